@@ -1,0 +1,9 @@
+export { type Decoded, ok, fail } from './decoded.js';
+export { ChainfanError, type ChainfanErrorCode, assertNever } from './errors.js';
+export { BUS_CHANNELS, type BusChannel, isBusChannel } from './channels.js';
+export {
+  ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, type RoutingKeys, type OutgoingEnvelope, type Envelope, type EnvelopeDecodeError,
+  encodeEnvelopeTail, composeWire, decodeEnvelope,
+} from './envelope.js';
+export { MAX_TOPIC_LENGTH, type TopicKind, TOPIC_KINDS, type Topic, type TopicError, parseTopic, channelsForTopic } from './topics.js';
+export { CLOSE, ERROR } from './codes.js';

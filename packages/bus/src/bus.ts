@@ -36,7 +36,8 @@ export interface Bus {
 
   /** One handler; called synchronously per message, in seq order per channel. */
   onMessage(handler: (msg: Envelope) => void): void;
-  onStateChange(handler: (state: BusState) => void): void;
+  /** Adds a state listener; several components may share one bus (chainfan dev). Returns the remover. */
+  onStateChange(handler: (state: BusState) => void): () => void;
 
   /** Messages with seq in (sinceSeq, …], at most `limit`, from the bounded history. */
   history(channel: BusChannel, sinceSeq: number, limit: number): Promise<HistoryRead>;

@@ -7,3 +7,6 @@ export {
 } from './envelope.js';
 export { MAX_TOPIC_LENGTH, type TopicKind, TOPIC_KINDS, type Topic, type TopicError, parseTopic, channelsForTopic } from './topics.js';
 export { CLOSE, ERROR } from './codes.js';
+export { type BackoffPolicy, DEFAULT_BACKOFF, backoffMs } from './backoff.js';
+export { type Dialect, type ClientCommand, type ClientErrorReason, type SubscriptionAction } from './dialects/dialect.js';
+export { evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES } from './dialects/evrmore-rpc.js';

@@ -1,0 +1,30 @@
+// Picks the Bus implementation from parsed config (STYLE rule 1); the only place that knows both.
+import { assertNever } from '@chainfan/protocol';
+import type { Bus } from './bus.js';
+import { type BusLogger, silentLogger } from './bus-logger.js';
+import { MemoryBus } from './memory-bus.js';
+import { RedisBus } from './redis-bus.js';
+
+export type BusConfig =
+  | { readonly kind: 'memory'; readonly historyMaxLen?: number }
+  | {
+      readonly kind: 'redis';
+      readonly url: string;
+      readonly keyPrefix?: string;
+      readonly historyMaxLen?: number;
+      readonly connectTimeoutMs?: number;
+    };
+
+/** A RedisBus starts connecting at once and reports it through state/onStateChange; nothing here waits. */
+export function createBus(cfg: BusConfig, log: BusLogger = silentLogger): Bus {
+  switch (cfg.kind) {
+    case 'memory':
+      return new MemoryBus(cfg.historyMaxLen === undefined ? {} : { historyMaxLen: cfg.historyMaxLen });
+    case 'redis': {
+      const { kind: _kind, ...opts } = cfg;
+      return new RedisBus(opts, log);
+    }
+    default:
+      return assertNever(cfg);
+  }
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { composeWire, decodeEnvelope, encodeEnvelopeTail } from '@chainfan/protocol';
+import { freePort, type RedisHandle, redisCommand, startRedis, waitFor } from '@chainfan/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BusState } from './bus.js';
+import { collect, describeBusContract, expectCode, outgoing, rejectionOf } from './bus.contract.js';
+import { RedisBus, type RedisBusOptions } from './redis-bus.js';
+
+let redis: RedisHandle;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(() => redis?.stop());
+
+const open: RedisBus[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((b) => b.close()));
+});
+
+/** Unique per call, so tests sharing one Redis (or reruns against a REDIS_URL) never see each other's keys. */
+const uniquePrefix = (tag = 't'): string => `${tag}-${randomUUID().slice(0, 8)}:`;
+
+async function connect(opts: Partial<RedisBusOptions> = {}): Promise<RedisBus> {
+  const bus = new RedisBus({ url: redis.url, keyPrefix: uniquePrefix(), maxReconnectDelayMs: 100, ...opts });
+  open.push(bus);
+  await bus.ready(5_000);
+  return bus;
+}
+
+describeBusContract('RedisBus', ({ historyMaxLen }) => connect({ historyMaxLen }));
+
+describe('RedisBus on Redis', () => {
+  it('stores the documented key layout, with history IDs <seq>-0', async () => {
+    const p = uniquePrefix('lay');
+    const bus = await connect({ keyPrefix: p });
+    const r = await bus.publish(outgoing('blocks', 0));
+    await bus.publish(outgoing('blocks', 1));
+    expect(await redisCommand(redis.url, ['GET', `${p}seq:blocks`])).toBe('2');
+    expect(await redisCommand(redis.url, ['GET', `${p}ep:blocks`])).toBe(r.epoch);
+    expect(r.epoch).toMatch(/^\d{16,}$/);
+    const range = await redisCommand(redis.url, ['XRANGE', `${p}h:blocks`, '-', '+']);
+    expect(range).toEqual([
+      ['1-0', ['m', composeWire(r.epoch, 1, encodeEnvelopeTail(outgoing('blocks', 0)))]],
+      ['2-0', ['m', composeWire(r.epoch, 2, encodeEnvelopeTail(outgoing('blocks', 1)))]],
+    ]);
+  });
+
+  it('starts a new epoch and drops the old history when the seq key is gone', async () => {
+    const p = uniquePrefix('ep');
+    const bus = await connect({ keyPrefix: p });
+    const first = await bus.publish(outgoing('blocks', 0));
+    await redisCommand(redis.url, ['DEL', `${p}seq:blocks`]);
+    const second = await bus.publish(outgoing('blocks', 1));
+    expect(second.seq).toBe(1);
+    expect(second.epoch).not.toBe(first.epoch);
+    const h = await bus.history('blocks', 0, 10);
+    expect(h.epoch).toBe(second.epoch);
+    expect(h.messages.map((m) => [m.epoch, m.seq])).toEqual([[second.epoch, 1]]);
+  });
+
+  it('counts undecodable pub/sub messages and history entries without throwing', async () => {
+    const p = uniquePrefix('bad');
+    const bus = await connect({ keyPrefix: p });
+    const got = collect(bus);
+    await bus.subscribe('blocks');
+    await redisCommand(redis.url, ['PUBLISH', `${p}blocks`, 'not an envelope']);
+    // a valid envelope of another channel sent to this one is just as wrong
+    await redisCommand(redis.url, ['PUBLISH', `${p}blocks`, composeWire('e', 1, encodeEnvelopeTail(outgoing('txs', 0)))]);
+    await bus.publish(outgoing('blocks', 0));
+    await waitFor(() => got.length === 1);
+    expect(bus.stats.decodeErrors).toBe(2);
+
+    await redisCommand(redis.url, ['XADD', `${p}h:blocks`, '2-0', 'm', 'garbage']);
+    await redisCommand(redis.url, ['SET', `${p}seq:blocks`, '2']);
+    const h = await bus.history('blocks', 0, 10);
+    expect(h.messages.map((m) => m.seq)).toEqual([1]);
+    expect(h.covered).toBe(false);
+    expect(bus.stats.decodeErrors).toBe(3);
+  });
+
+  it('rejects a publish with a stale fencing token and publishes nothing', async () => {
+    const p = uniquePrefix('fence');
+    const bus = await connect({ keyPrefix: p });
+    const got = collect(bus);
+    await bus.subscribe('blocks');
+    expectCode(await rejectionOf(bus.publish(outgoing('blocks', 0), { fencingToken: '1' })), 'CHAINFAN_PUBLISH_FENCED'); // no lease at all
+
+    await redisCommand(redis.url, ['SET', `${p}lease`, '2']);
+    expectCode(await rejectionOf(bus.publish(outgoing('blocks', 1), { fencingToken: '1' })), 'CHAINFAN_PUBLISH_FENCED');
+    expect(await bus.position('blocks')).toBeUndefined();
+    expect(await redisCommand(redis.url, ['EXISTS', `${p}h:blocks`])).toBe(0);
+
+    const ok = await bus.publish(outgoing('blocks', 2), { fencingToken: '2' });
+    expect(ok.seq).toBe(1);
+    await waitFor(() => got.length === 1);
+    expect(JSON.parse(got[0]!.body).i).toBe(2);
+  });
+
+  it('recovers the publish script after SCRIPT FLUSH', async () => {
+    const bus = await connect();
+    await bus.publish(outgoing('blocks', 0));
+    await redisCommand(redis.url, ['SCRIPT', 'FLUSH']);
+    expect((await bus.publish(outgoing('blocks', 1))).seq).toBe(2);
+  });
+
+  it('ready() times out while nothing listens, and the bus stays connecting until closed', async () => {
+    const bus = new RedisBus({ url: `redis://127.0.0.1:${await freePort()}`, maxReconnectDelayMs: 50 });
+    open.push(bus);
+    expectCode(await rejectionOf(bus.ready(200)), 'CHAINFAN_TIMEOUT');
+    expect(bus.state).toBe('connecting');
+    expectCode(await rejectionOf(bus.publish(outgoing('blocks', 0))), 'CHAINFAN_BUS_DOWN');
+    await bus.close();
+    expect(bus.state).toBe('closed');
+  });
+});
+
+// Owns its Redis: killing the shared one would break the tests above.
+describe('RedisBus through a Redis outage', () => {
+  let own: RedisHandle;
+  beforeAll(async () => {
+    own = await startRedis();
+  });
+  afterAll(() => own?.stop());
+
+  it('fails publishes fast while Redis is down, then comes back up, resubscribed, in a new epoch', async () => {
+    const bus = new RedisBus({ url: own.url, maxReconnectDelayMs: 100 });
+    open.push(bus);
+    const states: BusState[] = [];
+    bus.onStateChange((s) => states.push(s));
+    await bus.ready(5_000);
+    const got = collect(bus);
+    await bus.subscribe('blocks');
+    const before = await bus.publish(outgoing('blocks', 0));
+    await waitFor(() => got.length === 1);
+
+    await own.kill();
+    await waitFor(() => bus.state === 'down', { timeoutMs: 5_000 });
+    const t0 = performance.now();
+    expectCode(await rejectionOf(bus.publish(outgoing('blocks', 1))), 'CHAINFAN_BUS_DOWN');
+    expect(performance.now() - t0).toBeLessThan(250); // no reconnect wait, no command timeout
+    expectCode(await rejectionOf(bus.history('blocks', 0, 10)), 'CHAINFAN_BUS_DOWN');
+    expectCode(await rejectionOf(bus.subscribe('txs')), 'CHAINFAN_BUS_DOWN'); // remembered for the reconnect
+
+    await own.restart();
+    await waitFor(() => bus.state === 'up', { timeoutMs: 10_000 });
+    expect(states).toEqual(['up', 'down', 'up']);
+    expect(bus.stats.reconnects).toBe(1);
+
+    const after = await bus.publish(outgoing('blocks', 2));
+    expect(after.seq).toBe(1); // Redis came back empty: the sequence restarted …
+    expect(after.epoch).not.toBe(before.epoch); // … so the epoch changed
+    await bus.publish(outgoing('txs', 3));
+    await waitFor(() => got.length === 3);
+    expect(got.map((m) => `${m.channel}:${decodeEnvelope(m.wire).ok}:${JSON.parse(m.body).i}`)).toEqual([
+      'blocks:true:0',
+      'blocks:true:2',
+      'txs:true:3',
+    ]);
+  });
+});

@@ -1,0 +1,79 @@
+// `chainfan dev`: the whole system in one process on the in-memory bus — node-sim → ingestor → MemoryBus → edge.
+import { MemoryBus } from '@chainfan/bus';
+import { loadEdgeEnv, startEdgeApp } from '@chainfan/edge';
+import { loadIngestorConfig, startIngestorApp } from '@chainfan/ingestor';
+import { NodeSim } from '@chainfan/node-sim';
+import { createLogger, int, num, oneOf, parseEnv } from '@chainfan/telemetry';
+import { closeOnSignal } from '../lifecycle.js';
+import type { Command } from './command.js';
+
+export const devEnv = {
+  CHAINFAN_EDGE_PORT: int({ min: 0, max: 65_535, default: 8765, help: 'public WebSocket port' }),
+  CHAINFAN_EDGE_OPS_PORT: int({ min: 0, max: 65_535, default: 9465 }),
+  CHAINFAN_INGESTOR_OPS_PORT: int({ min: 0, max: 65_535, default: 9466 }),
+  CHAINFAN_SIM_BLOCK_INTERVAL_MS: int({ min: 100, max: 86_400_000, default: 10_000 }),
+  CHAINFAN_SIM_TX_PER_SECOND: num({ min: 0, max: 10_000, default: 3 }),
+  CHAINFAN_SIM_SEED: int({ min: 0, default: 1 }),
+  CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'warn' }),
+} as const;
+
+export const devCommand: Command = {
+  name: 'dev',
+  summary: 'run everything in one process (simulator, ingestor, in-memory bus, edge) — no Redis needed',
+  usage: 'chainfan dev [--edge-port 8765] [--sim-block-interval-ms 10000] [--sim-tx-per-second 3]',
+  env: devEnv,
+  async run(env) {
+    const cfg = parseEnv(devEnv, env);
+    const log = createLogger({ service: 'chainfan-dev', level: cfg.CHAINFAN_LOG_LEVEL });
+    const rpcUser = 'chainfan';
+    const rpcPassword = 'chainfan';
+    const sim = new NodeSim({ zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, rpcUser, rpcPassword, blockIntervalMs: cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS, txPerSecond: cfg.CHAINFAN_SIM_TX_PER_SECOND, seed: cfg.CHAINFAN_SIM_SEED });
+    const { zmqEndpoint, rpcUrl } = await sim.start();
+    const bus = new MemoryBus();
+    const ingestor = await startIngestorApp(
+      loadIngestorConfig({
+        CHAINFAN_BUS: 'memory',
+        CHAINFAN_ZMQ_ENDPOINTS: zmqEndpoint,
+        CHAINFAN_RPC_URL: rpcUrl,
+        CHAINFAN_RPC_USER: rpcUser,
+        CHAINFAN_RPC_PASSWORD: rpcPassword,
+        CHAINFAN_INGESTOR_OPS_PORT: String(cfg.CHAINFAN_INGESTOR_OPS_PORT),
+        CHAINFAN_OPS_HOST: '127.0.0.1',
+        CHAINFAN_LOG_LEVEL: cfg.CHAINFAN_LOG_LEVEL,
+      }),
+      log.child({ role: 'ingestor' }),
+      { bus },
+    );
+    const edge = await startEdgeApp(
+      loadEdgeEnv({
+        CHAINFAN_BUS: 'memory',
+        CHAINFAN_EDGE_PORT: String(cfg.CHAINFAN_EDGE_PORT),
+        CHAINFAN_EDGE_OPS_PORT: String(cfg.CHAINFAN_EDGE_OPS_PORT),
+        CHAINFAN_OPS_HOST: '127.0.0.1',
+        CHAINFAN_LOG_LEVEL: cfg.CHAINFAN_LOG_LEVEL,
+      }),
+      log.child({ role: 'edge' }),
+      { bus },
+    );
+    const wsUrl = `ws://127.0.0.1:${edge.port}/`;
+    log.info({ event: 'dev.ready', wsUrl, port: edge.port, edgeOpsPort: edge.opsPort, ingestorOpsPort: ingestor.opsPort, zmqEndpoint, rpcUrl }, 'dev ready');
+    process.stdout.write(
+      [
+        '',
+        `chainfan dev is running (simulated Evrmore node → ingestor → in-memory bus → edge)`,
+        `  WebSocket   ${wsUrl}`,
+        `  try         npx wscat -c ${wsUrl}   then send {"action":"subscribe","topic":"blocks"}`,
+        `  metrics     http://127.0.0.1:${edge.opsPort}/metrics (edge), http://127.0.0.1:${ingestor.opsPort}/metrics (ingestor)`,
+        `  node RPC    ${rpcUrl} (user ${rpcUser})`,
+        `  a block every ${cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS / 1000} s, ~${cfg.CHAINFAN_SIM_TX_PER_SECOND} tx/s. Ctrl-C stops.`,
+        '',
+      ].join('\n'),
+    );
+    closeOnSignal(log, async () => {
+      await edge.close();
+      await ingestor.close();
+      await sim.close();
+      await bus.close();
+    });
+  },
+};

@@ -1,0 +1,439 @@
+// ChainfanClient: one WebSocket to an edge speaking the evrmore-rpc protocol, with acked subscriptions, async
+// iteration over a bounded queue, and automatic reconnect (equal-jitter backoff) that re-subscribes every topic.
+import { parseTopic } from '@chainfan/protocol';
+import { Backoff, type ReconnectPolicy, resolveReconnectPolicy } from './backoff.js';
+import { type ClientClock, systemClock } from './clock.js';
+import { decodeServerFrame } from './decode-frame.js';
+import { Emitter } from './emitter.js';
+import { ChainfanClientError } from './errors.js';
+import { MessageQueue } from './message-queue.js';
+import type { ChainfanMessage, ErrorData, SubscriptionData } from './messages.js';
+import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+
+/**
+ * 'connecting': the first connection attempt after connect(). 'open': subscriptions can be sent.
+ * 'reconnecting': waiting out a backoff delay or dialing again after a close that close() did not request.
+ * 'closed': not started yet, or close() was called (terminal).
+ */
+export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface ChainfanClientOptions {
+  /** ws:// or wss:// address of an edge (or any evrmore-rpc compatible server) */
+  readonly url: string;
+  /** defaults to globalThis.WebSocket; Node 20 has none, so use '@chainfan/client/node' there */
+  readonly WebSocket?: WebSocketConstructor;
+  readonly reconnect?: Partial<ReconnectPolicy>;
+  /** jitter source in [0, 1); defaults to Math.random */
+  readonly random?: () => number;
+  readonly clock?: ClientClock;
+  /** most messages buffered for `for await` before the oldest is dropped (an 'overflow' event); default 10 000 */
+  readonly queueLimit?: number;
+  /** deadline for subscribe()/unsubscribe() answers, counted from the call; default 10 000 */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+  /** false only for the close that close() caused */
+  readonly willReconnect: boolean;
+}
+
+export interface ReconnectInfo {
+  /** 1 for the first retry after an open connection was lost */
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+
+export interface OverflowInfo {
+  /** messages dropped by this overflow */
+  readonly dropped: number;
+  /** messages dropped since the client was created */
+  readonly totalDropped: number;
+}
+
+export interface ChainfanClientEvents {
+  /** every decoded message, acks and errors included, whether or not anyone iterates */
+  message: (msg: ChainfanMessage) => void;
+  open: () => void;
+  close: (info: CloseInfo) => void;
+  reconnecting: (info: ReconnectInfo) => void;
+  /** informational: the client has already recovered (skipped the frame, or will reconnect) */
+  error: (err: ChainfanClientError) => void;
+  /** the iteration queue was full and its oldest message was dropped */
+  overflow: (info: OverflowInfo) => void;
+}
+
+const DEFAULT_QUEUE_LIMIT = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** close() stops waiting for the closing handshake after this; `ws` alone would wait 30 s for a silent peer */
+const CLOSE_WAIT_MS = 2_000;
+const CLOSE_NORMAL = 1000;
+
+type Action = 'subscribe' | 'unsubscribe';
+
+interface Waiter {
+  settled: boolean;
+  readonly resolve: () => void;
+  readonly reject: (err: ChainfanClientError) => void;
+  readonly timer: unknown;
+}
+
+/** A frame sent on the current socket and not answered yet; the server answers requests in order. */
+interface Request {
+  readonly action: Action;
+  readonly key: string;
+  readonly topic: string;
+  readonly waiters: Waiter[];
+}
+
+/** Subscriptions are keyed by canonical topic (`block` ≡ `blocks`, txids lower-cased) so acks match either spelling. */
+function topicKey(topic: string): string {
+  const t = parseTopic(topic);
+  return t.ok ? t.value.key : topic;
+}
+
+function field(ev: unknown, name: string): unknown {
+  return typeof ev === 'object' && ev !== null ? (ev as Record<string, unknown>)[name] : undefined;
+}
+
+export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
+  readonly url: string;
+  readonly #WebSocket: WebSocketConstructor;
+  readonly #clock: ClientClock;
+  readonly #backoff: Backoff;
+  readonly #requestTimeoutMs: number;
+  readonly #queue: MessageQueue<ChainfanMessage>;
+  readonly #events = new Emitter<ChainfanClientEvents>();
+
+  #state: ClientState = 'closed';
+  #terminated = false;
+  #everOpened = false;
+  #ws: WebSocketLike | undefined;
+  #reconnectTimer: unknown;
+  #connecting: { promise: Promise<void>; resolve: () => void; reject: (e: ChainfanClientError) => void } | undefined;
+  #closing: Promise<void> | undefined;
+  #totalDropped = 0;
+
+  /** desired subscriptions: canonical key → topic as first given; Map order is the re-subscribe order */
+  readonly #topics = new Map<string, string>();
+  /** keys the server has acknowledged on the current socket */
+  readonly #acked = new Set<string>();
+  #inflight: Request[] = [];
+  /** subscribe() callers waiting for a socket to send on */
+  readonly #queued = new Map<string, Waiter[]>();
+
+  /** Throws (programmer error) on a bad policy or queueLimit, or when no WebSocket implementation is available. */
+  constructor(opts: ChainfanClientOptions) {
+    this.url = opts.url;
+    const WS = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (WS === undefined) {
+      throw new ChainfanClientError('CHAINFAN_CLIENT_NO_WEBSOCKET', "no global WebSocket: pass options.WebSocket or import '@chainfan/client/node'");
+    }
+    this.#WebSocket = WS;
+    this.#clock = opts.clock ?? systemClock;
+    this.#backoff = new Backoff(resolveReconnectPolicy(opts.reconnect), opts.random ?? Math.random);
+    this.#queue = new MessageQueue(opts.queueLimit ?? DEFAULT_QUEUE_LIMIT);
+    this.#requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(this.#requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${this.#requestTimeoutMs}`);
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** Topics currently wanted, in subscribe order (what a reconnect re-sends). */
+  get topics(): readonly string[] {
+    return [...this.#topics.values()];
+  }
+
+  /**
+   * Resolves when a socket is open. A failed attempt is retried with backoff like any other unrequested close, so
+   * this waits for the server to come up; it rejects (CHAINFAN_CLIENT_CLOSED) only if close() comes first, or
+   * (CHAINFAN_CLIENT_SOCKET) if the WebSocket constructor refuses the URL. Calling it again returns the same wait.
+   */
+  connect(): Promise<void> {
+    if (this.#terminated) return Promise.reject(this.#closedError('connect'));
+    if (this.#state === 'open') return Promise.resolve();
+    if (this.#connecting === undefined) {
+      let resolve!: () => void;
+      let reject!: (e: ChainfanClientError) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#connecting = { promise, resolve, reject };
+    }
+    const { promise } = this.#connecting;
+    this.#startIfIdle(); // may settle the promise synchronously (a refused URL)
+    return promise;
+  }
+
+  /**
+   * Adds `topic` to the set re-sent after every reconnect and resolves on the server's ack for it (connecting first if
+   * needed). Rejects with CHAINFAN_CLIENT_SERVER_ERROR (`serverCode`, e.g. 1001 invalid topic) and then drops the
+   * topic from the set; with CHAINFAN_CLIENT_TIMEOUT after requestTimeoutMs, keeping the topic (the server may still
+   * honour it; unsubscribe() to drop it). Errors carry no topic on the wire, so an error is matched to the oldest
+   * unanswered request. Subscribing to an already acknowledged topic resolves at once without a frame.
+   */
+  subscribe(topic: string): Promise<void> {
+    if (this.#terminated) return Promise.reject(this.#closedError(`subscribe ${topic}`));
+    const key = topicKey(topic);
+    if (!this.#topics.has(key)) this.#topics.set(key, topic);
+    const last = this.#lastInflight(key);
+    if (this.#state === 'open' && last === undefined && this.#acked.has(key)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const w = this.#waiter(resolve, reject, `subscribe ${topic}`);
+      if (this.#state !== 'open') {
+        this.#queued.set(key, [...(this.#queued.get(key) ?? []), w]);
+        this.#startIfIdle();
+      } else if (last?.action === 'subscribe') {
+        last.waiters.push(w);
+      } else {
+        this.#send({ action: 'subscribe', key, topic: this.#topics.get(key) ?? topic, waiters: [w] });
+      }
+    });
+  }
+
+  /**
+   * Removes `topic` from the set. When open, sends the unsubscribe and resolves on its ack (or rejects with the
+   * server's error code); otherwise resolves at once, since the next connection will not subscribe it. A topic not
+   * in the set sends nothing (as evrmore-rpc does). Pending subscribe() calls still waiting for a socket are
+   * rejected with CHAINFAN_CLIENT_CANCELLED.
+   */
+  unsubscribe(topic: string): Promise<void> {
+    if (this.#terminated) return Promise.reject(this.#closedError(`unsubscribe ${topic}`));
+    const key = topicKey(topic);
+    const sent = this.#topics.get(key);
+    if (sent === undefined) return Promise.resolve();
+    this.#topics.delete(key);
+    this.#acked.delete(key);
+    for (const w of this.#queued.get(key) ?? []) {
+      this.#settle(w, new ChainfanClientError('CHAINFAN_CLIENT_CANCELLED', `unsubscribed from ${topic} before the subscribe was sent`));
+    }
+    this.#queued.delete(key);
+    if (this.#state !== 'open') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#send({ action: 'unsubscribe', key, topic: sent, waiters: [this.#waiter(resolve, reject, `unsubscribe ${topic}`)] });
+    });
+  }
+
+  /**
+   * Idempotent and terminal: stops reconnecting, ends every `for await` (buffered messages are discarded), rejects
+   * pending requests with CHAINFAN_CLIENT_CLOSED, and resolves once the socket has closed or after 2 s at most.
+   * A second call returns the first promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** Returns a function that removes the listener. Listener exceptions are rethrown asynchronously. */
+  on<E extends keyof ChainfanClientEvents>(event: E, fn: ChainfanClientEvents[E]): () => void {
+    return this.#events.on(event, fn);
+  }
+
+  off<E extends keyof ChainfanClientEvents>(event: E, fn: ChainfanClientEvents[E]): void {
+    this.#events.off(event, fn);
+  }
+
+  /**
+   * Messages in arrival order from the bounded queue (one consumer: concurrent loops split the stream). Iteration
+   * ends when close() is called. Leaving a loop with `break` does not close the client.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<ChainfanMessage, undefined> {
+    return {
+      next: () => this.#queue.next(),
+      return: () => Promise.resolve({ done: true, value: undefined }),
+    };
+  }
+
+  #startIfIdle(): void {
+    if (this.#terminated || this.#ws !== undefined || this.#reconnectTimer !== undefined) return;
+    this.#state = this.#everOpened ? 'reconnecting' : 'connecting';
+    this.#dial();
+  }
+
+  #dial(): void {
+    this.#reconnectTimer = undefined;
+    let ws: WebSocketLike;
+    try {
+      ws = new this.#WebSocket(this.url);
+    } catch (err) {
+      // the constructor throws only for a malformed URL, which no retry can fix
+      const e = new ChainfanClientError('CHAINFAN_CLIENT_SOCKET', `cannot open a WebSocket to ${this.url}`, { cause: err });
+      this.#closing ??= this.#shutdown(e);
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.#ws = ws;
+    const live = (): boolean => ws === this.#ws && !this.#terminated;
+    ws.addEventListener('open', () => {
+      if (live()) this.#onOpen();
+    });
+    ws.addEventListener('message', (ev) => {
+      if (live()) this.#onFrame(field(ev, 'data'));
+    });
+    ws.addEventListener('error', (ev) => {
+      if (!live()) return;
+      const cause = field(ev, 'error') ?? field(ev, 'message');
+      this.#events.emit('error', new ChainfanClientError('CHAINFAN_CLIENT_SOCKET', 'WebSocket error', { cause }));
+    });
+    ws.addEventListener('close', (ev) => {
+      if (ws !== this.#ws) return;
+      this.#ws = undefined;
+      const code = field(ev, 'code');
+      const reason = field(ev, 'reason');
+      this.#onSocketClose(typeof code === 'number' ? code : 1006, typeof reason === 'string' ? reason : '');
+    });
+  }
+
+  #onOpen(): void {
+    this.#state = 'open';
+    this.#everOpened = true;
+    this.#backoff.reset();
+    this.#acked.clear();
+    this.#inflight = [];
+    for (const [key, topic] of this.#topics) {
+      this.#send({ action: 'subscribe', key, topic, waiters: this.#queued.get(key) ?? [] });
+    }
+    this.#queued.clear();
+    const c = this.#connecting;
+    this.#connecting = undefined;
+    c?.resolve();
+    this.#events.emit('open');
+  }
+
+  #onSocketClose(code: number, reason: string): void {
+    if (this.#terminated) {
+      this.#events.emit('close', { code, reason, willReconnect: false });
+      return;
+    }
+    // subscribes still wanted go out again on the next socket; an unsubscribe is done once its socket is gone
+    for (const req of this.#inflight) {
+      if (req.action === 'unsubscribe') {
+        for (const w of req.waiters) this.#settle(w);
+      } else if (this.#topics.has(req.key)) {
+        this.#queued.set(req.key, [...(this.#queued.get(req.key) ?? []), ...req.waiters]);
+      } else {
+        for (const w of req.waiters) this.#settle(w, new ChainfanClientError('CHAINFAN_CLIENT_CANCELLED', `unsubscribed from ${req.topic} before its ack`));
+      }
+    }
+    this.#inflight = [];
+    this.#acked.clear();
+    this.#state = 'reconnecting';
+    this.#events.emit('close', { code, reason, willReconnect: true });
+    if (this.#terminated) return; // a close listener may have called close()
+    const delayMs = this.#backoff.next();
+    this.#reconnectTimer = this.#clock.setTimeout(() => this.#dial(), delayMs);
+    this.#events.emit('reconnecting', { attempt: this.#backoff.attempt, delayMs });
+  }
+
+  #onFrame(raw: unknown): void {
+    const d = decodeServerFrame(raw);
+    if (!d.ok) {
+      this.#events.emit(
+        'error',
+        new ChainfanClientError('CHAINFAN_CLIENT_BAD_FRAME', `skipped a server frame: ${d.error}`, {
+          context: { frameError: d.error, ...(d.detail === undefined ? {} : { detail: d.detail }) },
+        }),
+      );
+      return;
+    }
+    const msg = d.value;
+    if (msg.type === 'subscription') this.#onAck(msg.data);
+    else if (msg.type === 'error') this.#onServerError(msg.data);
+    const { dropped } = this.#queue.push(msg);
+    if (dropped > 0) {
+      this.#totalDropped += dropped;
+      this.#events.emit('overflow', { dropped, totalDropped: this.#totalDropped });
+    }
+    this.#events.emit('message', msg);
+  }
+
+  #onAck(ack: SubscriptionData): void {
+    const key = topicKey(ack.topic);
+    const i = this.#inflight.findIndex((r) => r.action === ack.action && r.key === key);
+    if (i < 0) return; // unsolicited ack: still delivered as a message, nothing to settle
+    const [req] = this.#inflight.splice(i, 1);
+    if (ack.action === 'subscribe') this.#acked.add(key);
+    else this.#acked.delete(key);
+    for (const w of req!.waiters) this.#settle(w);
+  }
+
+  #onServerError(e: ErrorData): void {
+    const req = this.#inflight.shift();
+    if (req === undefined) return; // not an answer to a request; delivered as an ErrorMessage only
+    const err = new ChainfanClientError('CHAINFAN_CLIENT_SERVER_ERROR', `${req.action} ${req.topic} refused: ${e.message}`, {
+      serverCode: e.code,
+      context: { topic: req.topic, action: req.action },
+    });
+    // a refused subscribe is not active on the server; keeping it would re-send it after every reconnect
+    if (req.action === 'subscribe' && this.#lastInflight(req.key) === undefined) this.#topics.delete(req.key);
+    if (req.waiters.length === 0) this.#events.emit('error', err); // a re-subscribe nobody awaits must not vanish silently
+    for (const w of req.waiters) this.#settle(w, err);
+  }
+
+  #send(req: Request): void {
+    const ws = this.#ws;
+    this.#inflight.push(req);
+    // a socket that is closing but has not fired 'close' drops the frame; the close handler re-queues the request
+    if (ws !== undefined && ws.readyState === WS_OPEN) ws.send(JSON.stringify({ action: req.action, topic: req.topic }));
+  }
+
+  #lastInflight(key: string): Request | undefined {
+    return this.#inflight.findLast((r) => r.key === key);
+  }
+
+  #waiter(resolve: () => void, reject: (e: ChainfanClientError) => void, what: string): Waiter {
+    const w: Waiter = {
+      settled: false,
+      resolve,
+      reject,
+      timer: this.#clock.setTimeout(() => {
+        this.#settle(w, new ChainfanClientError('CHAINFAN_CLIENT_TIMEOUT', `${what}: no answer within ${this.#requestTimeoutMs} ms`));
+      }, this.#requestTimeoutMs),
+    };
+    return w;
+  }
+
+  /** Idempotent: the first of ack, error, timeout, cancel or close wins. */
+  #settle(w: Waiter, err?: ChainfanClientError): void {
+    if (w.settled) return;
+    w.settled = true;
+    this.#clock.clearTimeout(w.timer);
+    if (err === undefined) w.resolve();
+    else w.reject(err);
+  }
+
+  #closedError(what: string): ChainfanClientError {
+    return new ChainfanClientError('CHAINFAN_CLIENT_CLOSED', `${what}: client closed`);
+  }
+
+  async #shutdown(cause?: ChainfanClientError): Promise<void> {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#state = 'closed';
+    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#queue.close();
+    const err = cause ?? this.#closedError('request');
+    for (const req of this.#inflight) for (const w of req.waiters) this.#settle(w, err);
+    for (const ws of this.#queued.values()) for (const w of ws) this.#settle(w, err);
+    this.#inflight = [];
+    this.#queued.clear();
+    const c = this.#connecting;
+    this.#connecting = undefined;
+    c?.reject(cause ?? this.#closedError('connect'));
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.#clock.setTimeout(resolve, CLOSE_WAIT_MS);
+      ws.addEventListener('close', () => {
+        this.#clock.clearTimeout(timer);
+        resolve();
+      });
+      ws.close(CLOSE_NORMAL, 'bye');
+    });
+  }
+}

@@ -1,0 +1,38 @@
+// Public API of @chainfan/client (browser-safe: nothing here imports 'ws'; Node users import '@chainfan/client/node').
+export {
+  ChainfanClient,
+  type ChainfanClientOptions,
+  type ChainfanClientEvents,
+  type ClientState,
+  type CloseInfo,
+  type ReconnectInfo,
+  type OverflowInfo,
+} from './chainfan-client.js';
+export { ChainfanClientError, type ChainfanClientErrorCode } from './errors.js';
+export { DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
+export type { ClientClock } from './clock.js';
+export type { WebSocketLike, WebSocketConstructor } from './websocket.js';
+export { decodeServerFrame, type FrameError } from './decode-frame.js';
+export type {
+  ChainfanMessage,
+  KnownMessageType,
+  BlockMessage,
+  BlockData,
+  TransactionMessage,
+  TransactionData,
+  TxInput,
+  TxOutput,
+  ScriptSig,
+  ScriptPubKey,
+  AssetMessage,
+  AssetData,
+  MempoolMessage,
+  MempoolData,
+  SequenceMessage,
+  SequenceData,
+  SubscriptionMessage,
+  SubscriptionData,
+  ErrorMessage,
+  ErrorData,
+  UnknownMessage,
+} from './messages.js';

@@ -1,0 +1,65 @@
+// Which client topics one bus envelope belongs to, from its channel, kind and routing keys — never from its body.
+import type { Envelope, TopicKind } from '@chainfan/protocol';
+
+export interface RouteTarget {
+  /** canonical topic key, as `parseTopic` spells it */
+  readonly key: string;
+  readonly kind: TopicKind;
+}
+
+const target = (kind: TopicKind): RouteTarget => Object.freeze({ key: kind, kind });
+const BLOCKS = [target('blocks'), target('all')] as const;
+const SEQUENCE = [target('sequence'), target('all')] as const;
+const TRANSACTIONS = target('transactions');
+const ALL = target('all');
+const ASSETS = [target('assets')] as const;
+const MEMPOOL = [target('mempool')] as const;
+const REORGS = [target('reorgs')] as const;
+const NETWORK = [target('network')] as const;
+const PEERS = [target('peers')] as const;
+const NONE: readonly RouteTarget[] = [];
+const NO_STRINGS: readonly string[] = [];
+
+/** Routing keys come from a header other processes wrote: take only string entries, each once. */
+function strings(v: unknown): readonly string[] {
+  if (!Array.isArray(v)) return NO_STRINGS;
+  if (v.length === 1) return typeof v[0] === 'string' ? (v as string[]) : [];
+  const out = new Set<string>();
+  for (const x of v) if (typeof x === 'string') out.add(x);
+  return [...out];
+}
+
+/**
+ * Every topic the envelope goes to. `all` is what evrmore-rpc's `all` delivered: blocks, transactions and
+ * sequence. A socket subscribed to two matching topics (e.g. `all` and `blocks`, or `transactions` and
+ * `address:X`) receives the event once per topic: topics are independent subscriptions.
+ */
+export function routeEnvelope(env: Envelope): readonly RouteTarget[] {
+  switch (env.channel) {
+    case 'blocks':
+      return BLOCKS;
+    case 'sequence':
+      return SEQUENCE;
+    case 'txs': {
+      const out: RouteTarget[] = [TRANSACTIONS, ALL];
+      for (const a of strings(env.keys.a)) out.push({ key: `address:${a}`, kind: 'address' });
+      const txid = env.keys.tx;
+      if (typeof txid === 'string') out.push({ key: `tx:${txid.toLowerCase()}`, kind: 'tx' });
+      return out;
+    }
+    case 'assets': {
+      const names = strings(env.keys.as);
+      if (names.length === 0) return ASSETS;
+      const out: RouteTarget[] = [...ASSETS];
+      for (const n of names) out.push({ key: `asset:${n}`, kind: 'asset' });
+      return out;
+    }
+    case 'mempool':
+      return MEMPOOL;
+    case 'chain':
+      return REORGS;
+    case 'ctl':
+      // liveness probes and other control traffic share `ctl` and go to nobody
+      return env.kind === 'network' ? NETWORK : env.kind === 'peers' ? PEERS : NONE;
+  }
+}

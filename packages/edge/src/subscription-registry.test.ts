@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { SubscriptionRegistry, uwsTopic } from './subscription-registry.js';
+
+describe('SubscriptionRegistry', () => {
+  it('counts subscribers per (dialect, topic) and totals', () => {
+    const r = new SubscriptionRegistry();
+    expect(r.add('evrmore-rpc', 'blocks')).toBe(1);
+    expect(r.add('evrmore-rpc', 'blocks')).toBe(2);
+    expect(r.add('native', 'blocks')).toBe(1);
+    expect(r.count('evrmore-rpc', 'blocks')).toBe(2);
+    expect(r.count('evrmore-rpc', 'address:X')).toBe(0);
+    expect([r.total, r.topics]).toEqual([3, 2]);
+    expect(r.remove('evrmore-rpc', 'blocks')).toBe(1);
+    expect(r.remove('evrmore-rpc', 'blocks')).toBe(0);
+    expect(r.has('evrmore-rpc')).toBe(false);
+    expect(r.has('native')).toBe(true);
+    expect([r.total, r.topics]).toEqual([1, 1]);
+  });
+
+  it('treats removing an absent subscription as a bug', () => {
+    expect(() => new SubscriptionRegistry().remove('evrmore-rpc', 'blocks')).toThrow();
+  });
+
+  it('names uWS topics per dialect so dialects never share frames', () => {
+    expect(uwsTopic('evrmore-rpc', 'address:EX1')).toBe('evrmore-rpc|address:EX1');
+  });
+});

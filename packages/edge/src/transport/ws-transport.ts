@@ -1,0 +1,68 @@
+// The WsTransport seam: what the edge needs from a WebSocket server. UwsTransport is the one implementation.
+
+/** Outcome of a direct send. `buffered`: queued behind backpressure, will drain. `dropped`: over the hard limit, lost. */
+export type SendResult = 'sent' | 'buffered' | 'dropped';
+
+/**
+ * Why a connection ended, as far as the transport can tell: `local` — our own `end()`; `peer` — the client sent a
+ * close frame; `too_large` — the client sent a frame over `maxPayloadBytes`; `abnormal` — the socket died (idle
+ * timeout, reset, the backpressure hard limit).
+ */
+export type CloseCause = 'local' | 'peer' | 'too_large' | 'abnormal';
+
+export interface WsConnection<D> {
+  /** The app's per-connection state, created by the `upgrade` handler. */
+  readonly data: D;
+  /** False from the moment the close handler starts; every method below is then a no-op. */
+  readonly isOpen: boolean;
+  send(frame: string | Uint8Array, binary: boolean): SendResult;
+  /** Bytes queued in user space behind backpressure. */
+  bufferedAmount(): number;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  /** Runs `fn` with writes batched into one syscall and returns its result; needed for sends made outside the
+   *  transport's own callbacks (those are corked already). On a closed connection `fn` still runs (its calls no-op). */
+  cork<T>(fn: () => T): T;
+  /** Sends a close frame; the close handler runs synchronously, before `end` returns. */
+  end(code: number, reason: string): void;
+}
+
+export interface UpgradeRequest {
+  /** path, e.g. `/` or `/evrmore` */
+  readonly url: string;
+  /** raw query string without `?` */
+  readonly query: string;
+}
+
+/** Callbacks run on the event loop inside the transport; the transport corks sockets around each of them. */
+export interface WsHandlers<D> {
+  /** Per-connection state for an accepted upgrade. Synchronous: the upgrade completes before it returns. */
+  upgrade(req: UpgradeRequest): D;
+  open(conn: WsConnection<D>): void;
+  /** `frame` is valid only until this call returns (uWS detaches it). */
+  message(conn: WsConnection<D>, frame: ArrayBuffer, isBinary: boolean): void;
+  /** Backpressure went down; check `bufferedAmount()`. */
+  drain(conn: WsConnection<D>): void;
+  close(conn: WsConnection<D>, code: number, cause: CloseCause): void;
+}
+
+export interface WsTransportOptions {
+  /** Hard cap of one inbound frame; larger ones close the connection. */
+  readonly maxPayloadBytes: number;
+  /** Seconds without traffic before the socket is closed; with automatic pings only dead peers hit it. 0 disables. */
+  readonly idleTimeoutSeconds: number;
+  /** Hard cap of buffered outbound bytes per socket; beyond it the socket is closed, never silently skipped. */
+  readonly hardBackpressureBytes: number;
+}
+
+export interface WsTransport {
+  /** Resolves with the bound port (useful with port 0); rejects when the address cannot be bound. */
+  listen(host: string, port: number): Promise<number>;
+  /** Stops accepting; open connections stay. Idempotent. */
+  stopListening(): void;
+  readonly listening: boolean;
+  /** Copies `frame` to every socket subscribed to `topic`, in C++; sockets over the hard limit are closed. */
+  publish(topic: string, frame: string | Uint8Array, binary: boolean): void;
+  /** Force-closes every connection (close handlers run) and the listener. Idempotent. */
+  close(): void;
+}

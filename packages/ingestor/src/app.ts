@@ -1,0 +1,60 @@
+// Composition root of the ingestor role: builds source, RPC client, bus, metrics and ops server from config.
+import { type Bus, createBus } from '@chainfan/bus';
+import { NETWORKS } from '@chainfan/chain';
+import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
+import type { Logger } from 'pino';
+import type { IngestorConfig } from './config.js';
+import { Ingestor } from './ingestor.js';
+import { RpcClient } from './rpc/rpc-client.js';
+import { ZmqChainSource } from './source/zmq-chain-source.js';
+
+export interface IngestorApp {
+  readonly ingestor: Ingestor;
+  readonly opsPort: number;
+  close(): Promise<void>;
+}
+
+/** `bus` may be passed in (chainfan dev shares one MemoryBus); otherwise one is built from config and owned here. */
+export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?: { bus?: Bus }): Promise<IngestorApp> {
+  const registry = createRegistry();
+  const metrics = createIngestorMetrics(registry);
+  const ownsBus = shared?.bus === undefined;
+  const bus = shared?.bus ?? createBus(cfg.CHAINFAN_BUS === 'memory' ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN } : { kind: 'redis', url: cfg.CHAINFAN_REDIS_URL, historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }, log.child({ component: 'bus' }));
+  const rpc = new RpcClient({
+    url: cfg.CHAINFAN_RPC_URL,
+    ...(cfg.CHAINFAN_RPC_USER !== undefined ? { user: cfg.CHAINFAN_RPC_USER } : {}),
+    ...(cfg.CHAINFAN_RPC_PASSWORD !== undefined ? { password: cfg.CHAINFAN_RPC_PASSWORD } : {}),
+    timeoutMs: cfg.CHAINFAN_RPC_TIMEOUT_MS,
+    onCall: (method, outcome) => metrics.rpcCalls.inc({ method, outcome }),
+  });
+  const source = new ZmqChainSource({ endpoints: cfg.CHAINFAN_ZMQ_ENDPOINTS.split(',') });
+  const ingestor = new Ingestor({ source, rpc, bus, network: NETWORKS[cfg.CHAINFAN_NETWORK], log: log.child({ component: 'ingestor' }), metrics, mempoolIntervalMs: cfg.CHAINFAN_MEMPOOL_INTERVAL_MS });
+  await ingestor.start();
+  const ops = await startOpsServer({
+    port: cfg.CHAINFAN_INGESTOR_OPS_PORT,
+    host: cfg.CHAINFAN_OPS_HOST,
+    registry,
+    log: log.child({ component: 'ops' }),
+    ready: () => {
+      const s = ingestor.status();
+      const silentFor = s.lastNotificationAt === undefined ? undefined : Date.now() - s.lastNotificationAt;
+      const checks = {
+        node: s.nodeReachable,
+        bus: s.busUp,
+        zmq: silentFor === undefined || silentFor < cfg.CHAINFAN_ZMQ_SILENT_MS,
+      };
+      return { ready: Object.values(checks).every(Boolean), checks };
+    },
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    ingestor,
+    opsPort: ops.port,
+    close: () =>
+      (closing ??= (async () => {
+        await ingestor.close();
+        await ops.close();
+        if (ownsBus) await bus.close();
+      })()),
+  };
+}

@@ -1,0 +1,28 @@
+// The ingestor's configuration table: every CHAINFAN_* variable it reads, with type, default and unit.
+import { NETWORKS, type NetworkName } from '@chainfan/chain';
+import { int, oneOf, optionalStr, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
+
+const NETWORK_NAMES = Object.keys(NETWORKS) as [NetworkName, ...NetworkName[]];
+
+export const ingestorEnv = {
+  CHAINFAN_NETWORK: oneOf(NETWORK_NAMES, { default: 'evrmore-main', help: 'chain parameters (header format, address prefixes)' }),
+  CHAINFAN_ZMQ_ENDPOINTS: str({ default: 'tcp://127.0.0.1:28332', pattern: /^(tcp|ipc):\/\/[^,\s]+(,(tcp|ipc):\/\/[^,\s]+)*$/, help: 'comma-separated ZMQ PUB endpoints of the node' }),
+  CHAINFAN_RPC_URL: url({ protocols: ['http:', 'https:'], default: 'http://127.0.0.1:8819', help: 'node JSON-RPC URL (may carry user:password@)' }),
+  CHAINFAN_RPC_USER: optionalStr({ help: 'RPC user (overrides the URL)' }),
+  CHAINFAN_RPC_PASSWORD: optionalStr({ help: 'RPC password (overrides the URL)' }),
+  CHAINFAN_RPC_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 5_000 }),
+  CHAINFAN_BUS: oneOf(['redis', 'memory'] as const, { default: 'redis', help: 'memory only makes sense inside `chainfan dev`' }),
+  CHAINFAN_REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
+  CHAINFAN_HISTORY_MAX_LEN: int({ min: 100, max: 10_000_000, default: 10_000, help: 'messages kept per channel for recovery' }),
+  CHAINFAN_INGESTOR_OPS_PORT: int({ min: 0, max: 65_535, default: 9466, help: '/metrics, /healthz, /readyz' }),
+  CHAINFAN_OPS_HOST: str({ default: '0.0.0.0' }),
+  CHAINFAN_MEMPOOL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'mempool summary period; 0 disables' }),
+  CHAINFAN_ZMQ_SILENT_MS: int({ min: 1_000, default: 120_000, help: '/readyz fails when no notification arrived for this long' }),
+  CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
+} as const;
+
+export type IngestorConfig = EnvValues<typeof ingestorEnv>;
+
+export function loadIngestorConfig(env: Readonly<Record<string, string | undefined>>): IngestorConfig {
+  return parseEnv(ingestorEnv, env);
+}

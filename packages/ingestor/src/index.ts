@@ -1,0 +1,6 @@
+export { Ingestor, type IngestorOptions, type IngestorStatus } from './ingestor.js';
+export { ingestorEnv, loadIngestorConfig, type IngestorConfig } from './config.js';
+export { startIngestorApp, type IngestorApp } from './app.js';
+export { RpcClient, RpcError, type RpcClientOptions, type RpcCall } from './rpc/rpc-client.js';
+export type { ChainSource, ChainNotification, NotificationTopic } from './source/chain-source.js';
+export { ZmqChainSource, type ZmqChainSourceOptions } from './source/zmq-chain-source.js';

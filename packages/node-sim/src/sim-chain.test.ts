@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import {
+  NETWORKS, bytesToHex, classifyScript, decodeBlock, hashToBytes, merkleRoot, sha256d, witnessCommitment, type Transaction,
+} from '@chainfan/chain';
+import { SimChain, type SimChainOptions } from './sim-chain.js';
+import { seededRandom } from './random.js';
+import { pushInt } from './script-builder.js';
+import { ISSUE_ASSET_BURN_SATS, REISSUE_ASSET_BURN_SATS } from './burn-addresses.js';
+
+function makeChain(over: Partial<SimChainOptions> = {}): SimChain {
+  let t = 1_700_000_000_000;
+  return new SimChain({
+    network: 'evrmore-main', seed: 7, random: seededRandom(7), now: () => (t += 20_000), walletCount: 12, maxTxPerBlock: 1_000,
+    coinbaseMaturity: 100, witnessCommitment: true, bits: 0x1b260d0b, feeRateSatsPerVbyte: [1_000, 1_500], ...over,
+  });
+}
+
+/** 15 blocks of ~25 random txs each, plus a last batch left in the mempool. */
+function grow(chain: SimChain): SimChain {
+  for (let b = 0; b < 15; b++) {
+    for (let i = 0; i < 25; i++) chain.createTx();
+    chain.mineBlock();
+  }
+  for (let i = 0; i < 10; i++) chain.createTx();
+  return chain;
+}
+
+function allBlocks(chain: SimChain) {
+  return Array.from({ length: chain.store.height + 1 }, (_, h) => chain.store.atHeight(h)!);
+}
+
+describe('SimChain', () => {
+  it('is deterministic: same seed and clock, same chain', () => {
+    const a = grow(makeChain());
+    const b = grow(makeChain());
+    expect(a.tip().hash).toBe(b.tip().hash);
+    expect([...a.mempool.entries()].map((e) => e.tx.txid)).toEqual([...b.mempool.entries()].map((e) => e.tx.txid));
+    expect(grow(makeChain({ random: seededRandom(8) })).tip().hash).not.toBe(a.tip().hash);
+  });
+
+  it('derives mainnet addresses from the seed: E… for P2PKH, e… for every 4th (P2SH) wallet', () => {
+    const chain = makeChain();
+    chain.wallets.forEach((w, i) => expect(w.address[0]).toBe(i % 4 === 3 ? 'e' : 'E'));
+    expect(makeChain({ random: seededRandom(99) }).wallets.map((w) => w.address)).toEqual(chain.wallets.map((w) => w.address));
+  });
+
+  it('builds 120-byte EVRPROGPOW blocks that decode back, with valid merkle roots, BIP34 heights and witness commitments', () => {
+    const chain = grow(makeChain());
+    const net = NETWORKS['evrmore-main'];
+    for (const rec of allBlocks(chain)) {
+      const d = decodeBlock(rec.block.raw, net);
+      expect(d.ok).toBe(true);
+      if (!d.ok) continue;
+      const block = d.value;
+      expect(block.header.format).toBe(120);
+      expect(block.header.hash).toBe(rec.hash);
+      expect(block.header.height).toBe(rec.height);
+      expect(block.header.version).toBe(rec.height === 0 ? 4 : 0x30000000);
+      expect(block.header.merkleRoot).toBe(merkleRoot(block.txs.map((t) => t.txid)));
+      expect(block.header.prevHash).toBe(rec.height === 0 ? '0'.repeat(64) : chain.store.atHeight(rec.height - 1)!.hash);
+      const coinbase = block.txs[0]!;
+      expect(coinbase.isCoinbase).toBe(true);
+      expect(bytesToHex(coinbase.inputs[0]!.scriptSig).startsWith(bytesToHex(pushInt(rec.height)))).toBe(true);
+      if (rec.height > 0) {
+        const root = merkleRoot(['0'.repeat(64), ...block.txs.slice(1).map((t) => t.wtxid)]);
+        const expected = bytesToHex(sha256d(new Uint8Array([...hashToBytes(root), ...new Uint8Array(32)])));
+        expect(witnessCommitment(block)).toBe(expected);
+        expect(coinbase.hasWitness).toBe(true);
+      }
+    }
+    expect(chain.store.atHeight(15)!.block.txs.length).toBe(26);
+  });
+
+  it('keeps coins consistent: inputs spend existing unspent outputs once, values and asset amounts balance', () => {
+    const chain = grow(makeChain());
+    const net = NETWORKS['evrmore-main'];
+    const unspent = new Map<string, { value: bigint; asset: { name: string; amount: bigint } | undefined }>();
+    let checked = 0;
+    /** Applies one tx to `unspent`; returns its fee (0 for a coinbase). */
+    const apply = (tx: Transaction): bigint => {
+      const assetIn = new Map<string, bigint>();
+      const assetOut = new Map<string, bigint>();
+      let valueIn = 0n;
+      if (!tx.isCoinbase) {
+        for (const i of tx.inputs) {
+          const key = `${i.prevTxid}:${i.vout}`;
+          const coin = unspent.get(key);
+          expect(coin, `input ${key} of ${tx.txid}`).toBeDefined();
+          unspent.delete(key);
+          valueIn += coin!.value;
+          if (coin!.asset) assetIn.set(coin!.asset.name, (assetIn.get(coin!.asset.name) ?? 0n) + coin!.asset.amount);
+          // looks like a real spend: <sig 71-72> <pubkey 33>, or OP_0 <sig> <37-byte 1-of-1 redeem script>
+          expect([106, 107, 111, 112]).toContain(i.scriptSig.length);
+        }
+      }
+      const valueOut = tx.outputs.reduce((s, o) => s + o.value, 0n);
+      tx.outputs.forEach((o, n) => {
+        const info = classifyScript(o.script, net);
+        const asset = info.asset === undefined ? undefined : { name: info.asset.name, amount: info.asset.amount };
+        if (asset) assetOut.set(asset.name, (assetOut.get(asset.name) ?? 0n) + asset.amount);
+        if (info.type !== 'nulldata') unspent.set(`${tx.txid}:${n}`, { value: o.value, asset });
+      });
+      if (tx.isCoinbase) return 0n;
+      checked++;
+      expect(valueIn).toBeGreaterThanOrEqual(valueOut);
+      const types = tx.outputs.map((o) => classifyScript(o.script, net).type);
+      if (!types.includes('new_asset') && !types.includes('reissue_asset')) {
+        expect(Object.fromEntries(assetOut)).toEqual(Object.fromEntries(assetIn)); // transfers conserve every asset
+      }
+      return valueIn - valueOut;
+    };
+    for (const rec of allBlocks(chain)) {
+      const [coinbase, ...rest] = rec.block.txs;
+      apply(coinbase!);
+      const fees = rest.reduce((s, tx) => s + apply(tx), 0n);
+      const paid = coinbase!.outputs.reduce((s, o) => s + o.value, 0n);
+      if (rec.height > 0) expect(paid).toBe(2_778n * 100_000_000n + fees); // reward + fees, to the satoshi
+    }
+    for (const e of chain.mempool.entries()) expect(apply(e.tx)).toBe(e.fee);
+    expect(checked).toBeGreaterThan(300);
+  });
+
+  it('issues assets as [burn 500 EVR, change, owner NAME!, new NAME] and transfers classify as transfer_asset', () => {
+    const chain = makeChain();
+    const net = NETWORKS['evrmore-main'];
+    const issue = chain.issueAsset('SIM_TEST', { amount: 1_000n * 100_000_000n, units: 2 }).tx;
+    const types = issue.outputs.map((o) => classifyScript(o.script, net));
+    expect(types.map((t) => t.type)).toEqual(['pubkeyhash', 'pubkeyhash', 'new_asset', 'new_asset']);
+    expect(types[0]!.addresses).toEqual(['EXissueAssetXXXXXXXXXXXXXXXXYiYRBD']);
+    expect(issue.outputs[0]!.value).toBe(ISSUE_ASSET_BURN_SATS);
+    expect(types[2]!.asset).toMatchObject({ kind: 'owner', name: 'SIM_TEST!', amount: 100_000_000n });
+    expect(types[3]!.asset).toMatchObject({ kind: 'new', name: 'SIM_TEST', amount: 100_000_000_000n, units: 2 });
+
+    const to = chain.wallets[5]!.address;
+    const transfer = chain.transferAsset('SIM_TEST', to, 250n * 100_000_000n)!.tx;
+    const moved = transfer.outputs.map((o) => classifyScript(o.script, net)).filter((i) => i.type === 'transfer_asset');
+    expect(moved[0]).toMatchObject({ addresses: [to], asset: { kind: 'transfer', name: 'SIM_TEST', amount: 25_000_000_000n } });
+    expect(moved[1]?.asset).toMatchObject({ name: 'SIM_TEST', amount: 75_000_000_000n });
+    expect(transfer.inputs.some((i) => i.prevTxid === issue.txid && i.vout === 3)).toBe(true);
+
+    const reissue = chain.reissueAsset('SIM_TEST', 5n * 100_000_000n)!.tx;
+    const r = reissue.outputs.map((o) => classifyScript(o.script, net));
+    expect(r[0]!.addresses).toEqual(['EXReissueAssetXXXXXXXXXXXXXXY1ANQH']);
+    expect(reissue.outputs[0]!.value).toBe(REISSUE_ASSET_BURN_SATS);
+    expect(r.at(-1)).toMatchObject({ type: 'reissue_asset', asset: { name: 'SIM_TEST', amount: 500_000_000n } });
+    expect(r.at(-2)).toMatchObject({ type: 'transfer_asset', asset: { name: 'SIM_TEST!' } });
+    expect(chain.assets.get('SIM_TEST')!.supply).toBe(100_500_000_000n);
+    expect(() => chain.issueAsset('SIM_TEST')).toThrow(/already exists/);
+    expect(() => chain.issueAsset('_BAD')).toThrow(/invalid asset name/);
+  });
+
+  it('pays an address on demand, ours or foreign, and rejects other networks\' addresses', () => {
+    const chain = makeChain();
+    const net = NETWORKS['evrmore-main'];
+    const foreign = 'EXBurnXXXXXXXXXXXXXXXXXXXXXXZ8ZjfN';
+    const tx = chain.sendTo(foreign, 12_345n).tx;
+    expect(tx.outputs.some((o) => o.value === 12_345n && classifyScript(o.script, net).addresses?.[0] === foreign)).toBe(true);
+    const mine = chain.wallets[3]!.address;
+    expect(chain.sendTo(mine, 1n * 100_000_000n).tx.outputs.some((o) => classifyScript(o.script, net).addresses?.[0] === mine)).toBe(true);
+    expect(() => chain.sendTo('mzBc4XEFSdzCDcTxAgf6EZXgsZWpztRhef', 1n)).toThrow(expect.objectContaining({ code: 'CHAINFAN_DECODE_FAILED' }));
+  });
+
+  it('mines mempool txs oldest first, bounded per block, and tracks median time and chain work', () => {
+    const chain = makeChain({ maxTxPerBlock: 5 });
+    const ids = Array.from({ length: 8 }, () => chain.createTx().tx.txid);
+    const first = chain.mineBlock();
+    expect(first.block.txs.slice(1).map((t) => t.txid)).toEqual(ids.slice(0, 5));
+    expect(chain.mempool.size).toBe(3);
+    const second = chain.mineBlock();
+    expect(second.block.txs.length).toBe(4);
+    expect(chain.mempool.size).toBe(0);
+    expect(second.chainwork).toBeGreaterThan(first.chainwork);
+    expect(second.mediantime).toBe(first.block.header.time); // median of [genesis, first, second]
+    expect(chain.store.confirmations(first)).toBe(2);
+  });
+
+  it('regtest: 80-byte sha256d headers and m/n/2 addresses', () => {
+    const chain = makeChain({ network: 'evrmore-regtest', bits: 0x207fffff });
+    for (let i = 0; i < 5; i++) chain.createTx();
+    const rec = chain.mineBlock();
+    const header = rec.block.raw.subarray(0, 80);
+    expect(rec.hash).toBe(bytesToHex(sha256d(header).reverse()));
+    expect(decodeBlock(rec.block.raw, NETWORKS['evrmore-regtest']).ok).toBe(true);
+    for (const w of chain.wallets) expect('mn2').toContain(w.address[0]);
+  });
+});

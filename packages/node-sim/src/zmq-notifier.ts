@@ -1,0 +1,128 @@
+// The node's ZMQ PUB side: one Publisher, real 3-frame messages, a uint32 counter per topic, sends strictly serial.
+import { setTimeout as delay } from 'node:timers/promises';
+import { Publisher } from 'zeromq';
+import { encodeZmqFrames } from '@chainfan/chain';
+import { ChainfanError } from '@chainfan/protocol';
+
+export const ZMQ_TOPICS = ['hashblock', 'hashtx', 'rawblock', 'rawtx', 'sequence'] as const;
+export type ZmqTopic = (typeof ZMQ_TOPICS)[number];
+
+export interface ZmqNotifierOptions {
+  /** `tcp://host:port`; port 0 binds an ephemeral port, read it back from `bind()`. */
+  readonly endpoint: string;
+  /** Topics that are published; a topic not listed is neither sent nor counted (as a node without that -zmqpub option). */
+  readonly topics: readonly ZmqTopic[];
+  /** Sends waiting behind the one in flight before `publish` rejects: the simulator must never buffer without bound. */
+  readonly maxQueuedSends: number;
+  /** ZMQ_SNDHWM per subscriber (the node's default is 1000); beyond it libzmq drops, as on a real node. */
+  readonly sendHighWaterMark: number;
+}
+
+/** Topic of the probe message used by tests to learn that a subscription is live; never sent unless asked for. */
+export const ZMQ_PROBE_TOPIC = 'chainfan-probe';
+
+/** libzmq releases a closed socket's port asynchronously; a rebind on the same port (a restart) retries this long. */
+const REBIND_DEADLINE_MS = 3_000;
+
+export class ZmqNotifier {
+  readonly #opts: ZmqNotifierOptions;
+  readonly #counters = new Map<string, number>();
+  readonly #skips = new Map<string, number>();
+  #pub: Publisher | undefined;
+  #tail: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #endpoint: string | undefined;
+  #closed = false;
+
+  constructor(opts: ZmqNotifierOptions) {
+    this.#opts = opts;
+  }
+
+  /** Binds once; resolves to the concrete endpoint (ephemeral port resolved). */
+  async bind(): Promise<string> {
+    if (this.#endpoint !== undefined) return this.#endpoint;
+    if (this.#closed) throw new ChainfanError('CHAINFAN_BUS_CLOSED', 'ZMQ notifier is closed');
+    const pub = new Publisher({ sendHighWaterMark: this.#opts.sendHighWaterMark, linger: 0 });
+    this.#pub = pub;
+    const deadline = Date.now() + REBIND_DEADLINE_MS;
+    for (;;) {
+      try {
+        await pub.bind(this.#opts.endpoint);
+        break;
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== 'EADDRINUSE' || Date.now() > deadline) throw err;
+        await delay(25);
+      }
+    }
+    this.#endpoint = pub.lastEndpoint ?? this.#opts.endpoint;
+    return this.#endpoint;
+  }
+
+  get endpoint(): string | undefined {
+    return this.#endpoint;
+  }
+
+  isEnabled(topic: ZmqTopic): boolean {
+    return this.#opts.topics.includes(topic);
+  }
+
+  /** Next counter value per node topic (= messages sent so far, mod 2^32); probes are not listed. */
+  counters(): Readonly<Record<string, number>> {
+    return Object.fromEntries([...this.#counters].filter(([topic]) => topic !== ZMQ_PROBE_TOPIC));
+  }
+
+  /**
+   * Fault injection: the next `count` messages of `topic` are counted but not sent, which is what a subscriber sees
+   * when the node's send queue overflowed (a gap in the counter).
+   */
+  skip(topic: ZmqTopic, count: number): void {
+    this.#skips.set(topic, (this.#skips.get(topic) ?? 0) + count);
+  }
+
+  /**
+   * Queues one notification behind every earlier one and resolves once libzmq has taken it. A disabled topic
+   * resolves at once without counting. Rejects (and sends nothing) when the queue is full or the notifier is closed.
+   */
+  publish(topic: ZmqTopic, body: Uint8Array): Promise<void> {
+    if (!this.isEnabled(topic)) return Promise.resolve();
+    return this.#enqueue(topic, body);
+  }
+
+  /** Sends `chainfan-probe` (a topic no node uses, not counted against node topics) so a test can detect a live subscription. */
+  probe(): Promise<void> {
+    return this.#enqueue(ZMQ_PROBE_TOPIC, new Uint8Array(0));
+  }
+
+  #enqueue(topic: string, body: Uint8Array): Promise<void> {
+    const pub = this.#pub;
+    if (this.#closed) return Promise.reject(new ChainfanError('CHAINFAN_BUS_CLOSED', 'ZMQ notifier is closed'));
+    if (pub === undefined || this.#endpoint === undefined) return Promise.reject(new ChainfanError('CHAINFAN_BUS_CLOSED', 'ZMQ notifier is not bound'));
+    if (this.#queued >= this.#opts.maxQueuedSends) {
+      return Promise.reject(new ChainfanError('CHAINFAN_LIMIT_EXCEEDED', `ZMQ send queue full (${this.#opts.maxQueuedSends} pending)`));
+    }
+    this.#queued++;
+    const run = async (): Promise<void> => {
+      try {
+        const seq = this.#counters.get(topic) ?? 0;
+        const skip = this.#skips.get(topic) ?? 0;
+        if (skip > 0) this.#skips.set(topic, skip - 1);
+        else await pub.send(encodeZmqFrames(topic, body, seq));
+        // The node bumps its counter only after a successful send, so a failed send leaves no gap.
+        this.#counters.set(topic, (seq + 1) >>> 0);
+      } finally {
+        this.#queued--;
+      }
+    };
+    const sent = this.#tail.then(run);
+    this.#tail = sent.catch(() => undefined); // the failure reaches the caller through `sent`; the queue itself keeps going
+    return sent;
+  }
+
+  /** Idempotent. Waits for queued sends, then closes the socket without lingering. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail;
+    this.#pub?.close();
+  }
+}

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { redisCommand } from './redis-command.js';
+import type { RedisHandle } from './redis-handle.js';
+import { startRedis } from './start-redis.js';
+
+// Pinned to the local redis-server path: this is the one that owns a process and its lifecycle.
+describe('startRedis (local redis-server)', () => {
+  let h: RedisHandle | undefined;
+  afterAll(() => h?.stop());
+
+  it('starts, is killed, restarts on the same port empty, and stops for good', async () => {
+    h = await startRedis({ env: {}, containerRuntime: false });
+    expect(h.url).toBe(`redis://127.0.0.1:${h.port}`);
+    expect(h.port).not.toBe(6379);
+    expect(await redisCommand(h.url, ['PING'])).toBe('PONG');
+    expect(await redisCommand(h.url, ['SET', 'k', 'v'])).toBe('OK');
+
+    await h.kill();
+    await expect(redisCommand(h.url, ['PING'])).rejects.toThrow(/ECONNREFUSED/);
+
+    await h.restart();
+    expect(await redisCommand(h.url, ['GET', 'k'])).toBeNull(); // no persistence
+    expect(await redisCommand(h.url, ['PING'])).toBe('PONG');
+
+    await h.stop();
+    await h.stop();
+    await expect(redisCommand(h.url, ['PING'])).rejects.toThrow(/ECONNREFUSED/);
+    await expect(h.restart()).rejects.toThrow(/after stop/);
+  });
+});
+
+describe('redisCommand', () => {
+  let h: RedisHandle | undefined;
+  afterAll(() => h?.stop());
+
+  it('decodes integers, arrays, nested arrays and nulls, and rejects on error replies', async () => {
+    h = await startRedis({ env: {}, containerRuntime: false });
+    expect(await redisCommand(h.url, ['RPUSH', 'l', 'a', 'b'])).toBe(2);
+    expect(await redisCommand(h.url, ['LRANGE', 'l', 0, -1])).toEqual(['a', 'b']);
+    expect(await redisCommand(h.url, ['XADD', 's', '1-0', 'm', 'x\r\ny'])).toBe('1-0');
+    expect(await redisCommand(h.url, ['XRANGE', 's', '-', '+'])).toEqual([['1-0', ['m', 'x\r\ny']]]);
+    expect(await redisCommand(h.url, ['GET', 'missing'])).toBeNull();
+    await expect(redisCommand(h.url, ['INCR', 'l'])).rejects.toThrow(/WRONGTYPE/);
+  });
+});

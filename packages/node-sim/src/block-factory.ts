@@ -70,6 +70,10 @@ export function assembleBlock(random: Random, net: Network, p: HeaderParams, txs
   return buildBlock(header, txs, net);
 }
 
+/**
+ * Below 2^53: getblock prints nonce64 as a JSON number, and JavaScript clients (and @chainfan/chain's blockToJson)
+ * hold it as a double, so larger values would not match the header bytes after a JSON round trip.
+ */
 function randomNonce64(random: Random): bigint {
-  return (BigInt(randomInt(random, 0, 0xffffffff)) << 32n) | BigInt(randomInt(random, 0, 0xffffffff));
+  return (BigInt(randomInt(random, 0, 0x1fffff)) << 32n) | BigInt(randomInt(random, 0, 0xffffffff));
 }

@@ -55,11 +55,16 @@ async function subscribe(sim: NodeSim, endpoint: string, topics: readonly string
     }
   })();
   open.push({ close: async () => { sub.close(); await reading.catch(() => undefined); } });
-  await waitFor(async () => {
-    await sim.zmqProbe();
-    return probes > 0;
-  }, { timeoutMs: 5_000, intervalMs: 20 });
-  return got;
+  /** Resolves once a probe sent after this call arrived (again after a publisher restart: SUB reconnects by itself). */
+  const live = async (): Promise<void> => {
+    const before = probes;
+    await waitFor(async () => {
+      await sim.zmqProbe();
+      return probes > before;
+    }, { timeoutMs: 5_000, intervalMs: 20 });
+  };
+  await live();
+  return Object.assign(got, { live });
 }
 
 describe('NodeSim over real ZMQ and HTTP', () => {
@@ -129,6 +134,7 @@ describe('NodeSim over real ZMQ and HTTP', () => {
     expect(v1).toMatchObject({ hash, confirmations: 2, height: 1, version: 0x30000000, versionHex: '30000000', nonce: 0, bits: '1b260d0b' });
     expect(v1.tx).toEqual(b1.txs.map((t) => t.txid));
     expect(v1.chainwork).toMatch(/^[0-9a-f]{64}$/);
+    expect(BigInt(v1.nonce64 as number)).toBe(b1.header.nonce64); // exact through JSON
     const v2 = await rpc<{ tx: Array<{ txid: string }> }>('getblock', hash, 2);
     expect(v2.tx[1]!.txid).toBe(b1.txs[1]!.txid);
     expect(await rpc('getblock', hash, true)).toEqual(v1);
@@ -247,5 +253,57 @@ describe('NodeSim over real ZMQ and HTTP', () => {
     await sim.close();
     expect(timers.every((t) => t.cancelled)).toBe(true);
     await expect(sim.mineBlock()).rejects.toMatchObject({ code: 'CHAINFAN_BUS_CLOSED' });
+  });
+
+  it('reorgs: disconnected txs, new blocks\' txs, re-accepted txs, then hashblock for the new tip only', async () => {
+    const { sim, endpoints, rpc } = await startSim({ zmqSequence: true });
+    await sim.mineBlock();
+    const confirmed = await sim.createTx();
+    const stale = await sim.mineBlock();
+    const got = await subscribe(sim, endpoints.zmqEndpoint, ['hashtx', 'hashblock', 'sequence']);
+    const r = await sim.reorg(1, { keepTxs: false });
+    const [b1, b2] = r.connected;
+    await waitFor(() => got.length === 10);
+    const view = got.map((m) => (m.topic === 'sequence' ? `seq:${String.fromCharCode(m.body[32]!)}` : `${m.topic}:${bytesToHex(m.body)}`));
+    expect(view).toEqual([
+      `hashtx:${stale.txs[0]!.txid}`, `hashtx:${confirmed.txid}`, 'seq:D', // BlockDisconnected, coinbase included
+      `hashtx:${b1!.txs[0]!.txid}`, 'seq:C', `hashtx:${b2!.txs[0]!.txid}`, 'seq:C', // BlockConnected, twice
+      `hashtx:${confirmed.txid}`, 'seq:A', // re-accepted to the mempool
+      `hashblock:${b2!.header.hash}`, // UpdatedBlockTip: the new tip only
+    ]);
+    expect(await rpc('getbestblockhash')).toBe(b2!.header.hash);
+    expect(await rpc('getblock', stale.header.hash)).toMatchObject({ confirmations: -1, height: 2 });
+    expect(await rpc('getrawmempool')).toEqual([confirmed.txid]);
+    expect(await rpc('getrawtransaction', stale.txs[0]!.txid, true)).toMatchObject({ blockhash: stale.header.hash, height: -1, confirmations: 0 });
+  });
+
+  it('injects counter gaps with skipZmq', async () => {
+    const { sim, endpoints } = await startSim();
+    const got = await subscribe(sim, endpoints.zmqEndpoint, ['hashtx', 'rawtx']);
+    sim.skipZmq('hashtx', 2);
+    const txs = [await sim.createTx(), await sim.createTx(), await sim.createTx()];
+    await waitFor(() => got.length === 4);
+    expect(got.filter((m) => m.topic === 'rawtx').map((m) => m.seq)).toEqual([0, 1, 2]);
+    const hashtx = got.filter((m) => m.topic === 'hashtx');
+    expect(hashtx.map((m) => [m.seq, bytesToHex(m.body)])).toEqual([[2, txs[2]!.txid]]);
+  });
+
+  it('restarts like a node: same ports, chain kept, ZMQ counters back to 0, uptime reset', async () => {
+    let now = 1_750_000_000_000;
+    const clock: Clock = { now: () => now, setTimeout: () => () => undefined };
+    const { sim, endpoints, rpc } = await startSim({ clock });
+    const got = await subscribe(sim, endpoints.zmqEndpoint, ['hashtx']);
+    await sim.createTx();
+    const block = await sim.mineBlock();
+    now += 90_000;
+    expect(await rpc('uptime')).toBe(90);
+    expect(await sim.restart()).toEqual(endpoints);
+    expect(await rpc('uptime')).toBe(0);
+    expect(await rpc('getbestblockhash')).toBe(block.header.hash);
+    await got.live();
+    const tx = await sim.createTx();
+    // found by txid: a message of the old connection may still be queued in the SUB socket
+    const seen = await waitFor(() => got.find((m) => bytesToHex(m.body) === tx.txid));
+    expect(seen.seq).toBe(0);
   });
 });

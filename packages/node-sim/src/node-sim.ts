@@ -6,8 +6,9 @@ import type { BlockRecord } from './chain-store.js';
 import { resolveNodeSimOptions, type NodeSimOptions, type ResolvedNodeSimOptions } from './options.js';
 import { poissonDelayMs, randomInt, seededRandom, type Random } from './random.js';
 import { createRpcDispatch, type FakePeer } from './rpc-methods.js';
+import type { RpcDispatch } from './rpc-server.js';
 import { RpcServer } from './rpc-server.js';
-import { SimChain, type AcceptedTx } from './sim-chain.js';
+import { SimChain, type AcceptedTx, type ReorgOptions } from './sim-chain.js';
 import type { IssueOptions } from './tx-factory.js';
 import type { Wallet } from './wallet.js';
 import { ZmqNotifier, type ZmqTopic } from './zmq-notifier.js';
@@ -19,18 +20,28 @@ export interface NodeSimEndpoints {
   readonly rpcUrl: string;
 }
 
+export interface NodeSimReorg {
+  /** Old tip first. */
+  readonly disconnected: readonly Block[];
+  /** Fork point + 1 first; the last one is the new tip. */
+  readonly connected: readonly Block[];
+}
+
 type State = 'new' | 'starting' | 'running' | 'closed';
 
-const SEQUENCE_LABEL = { connected: 0x43, disconnected: 0x44, added: 0x41, removed: 0x52 } as const; // 'C' 'D' 'A' 'R'
+const SEQUENCE_LABEL = { connected: 0x43, disconnected: 0x44, added: 0x41 } as const; // 'C' 'D' 'A'
 
 export class NodeSim {
   readonly #o: ResolvedNodeSimOptions;
   readonly #chain: SimChain;
-  readonly #zmq: ZmqNotifier;
-  readonly #rpc: RpcServer;
+  readonly #dispatch: RpcDispatch;
+  readonly #topics: readonly ZmqTopic[];
   /** Drives the timers only, so how often they fire never changes what the chain generator draws. */
   readonly #timingRandom: Random;
+  #zmq: ZmqNotifier;
+  #rpc: RpcServer;
   #state: State = 'new';
+  #startedAtMs: number;
   #starting: Promise<NodeSimEndpoints> | undefined;
   #closing: Promise<void> | undefined;
   #cancelBlockTimer: Cancel | undefined;
@@ -58,14 +69,13 @@ export class NodeSim {
     }
     const topics: ZmqTopic[] = [...o.zmqTopics];
     if (o.zmqSequence && !topics.includes('sequence')) topics.push('sequence');
-    this.#zmq = new ZmqNotifier({
-      endpoint: o.zmqEndpoint, topics, maxQueuedSends: o.zmqMaxQueuedSends, sendHighWaterMark: o.zmqSendHighWaterMark,
+    this.#topics = topics;
+    this.#startedAtMs = clock.now();
+    this.#dispatch = createRpcDispatch({
+      chain: this.#chain, now: () => clock.now(), startedAtMs: () => this.#startedAtMs, peers: fakePeers(this.#timingRandom, o.peers, nowSec),
     });
-    const startedAtMs = clock.now();
-    this.#rpc = new RpcServer(
-      { host: o.rpcHost, port: o.rpcPort, user: o.rpcUser, password: o.rpcPassword, maxBodyBytes: o.rpcMaxBodyBytes },
-      createRpcDispatch({ chain: this.#chain, now: () => clock.now(), startedAtMs, peers: fakePeers(this.#timingRandom, o.peers, nowSec) }),
-    );
+    this.#zmq = this.#newNotifier(o.zmqEndpoint);
+    this.#rpc = this.#newRpcServer(o.rpcPort);
   }
 
   /**
@@ -74,14 +84,10 @@ export class NodeSim {
    */
   start(): Promise<NodeSimEndpoints> {
     this.#starting ??= (async () => {
-      if (this.#state === 'closed') throw new ChainfanError('CHAINFAN_BUS_CLOSED', 'NodeSim is closed');
+      if (this.#state === 'closed') throw closedError();
       this.#state = 'starting';
-      const [zmqEndpoint, rpcUrl] = await Promise.all([this.#zmq.bind(), this.#rpc.listen()]);
-      if ((this.#state as State) === 'closed') throw new ChainfanError('CHAINFAN_BUS_CLOSED', 'NodeSim closed while starting');
-      this.#state = 'running';
-      if (this.#o.autoMine && this.#o.blockIntervalMs > 0) this.#armBlockTimer();
-      if (this.#o.txPerSecond > 0) this.#armTxTimer();
-      return { zmqEndpoint, rpcUrl };
+      const endpoints = await this.#bindAndRun();
+      return endpoints;
     })();
     return this.#starting;
   }
@@ -93,8 +99,7 @@ export class NodeSim {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#state = 'closed';
-      this.#cancelBlockTimer?.();
-      this.#cancelTxTimer?.();
+      this.#stopTimers();
       await Promise.allSettled([this.#zmq.close(), this.#rpc.close()]);
     })();
     return this.#closing;
@@ -105,11 +110,29 @@ export class NodeSim {
     return this.close();
   }
 
+  /**
+   * A node restart: timers stop, ZMQ and RPC close and come back on the same ports. The chain and mempool survive (as
+   * on disk); the ZMQ counters restart at 0, as they live only in the node's memory. Calls made meanwhile reject.
+   */
+  async restart(): Promise<NodeSimEndpoints> {
+    this.#assertRunning();
+    const before = await (this.#starting as Promise<NodeSimEndpoints>);
+    this.#state = 'starting';
+    this.#stopTimers();
+    await Promise.allSettled([this.#zmq.close(), this.#rpc.close()]);
+    if ((this.#state as State) === 'closed') throw closedError();
+    this.#zmq = this.#newNotifier(before.zmqEndpoint);
+    this.#rpc = this.#newRpcServer(Number(new URL(before.rpcUrl).port));
+    this.#startedAtMs = this.#o.clock.now();
+    this.#starting = this.#bindAndRun();
+    return this.#starting;
+  }
+
   /** Connects a block from the mempool; resolves after its hashtx/rawtx (per tx) and hashblock/rawblock were sent. */
   async mineBlock(): Promise<Block> {
     this.#assertRunning();
     const rec = this.#chain.mineBlock();
-    await this.#announceBlock(rec);
+    await this.#announceBlocks([], [rec], []);
     return rec.block;
   }
 
@@ -148,6 +171,23 @@ export class NodeSim {
   }
 
   /**
+   * Replaces the top `depth` blocks (see SimChain.reorg for `opts`) and notifies as the node does: hashtx/rawtx for
+   * every tx of each disconnected block (tip first), then for every tx of each new block, then for txs re-accepted to
+   * the mempool, and finally hashblock/rawblock for the new tip only.
+   */
+  async reorg(depth: number, opts: ReorgOptions = {}): Promise<NodeSimReorg> {
+    this.#assertRunning();
+    const r = this.#chain.reorg(depth, opts);
+    await this.#announceBlocks(r.disconnected, r.connected, r.readded);
+    return { disconnected: r.disconnected.map((b) => b.block), connected: r.connected.map((b) => b.block) };
+  }
+
+  /** Fault injection: the next `count` notifications of `topic` are counted but not sent (a counter gap downstream). */
+  skipZmq(topic: ZmqTopic, count = 1): void {
+    this.#zmq.skip(topic, count);
+  }
+
+  /**
    * Publishes one `chainfan-probe` message (a topic no node has). A test subscribed to it as well as to node topics
    * knows, once a probe arrives, that its earlier subscriptions are live: ZMQ drops messages sent before that.
    */
@@ -174,44 +214,76 @@ export class NodeSim {
     return this.#chain.store.height;
   }
 
-  /** Next ZMQ counter per topic (= messages sent so far). */
+  /** Next ZMQ counter per topic (= messages sent so far since the last start). */
   zmqCounters(): Readonly<Record<string, number>> {
     return this.#zmq.counters();
   }
 
+  async #bindAndRun(): Promise<NodeSimEndpoints> {
+    const [zmqEndpoint, rpcUrl] = await Promise.all([this.#zmq.bind(), this.#rpc.listen()]);
+    if ((this.#state as State) === 'closed') throw closedError();
+    this.#state = 'running';
+    if (this.#o.autoMine && this.#o.blockIntervalMs > 0) this.#armBlockTimer();
+    if (this.#o.txPerSecond > 0) this.#armTxTimer();
+    return { zmqEndpoint, rpcUrl };
+  }
+
+  #newNotifier(endpoint: string): ZmqNotifier {
+    const o = this.#o;
+    return new ZmqNotifier({ endpoint, topics: this.#topics, maxQueuedSends: o.zmqMaxQueuedSends, sendHighWaterMark: o.zmqSendHighWaterMark });
+  }
+
+  #newRpcServer(port: number): RpcServer {
+    const o = this.#o;
+    return new RpcServer({ host: o.rpcHost, port, user: o.rpcUser, password: o.rpcPassword, maxBodyBytes: o.rpcMaxBodyBytes }, this.#dispatch);
+  }
+
   #assertRunning(): void {
-    if (this.#state !== 'running') throw new ChainfanError('CHAINFAN_BUS_CLOSED', `NodeSim is ${this.#state === 'closed' ? 'closed' : 'not started'}`);
+    if (this.#state === 'running') return;
+    if (this.#state === 'closed') throw closedError();
+    throw new ChainfanError('CHAINFAN_BUS_CLOSED', 'NodeSim is not running (not started, or restarting)');
   }
 
   /** Mempool acceptance: hashtx, rawtx, then sequence `A` with the mempool sequence (Core's order). */
   async #announceTx(a: AcceptedTx): Promise<Transaction> {
+    await Promise.all(this.#txAdded(a));
+    return a.tx;
+  }
+
+  #txAdded(a: AcceptedTx): Promise<void>[] {
     const txid = hexToBytes(a.tx.txid);
-    const sends = [
+    return [
       this.#zmq.publish('hashtx', txid),
       this.#zmq.publish('rawtx', a.tx.raw),
       this.#zmq.publish('sequence', sequenceBody(txid, SEQUENCE_LABEL.added, a.mempoolSequence)),
     ];
-    await Promise.all(sends);
-    return a.tx;
   }
 
   /**
-   * Block connection as Core's validation interface orders it: BlockConnected (hashtx/rawtx for every tx, coinbase
-   * first, then sequence `C`), then UpdatedBlockTip (hashblock, rawblock). All sends are queued synchronously, so no
-   * other notification can interleave.
+   * Chain updates as the node's validation interface orders them: BlockDisconnected per old block (hashtx/rawtx for
+   * each tx, then sequence `D`), BlockConnected per new block (hashtx/rawtx for each tx, coinbase first, then sequence
+   * `C`), mempool re-acceptance of leftovers, then UpdatedBlockTip for the new tip only (hashblock, rawblock). Every send
+   * is queued synchronously, so no other notification can interleave.
    */
-  async #announceBlock(rec: BlockRecord): Promise<void> {
+  async #announceBlocks(disconnected: readonly BlockRecord[], connected: readonly BlockRecord[], readded: readonly AcceptedTx[]): Promise<void> {
     const sends: Promise<void>[] = [];
-    for (const tx of rec.block.txs) {
-      sends.push(this.#zmq.publish('hashtx', hexToBytes(tx.txid)), this.#zmq.publish('rawtx', tx.raw));
-    }
-    const hash = hexToBytes(rec.hash);
-    sends.push(
-      this.#zmq.publish('sequence', sequenceBody(hash, SEQUENCE_LABEL.connected)),
-      this.#zmq.publish('hashblock', hash),
-      this.#zmq.publish('rawblock', rec.block.raw),
-    );
+    const blockTxs = (rec: BlockRecord, label: number): void => {
+      for (const tx of rec.block.txs) sends.push(this.#zmq.publish('hashtx', hexToBytes(tx.txid)), this.#zmq.publish('rawtx', tx.raw));
+      sends.push(this.#zmq.publish('sequence', sequenceBody(hexToBytes(rec.hash), label)));
+    };
+    for (const rec of disconnected) blockTxs(rec, SEQUENCE_LABEL.disconnected);
+    for (const rec of connected) blockTxs(rec, SEQUENCE_LABEL.connected);
+    for (const a of readded) sends.push(...this.#txAdded(a));
+    const tip = connected[connected.length - 1];
+    if (tip !== undefined) sends.push(this.#zmq.publish('hashblock', hexToBytes(tip.hash)), this.#zmq.publish('rawblock', tip.block.raw));
     await Promise.all(sends);
+  }
+
+  #stopTimers(): void {
+    this.#cancelBlockTimer?.();
+    this.#cancelTxTimer?.();
+    this.#cancelBlockTimer = undefined;
+    this.#cancelTxTimer = undefined;
   }
 
   #armBlockTimer(): void {
@@ -239,6 +311,10 @@ export class NodeSim {
       },
     );
   }
+}
+
+function closedError(): ChainfanError {
+  return new ChainfanError('CHAINFAN_BUS_CLOSED', 'NodeSim is closed');
 }
 
 /** Core's `sequence` body: 32-byte hash, label, and for A/R the uint64 LE mempool sequence. */

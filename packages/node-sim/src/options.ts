@@ -3,7 +3,7 @@ import { ChainfanError } from '@chainfan/protocol';
 import type { Clock } from './clock.js';
 import type { Random } from './random.js';
 import type { SimNetworkName } from './burn-addresses.js';
-import type { ZmqTopic } from './zmq-notifier.js';
+import { ZMQ_TOPICS, type ZmqTopic } from './zmq-notifier.js';
 
 export interface NodeSimOptions {
   /** Address prefixes, header format and burn addresses. Default `'evrmore-main'` (120-byte EVRPROGPOW headers). */
@@ -149,6 +149,7 @@ export function resolveNodeSimOptions(o: NodeSimOptions, clock: Clock, onError: 
   if (!(r.txPerSecond >= 0 && r.txPerSecond <= 10_000)) problems.push(`txPerSecond: ${r.txPerSecond} is not in [0, 10000]`);
   const [lo, hi] = r.feeRateSatsPerVbyte;
   if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 1 && hi >= lo)) problems.push('feeRateSatsPerVbyte: needs integers 1 <= lo <= hi');
+  for (const t of r.zmqTopics) if (!ZMQ_TOPICS.includes(t)) problems.push(`zmqTopics: unknown topic ${String(t)}`);
   if (!/^tcp:\/\/[^:]+:\d+$/.test(r.zmqEndpoint)) problems.push(`zmqEndpoint: ${r.zmqEndpoint} is not tcp://host:port`);
   if (problems.length > 0) {
     throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `invalid NodeSim options:\n  ${problems.join('\n  ')}`, { context: { problems } });

@@ -1,5 +1,5 @@
 // The RPC methods the simulator answers, with Evrmore's JSON shapes (via @chainfan/chain) and bitcoind's errors.
-import { bitsToDifficulty, blockToJson, bytesToHex, chainworkToHex, headerToJson, txToJson, type Transaction } from '@chainfan/chain';
+import { amountValue, bitsToDifficulty, blockToJson, bytesToHex, chainworkToHex, headerToJson, txToJson, type Transaction } from '@chainfan/chain';
 import type { BlockRecord } from './chain-store.js';
 import type { MempoolEntry } from './mempool.js';
 import type { RpcDispatch } from './rpc-server.js';
@@ -11,7 +11,8 @@ export interface RpcContext {
   readonly chain: SimChain;
   /** Milliseconds since the epoch. */
   now(): number;
-  readonly startedAtMs: number;
+  /** When the node (last) started, for `uptime`. */
+  startedAtMs(): number;
   readonly peers: readonly FakePeer[];
 }
 
@@ -84,7 +85,7 @@ function rpcMethods(ctx: RpcContext): Readonly<Record<string, Method>> {
     getblockcount: { params: [], run: () => store.height },
     getbestblockhash: { params: [], run: () => store.tip().hash },
     getdifficulty: { params: [], run: difficulty },
-    uptime: { params: [], run: () => Math.floor((ctx.now() - ctx.startedAtMs) / 1_000) },
+    uptime: { params: [], run: () => Math.floor((ctx.now() - ctx.startedAtMs()) / 1_000) },
     getconnectioncount: { params: [], run: () => ctx.peers.length },
 
     getblockhash: {
@@ -257,7 +258,7 @@ function mempoolEntryJson(chain: SimChain, e: MempoolEntry): Record<string, unkn
   for (const other of chain.mempool.entries()) for (const d of other.depends) children.set(d, [...(children.get(d) ?? []), other.tx.txid]);
   const descendants = relatives(e, (x) => children.get(x.tx.txid) ?? [], chain);
   const sum = (xs: readonly MempoolEntry[], f: (x: MempoolEntry) => number | bigint): number => xs.reduce((s, x) => s + Number(f(x)), 0);
-  const fee = Number(e.fee) / 1e8;
+  const fee = amountValue(e.fee);
   return {
     size: e.tx.vsize,
     fee,

@@ -29,6 +29,58 @@ function allBlocks(chain: SimChain) {
   return Array.from({ length: chain.store.height + 1 }, (_, h) => chain.store.atHeight(h)!);
 }
 
+/**
+ * Replays the active chain (then the mempool) over a coin map: every input spends an existing unspent output exactly
+ * once, values never grow, transfers conserve assets, coinbases pay reward + fees exactly. Returns the txs checked.
+ */
+function checkCoins(chain: SimChain): number {
+  const unspent = new Map<string, { value: bigint; asset: { name: string; amount: bigint } | undefined }>();
+  const net = chain.network;
+  let checked = 0;
+  /** Applies one tx to `unspent`; returns its fee (0 for a coinbase). */
+  const apply = (tx: Transaction): bigint => {
+    const assetIn = new Map<string, bigint>();
+    const assetOut = new Map<string, bigint>();
+    let valueIn = 0n;
+    if (!tx.isCoinbase) {
+      for (const i of tx.inputs) {
+        const key = `${i.prevTxid}:${i.vout}`;
+        const coin = unspent.get(key);
+        expect(coin, `input ${key} of ${tx.txid}`).toBeDefined();
+        unspent.delete(key);
+        valueIn += coin!.value;
+        if (coin!.asset) assetIn.set(coin!.asset.name, (assetIn.get(coin!.asset.name) ?? 0n) + coin!.asset.amount);
+        // looks like a real spend: <sig 71-72> <pubkey 33>, or OP_0 <sig> <37-byte 1-of-1 redeem script>
+        expect([106, 107, 111, 112]).toContain(i.scriptSig.length);
+      }
+    }
+    const valueOut = tx.outputs.reduce((s, o) => s + o.value, 0n);
+    tx.outputs.forEach((o, n) => {
+      const info = classifyScript(o.script, net);
+      const asset = info.asset === undefined ? undefined : { name: info.asset.name, amount: info.asset.amount };
+      if (asset) assetOut.set(asset.name, (assetOut.get(asset.name) ?? 0n) + asset.amount);
+      if (info.type !== 'nulldata') unspent.set(`${tx.txid}:${n}`, { value: o.value, asset });
+    });
+    if (tx.isCoinbase) return 0n;
+    checked++;
+    expect(valueIn).toBeGreaterThanOrEqual(valueOut);
+    const types = tx.outputs.map((o) => classifyScript(o.script, net).type);
+    if (!types.includes('new_asset') && !types.includes('reissue_asset')) {
+      expect(Object.fromEntries(assetOut)).toEqual(Object.fromEntries(assetIn)); // transfers conserve every asset
+    }
+    return valueIn - valueOut;
+  };
+  for (const rec of allBlocks(chain)) {
+    const [coinbase, ...rest] = rec.block.txs;
+    apply(coinbase!);
+    const fees = rest.reduce((s, tx) => s + apply(tx), 0n);
+    const paid = coinbase!.outputs.reduce((s, o) => s + o.value, 0n);
+    if (rec.height > 0) expect(paid).toBe(2_778n * 100_000_000n + fees); // reward + fees, to the satoshi
+  }
+  for (const e of chain.mempool.entries()) expect(apply(e.tx)).toBe(e.fee);
+  return checked;
+}
+
 describe('SimChain', () => {
   it('is deterministic: same seed and clock, same chain', () => {
     const a = grow(makeChain());
@@ -72,52 +124,7 @@ describe('SimChain', () => {
   });
 
   it('keeps coins consistent: inputs spend existing unspent outputs once, values and asset amounts balance', () => {
-    const chain = grow(makeChain());
-    const net = NETWORKS['evrmore-main'];
-    const unspent = new Map<string, { value: bigint; asset: { name: string; amount: bigint } | undefined }>();
-    let checked = 0;
-    /** Applies one tx to `unspent`; returns its fee (0 for a coinbase). */
-    const apply = (tx: Transaction): bigint => {
-      const assetIn = new Map<string, bigint>();
-      const assetOut = new Map<string, bigint>();
-      let valueIn = 0n;
-      if (!tx.isCoinbase) {
-        for (const i of tx.inputs) {
-          const key = `${i.prevTxid}:${i.vout}`;
-          const coin = unspent.get(key);
-          expect(coin, `input ${key} of ${tx.txid}`).toBeDefined();
-          unspent.delete(key);
-          valueIn += coin!.value;
-          if (coin!.asset) assetIn.set(coin!.asset.name, (assetIn.get(coin!.asset.name) ?? 0n) + coin!.asset.amount);
-          // looks like a real spend: <sig 71-72> <pubkey 33>, or OP_0 <sig> <37-byte 1-of-1 redeem script>
-          expect([106, 107, 111, 112]).toContain(i.scriptSig.length);
-        }
-      }
-      const valueOut = tx.outputs.reduce((s, o) => s + o.value, 0n);
-      tx.outputs.forEach((o, n) => {
-        const info = classifyScript(o.script, net);
-        const asset = info.asset === undefined ? undefined : { name: info.asset.name, amount: info.asset.amount };
-        if (asset) assetOut.set(asset.name, (assetOut.get(asset.name) ?? 0n) + asset.amount);
-        if (info.type !== 'nulldata') unspent.set(`${tx.txid}:${n}`, { value: o.value, asset });
-      });
-      if (tx.isCoinbase) return 0n;
-      checked++;
-      expect(valueIn).toBeGreaterThanOrEqual(valueOut);
-      const types = tx.outputs.map((o) => classifyScript(o.script, net).type);
-      if (!types.includes('new_asset') && !types.includes('reissue_asset')) {
-        expect(Object.fromEntries(assetOut)).toEqual(Object.fromEntries(assetIn)); // transfers conserve every asset
-      }
-      return valueIn - valueOut;
-    };
-    for (const rec of allBlocks(chain)) {
-      const [coinbase, ...rest] = rec.block.txs;
-      apply(coinbase!);
-      const fees = rest.reduce((s, tx) => s + apply(tx), 0n);
-      const paid = coinbase!.outputs.reduce((s, o) => s + o.value, 0n);
-      if (rec.height > 0) expect(paid).toBe(2_778n * 100_000_000n + fees); // reward + fees, to the satoshi
-    }
-    for (const e of chain.mempool.entries()) expect(apply(e.tx)).toBe(e.fee);
-    expect(checked).toBeGreaterThan(300);
+    expect(checkCoins(grow(makeChain()))).toBeGreaterThan(300);
   });
 
   it('issues assets as [burn 500 EVR, change, owner NAME!, new NAME] and transfers classify as transfer_asset', () => {
@@ -172,6 +179,48 @@ describe('SimChain', () => {
     expect(second.chainwork).toBeGreaterThan(first.chainwork);
     expect(second.mediantime).toBe(first.block.header.time); // median of [genesis, first, second]
     expect(chain.store.confirmations(first)).toBe(2);
+  });
+
+  it('reorgs: old blocks leave the active chain, their txs are re-mined first, coins stay consistent', () => {
+    const chain = grow(makeChain());
+    const oldTip = chain.tip();
+    const oldParent = chain.store.atHeight(oldTip.height - 1)!;
+    const movedTxids = [...oldParent.block.txs.slice(1), ...oldTip.block.txs.slice(1)].map((t) => t.txid);
+    const pooled = [...chain.mempool.entries()].map((e) => e.tx.txid);
+    const r = chain.reorg(2);
+    expect(r.disconnected.map((b) => b.hash)).toEqual([oldTip.hash, oldParent.hash]);
+    expect(r.connected).toHaveLength(3);
+    expect(r.connected[0]!.block.header.prevHash).toBe(chain.store.atHeight(oldTip.height - 2)!.hash);
+    expect(chain.tip().height).toBe(oldTip.height + 1);
+    expect(chain.store.confirmations(oldTip)).toBe(-1);
+    expect(chain.store.byHash(oldTip.hash)).toBe(oldTip);
+    // the first replacement block re-confirms every moved tx, in the old order, before the mempool's
+    expect(r.connected[0]!.block.txs.slice(1, 1 + movedTxids.length).map((t) => t.txid)).toEqual(movedTxids);
+    expect(r.connected[0]!.block.txs.slice(1 + movedTxids.length).map((t) => t.txid)).toEqual(pooled);
+    expect(r.readded).toEqual([]);
+    for (const txid of movedTxids) expect(chain.store.isActive(chain.store.byHash(chain.store.tx(txid)!.blockHash)!)).toBe(true);
+    expect(checkCoins(chain)).toBeGreaterThan(300);
+    expect(() => chain.reorg(2, { newLength: 2 })).toThrow(/longer/);
+  });
+
+  it('reorgs to coinbase-only blocks put the old txs back at the front of the mempool', () => {
+    const chain = makeChain({ maxTxPerBlock: 3 });
+    const first = Array.from({ length: 3 }, () => chain.createTx().tx.txid);
+    chain.mineBlock();
+    const second = Array.from({ length: 2 }, () => chain.createTx().tx.txid);
+    chain.mineBlock();
+    const pending = chain.createTx().tx.txid;
+    const r = chain.reorg(2, { keepTxs: false, newLength: 3 });
+    expect(r.connected.map((b) => b.block.txs.length)).toEqual([1, 1, 1]);
+    expect(r.readded.map((a) => a.tx.txid)).toEqual([...first, ...second]);
+    expect(r.readded.map((a) => a.mempoolSequence)).toEqual([11n, 12n, 13n, 14n, 15n]); // after 6 adds + 5 removals by blocks
+    expect([...chain.mempool.entries()].map((e) => e.tx.txid)).toEqual([...first, ...second, pending]);
+    expect(chain.store.tx(first[0]!)!.blockHash).toBe(r.disconnected[1]!.hash); // still indexed to the stale block
+    chain.mineBlock();
+    chain.mineBlock();
+    expect(chain.mempool.size).toBe(0);
+    expect(checkCoins(chain)).toBe(6);
+    expect(() => chain.reorg(0)).toThrow(RangeError);
   });
 
   it('regtest: 80-byte sha256d headers and m/n/2 addresses', () => {

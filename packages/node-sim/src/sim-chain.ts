@@ -41,6 +41,11 @@ export interface AcceptedTx {
   readonly mempoolSequence: bigint;
 }
 
+export interface ReorgOptions {
+  readonly newLength?: number | undefined;
+  readonly keepTxs?: boolean | undefined;
+}
+
 export interface ReorgResult {
   /** Old tip first. */
   readonly disconnected: readonly BlockRecord[];
@@ -121,10 +126,16 @@ export class SimChain {
    * the reward plus fees. `time` defaults to now, kept above the median time past as consensus requires.
    */
   mineBlock(time?: number): BlockRecord {
+    return this.#mine(time, true);
+  }
+
+  /** `withTxs` false: a coinbase-only block, as small pools and a competing branch's miner often produce. */
+  #mine(time: number | undefined, withTxs: boolean): BlockRecord {
     const tip = this.store.tip();
     const height = tip.height + 1;
-    const returning = this.#returning.splice(0, this.#o.maxTxPerBlock);
-    const template: MempoolEntry[] = this.mempool.template(this.#o.maxTxPerBlock - returning.length);
+    const room = withTxs ? this.#o.maxTxPerBlock : 0;
+    const returning = this.#returning.splice(0, room);
+    const template: MempoolEntry[] = this.mempool.template(room - returning.length);
     const txs = [...returning, ...template.map((e) => e.tx)];
     const fees = txs.reduce((s, t) => s + (this.#accepted.get(t.txid)?.fee ?? 0n), 0n);
     const reward = (BASE_REWARD_SATS >> BigInt(Math.floor(height / HALVING_INTERVAL))) + fees;
@@ -144,12 +155,15 @@ export class SimChain {
   }
 
   /**
-   * Replaces the top `depth` blocks with `newLength` (> depth, so the new branch has more work) fresh ones. The new
-   * blocks confirm the disconnected blocks' txs first (as miners re-include them), then the mempool; what does not fit
-   * returns to the mempool. Disconnected coinbases vanish with their blocks, so the depth must stay within coinbase
-   * maturity (nothing can have spent them yet); deeper reorgs throw before changing anything.
+   * Replaces the top `depth` blocks with `opts.newLength` (default depth + 1; must exceed depth so the new branch has
+   * more work) fresh ones. With `opts.keepTxs` (default true) the new blocks confirm the disconnected blocks' txs first,
+   * as a competing miner usually includes them, then the mempool; with false they are coinbase-only and every
+   * disconnected tx goes back to the front of the mempool (confirmed txs become unconfirmed). Disconnected coinbases
+   * vanish with their blocks, so a reorg whose coinbases were already spent throws before changing anything.
    */
-  reorg(depth: number, newLength = depth + 1): ReorgResult {
+  reorg(depth: number, opts: ReorgOptions = {}): ReorgResult {
+    const newLength = opts.newLength ?? depth + 1;
+    const keepTxs = opts.keepTxs ?? true;
     const tip = this.store.height;
     if (!Number.isInteger(depth) || depth < 1 || depth > tip) throw new RangeError(`reorg depth must be in [1, ${tip}]`);
     if (!Number.isInteger(newLength) || newLength <= depth) throw new RangeError('the new branch must be longer than the old one');
@@ -165,7 +179,7 @@ export class SimChain {
     }
     this.#returning = [...disconnected].reverse().flatMap((r) => r.block.txs.slice(1));
     const connected: BlockRecord[] = [];
-    for (let i = 0; i < newLength; i++) connected.push(this.mineBlock());
+    for (let i = 0; i < newLength; i++) connected.push(this.#mine(undefined, keepTxs));
     const left = this.#returning.splice(0);
     const now = Math.floor(this.#o.now() / 1_000);
     const inFront = new Set(left.map((t) => t.txid));

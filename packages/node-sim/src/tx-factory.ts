@@ -16,6 +16,8 @@ const DUST_SATS = 100_000n;
 /** Extra EVR selected above the target so the fee (≤ 20 inputs at the top fee rate) is always covered. */
 const FEE_BUFFER_SATS = 10_000_000n;
 const MAX_INPUTS = 20;
+/** Spendable coins per wallet above which payments also sweep in small coins. */
+const CONSOLIDATE_ABOVE = 40;
 const TX_VERSION = 2;
 const SEQUENCE_FINAL_MINUS_ONE = 0xfffffffe;
 
@@ -245,15 +247,18 @@ export class TxFactory {
   #assemble(kind: TxKind, payer: Wallet, preset: readonly Utxo[], outputs: readonly PlannedOutput[], changeAt: number | 'random'): BuiltTx | undefined {
     const { random, utxos } = this.#d;
     const outTotal = outputs.reduce((s, o) => s + o.output.value, 0n);
-    const inputs: Utxo[] = [...preset];
-    let inTotal = preset.reduce((s, u) => s + u.value, 0n);
-    const pool = shuffle(random, this.#spendable(payer).filter((u) => !preset.includes(u)));
-    while (inTotal < outTotal + FEE_BUFFER_SATS) {
-      const next = pool.pop();
-      if (next === undefined || inputs.length >= MAX_INPUTS) return undefined;
-      inputs.push(next);
-      inTotal += next.value;
+    const target = outTotal + FEE_BUFFER_SATS;
+    const candidates = this.#spendable(payer).filter((u) => !preset.includes(u));
+    // Random coins first (varied input counts); largest first when random picks would need too many inputs.
+    const inputs = selectCoins(shuffle(random, [...candidates]), preset, target) ?? selectCoins(largestLast(candidates), preset, target);
+    if (inputs === undefined) return undefined;
+    // A wallet holding many coins folds some small ones in, as wallets consolidate: keeps the coin set (and the work
+    // per tx) bounded over long runs.
+    if (candidates.length > CONSOLIDATE_ABOVE) {
+      const small = largestLast(candidates.filter((u) => !inputs.includes(u))).reverse();
+      while (inputs.length < MAX_INPUTS && small.length > 0) inputs.push(small.shift() as Utxo);
     }
+    const inTotal = inputs.reduce((s, u) => s + u.value, 0n);
     const feeRate = BigInt(randomInt(random, this.#d.feeRateSatsPerVbyte[0], this.#d.feeRateSatsPerVbyte[1]));
     const change: PlannedOutput = { output: { value: inTotal - outTotal, script: payer.script }, owner: payer, asset: undefined };
     const at = changeAt === 'random' ? randomInt(random, 0, outputs.length) : Math.min(changeAt, outputs.length);
@@ -332,6 +337,24 @@ function noFunds(what: string): never {
 
 function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
+}
+
+/** Takes coins from the end of `pool` until `target` is met; undefined if that needs more than MAX_INPUTS inputs. */
+function selectCoins(pool: Utxo[], preset: readonly Utxo[], target: bigint): Utxo[] | undefined {
+  const inputs = [...preset];
+  let total = preset.reduce((s, u) => s + u.value, 0n);
+  while (total < target) {
+    const next = pool.pop();
+    if (next === undefined || inputs.length >= MAX_INPUTS) return undefined;
+    inputs.push(next);
+    total += next.value;
+  }
+  return inputs;
+}
+
+/** Ascending by value, so `pop()` yields the largest coin. */
+function largestLast(coins: readonly Utxo[]): Utxo[] {
+  return [...coins].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }
 
 function shuffle<T>(random: Random, items: T[]): T[] {

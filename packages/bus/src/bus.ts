@@ -17,6 +17,36 @@ export interface HistoryRead {
   readonly covered: boolean;
 }
 
+export interface PublishOptions {
+  /**
+   * The publisher's leader-lease token. When given, the publish happens only if the lease is still held with
+   * exactly this token; otherwise it rejects with CHAINFAN_PUBLISH_FENCED and nothing is sequenced, stored or
+   * published. A leader that lost its lease can therefore never publish, even before it notices.
+   */
+  readonly fencingToken?: string;
+  /** Stored as the checkpoint in the same atomic step as the publish (see Coordinator.readCheckpoint). */
+  readonly checkpoint?: string;
+}
+
+/**
+ * What a single active publisher needs besides publishing: a leader lease with fencing tokens and a checkpoint
+ * written atomically with its publishes, so a restarted or newly elected publisher resumes with no hole and no
+ * duplicate.
+ */
+export interface Coordinator {
+  /** The checkpoint of the last publish that carried one, or undefined. */
+  readCheckpoint(): Promise<string | undefined>;
+  /**
+   * Takes the lease when nobody holds it. Resolves with a fencing token (strictly larger than every token issued
+   * before, as a decimal prefix) or undefined when another owner holds it.
+   */
+  acquireLease(owner: string, ttlMs: number): Promise<string | undefined>;
+  /** Extends the lease; false when it expired or was taken over (the caller must stop publishing at once). */
+  renewLease(token: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up early (clean shutdown) so a standby takes over without waiting for the TTL. */
+  releaseLease(token: string): Promise<void>;
+}
+
 export interface Bus {
   readonly state: BusState;
 
@@ -25,7 +55,7 @@ export interface Bus {
    * live, in one round trip. Rejects with CHAINFAN_BUS_DOWN when the bus is not connected: nothing is
    * queued behind the caller's back, so a caller that must not lose the event retries it.
    */
-  publish(msg: OutgoingEnvelope): Promise<PublishReceipt>;
+  publish(msg: OutgoingEnvelope, opts?: PublishOptions): Promise<PublishReceipt>;
 
   /**
    * Resolves once the subscription is confirmed; earlier publishes are not delivered live (read history).

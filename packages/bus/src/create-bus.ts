@@ -1,6 +1,6 @@
 // Picks the Bus implementation from parsed config (STYLE rule 1); the only place that knows both.
 import { assertNever } from '@chainfan/protocol';
-import type { Bus } from './bus.js';
+import type { Bus, Coordinator } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
 import { MemoryBus } from './memory-bus.js';
 import { RedisBus } from './redis-bus.js';
@@ -16,7 +16,7 @@ export type BusConfig =
     };
 
 /** A RedisBus starts connecting at once and reports it through state/onStateChange; nothing here waits. */
-export function createBus(cfg: BusConfig, log: BusLogger = silentLogger): Bus {
+export function createBus(cfg: BusConfig, log: BusLogger = silentLogger): Bus & Coordinator {
   switch (cfg.kind) {
     case 'memory':
       return new MemoryBus(cfg.historyMaxLen === undefined ? {} : { historyMaxLen: cfg.historyMaxLen });

@@ -1,8 +1,8 @@
 // The public surface of @chainfan/bus. The contract suite (bus.contract.ts) is imported by path from tests.
-export type { Bus, BusState, HistoryRead, PublishReceipt } from './bus.js';
+export type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 export type { BusLogger } from './bus-logger.js';
 export { MemoryBus, type MemoryBusOptions, DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
-export { RedisBus, type RedisBusOptions, type PublishOptions, type RedisBusStats } from './redis-bus.js';
+export { RedisBus, type RedisBusOptions, type RedisBusStats } from './redis-bus.js';
 export { createBus, type BusConfig } from './create-bus.js';
 export { GapDetector, type GapVerdict } from './gap-detector.js';
 export { waitForBusUp } from './wait-up.js';

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { collect, describeBusContract, outgoing } from './bus.contract.js';
+import { describeCoordinatorContract } from './coordinator.contract.js';
 import { MemoryBus } from './memory-bus.js';
 
 describeBusContract('MemoryBus', async ({ historyMaxLen }) => new MemoryBus({ historyMaxLen }));
+describeCoordinatorContract('MemoryBus', async () => new MemoryBus());
 
 describe('MemoryBus', () => {
   it('delivers asynchronously relative to publish, but in order', async () => {

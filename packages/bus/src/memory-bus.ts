@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   type BusChannel, ChainfanError, composeWire, encodeEnvelopeTail, ENVELOPE_VERSION, type Envelope, type OutgoingEnvelope,
 } from '@chainfan/protocol';
-import type { Bus, BusState, HistoryRead, PublishReceipt } from './bus.js';
+import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { checkHistoryArgs, isCovered } from './history-window.js';
 import { checkOutgoing } from './publish-check.js';
 
@@ -14,6 +14,8 @@ export interface MemoryBusOptions {
   readonly historyMaxLen?: number;
   /** one epoch for every channel of this instance; random by default, so a restarted process voids positions */
   readonly epoch?: string;
+  /** lease expiry clock, default Date.now */
+  readonly now?: () => number;
 }
 
 /** Ring of the last `cap` envelopes of one channel; seqs are contiguous, so slot = seq % cap. */
@@ -35,7 +37,7 @@ class ChannelLog {
   }
 }
 
-export class MemoryBus implements Bus {
+export class MemoryBus implements Bus, Coordinator {
   readonly #epoch: string;
   readonly #maxLen: number;
   readonly #logs = new Map<BusChannel, ChannelLog>();
@@ -43,8 +45,13 @@ export class MemoryBus implements Bus {
   #onMessage: ((msg: Envelope) => void) | undefined;
   readonly #stateListeners = new Set<(state: BusState) => void>();
   #closing: Promise<void> | undefined;
+  #checkpoint: string | undefined;
+  #lease: { token: string; expiresAt: number } | undefined;
+  #leaseCounter = 0;
+  readonly #now: () => number;
 
   constructor(opts: MemoryBusOptions = {}) {
+    this.#now = opts.now ?? Date.now;
     this.#maxLen = opts.historyMaxLen ?? DEFAULT_HISTORY_MAX_LEN;
     if (!Number.isSafeInteger(this.#maxLen) || this.#maxLen < 1) throw new RangeError(`historyMaxLen must be ≥ 1, got ${this.#maxLen}`);
     this.#epoch = opts.epoch ?? randomBytes(8).toString('hex');
@@ -54,9 +61,13 @@ export class MemoryBus implements Bus {
     return this.#closing === undefined ? 'up' : 'closed';
   }
 
-  async publish(msg: OutgoingEnvelope): Promise<PublishReceipt> {
+  async publish(msg: OutgoingEnvelope, opts: PublishOptions = {}): Promise<PublishReceipt> {
     this.#assertOpen();
     checkOutgoing(msg);
+    if (opts.fencingToken !== undefined && this.#liveLease()?.token !== opts.fencingToken) {
+      throw new ChainfanError('CHAINFAN_PUBLISH_FENCED', 'publish: fencing token is stale; another publisher holds the lease', { context: { channel: msg.channel } });
+    }
+    if (opts.checkpoint !== undefined) this.#checkpoint = opts.checkpoint;
     const log = this.#log(msg.channel);
     const seq = log.seq + 1;
     const env: Envelope = {
@@ -115,6 +126,36 @@ export class MemoryBus implements Bus {
     this.#assertOpen();
     const log = this.#logs.get(channel);
     return log === undefined ? undefined : { epoch: this.#epoch, seq: log.seq };
+  }
+
+  async readCheckpoint(): Promise<string | undefined> {
+    this.#assertOpen();
+    return this.#checkpoint;
+  }
+
+  async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
+    this.#assertOpen();
+    if (this.#liveLease() !== undefined) return undefined;
+    const token = `${++this.#leaseCounter}:${owner}`;
+    this.#lease = { token, expiresAt: this.#now() + ttlMs };
+    return token;
+  }
+
+  async renewLease(token: string, ttlMs: number): Promise<boolean> {
+    this.#assertOpen();
+    const lease = this.#liveLease();
+    if (lease?.token !== token) return false;
+    lease.expiresAt = this.#now() + ttlMs;
+    return true;
+  }
+
+  async releaseLease(token: string): Promise<void> {
+    if (this.#lease?.token === token) this.#lease = undefined;
+  }
+
+  #liveLease(): { token: string; expiresAt: number } | undefined {
+    if (this.#lease !== undefined && this.#lease.expiresAt <= this.#now()) this.#lease = undefined;
+    return this.#lease;
   }
 
   close(): Promise<void> {

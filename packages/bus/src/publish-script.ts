@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 export const FENCED_REPLY_CODE = 'CFFENCED';
 
 /**
- * KEYS: 1 seq, 2 epoch, 3 history stream, 4 lease.   ARGV: 1 pub/sub channel, 2 envelope tail, 3 MAXLEN,
- * 4 fencing token ('' = unfenced).   Returns {epoch, seq}.
+ * KEYS: 1 seq, 2 epoch, 3 history stream, 4 lease, 5 checkpoint.   ARGV: 1 pub/sub channel, 2 envelope tail,
+ * 3 MAXLEN, 4 fencing token ('' = unfenced), 5 checkpoint ('' = leave it).   Returns {epoch, seq}.
  *
  * Redis does not roll a script back when a command fails midway, so every write that can fail (XADD) comes
  * before the seq is stored: a failed publish never leaves a seq without its history entry.
@@ -33,8 +33,35 @@ local sq = string.format('%d', seq)
 local wire = '{"v":1,"ep":"' .. epoch .. '","sq":' .. sq .. ',' .. ARGV[2]
 redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[3], sq .. '-0', 'm', wire)
 redis.call('SET', KEYS[1], sq)
+if ARGV[5] ~= '' then
+  redis.call('SET', KEYS[5], ARGV[5])
+end
 redis.call('PUBLISH', ARGV[1], wire)
 return {epoch, seq}
 `;
 
 export const PUBLISH_SCRIPT_SHA1 = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');
+
+/**
+ * Leader lease. KEYS: 1 lease, 2 token counter. ARGV: 1 owner, 2 ttl ms. The token is `<counter>:<owner>`: the
+ * counter only grows, so a later leader's token is always distinguishable from an earlier one's.
+ */
+export const ACQUIRE_LEASE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local token = redis.call('INCR', KEYS[2]) .. ':' .. ARGV[1]
+redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
+return token
+`;
+
+/** KEYS: 1 lease. ARGV: 1 token, 2 ttl ms. 1 when extended, 0 when the lease is gone or someone else's. */
+export const RENEW_LEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** KEYS: 1 lease. ARGV: 1 token. */
+export const RELEASE_LEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;

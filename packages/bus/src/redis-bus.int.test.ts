@@ -4,6 +4,7 @@ import { freePort, type RedisHandle, redisCommand, startRedis, waitFor } from '@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BusState } from './bus.js';
 import { collect, describeBusContract, expectCode, outgoing, rejectionOf } from './bus.contract.js';
+import { describeCoordinatorContract } from './coordinator.contract.js';
 import { RedisBus, type RedisBusOptions } from './redis-bus.js';
 
 let redis: RedisHandle;
@@ -28,6 +29,7 @@ async function connect(opts: Partial<RedisBusOptions> = {}): Promise<RedisBus> {
 }
 
 describeBusContract('RedisBus', ({ historyMaxLen }) => connect({ historyMaxLen }));
+describeCoordinatorContract('RedisBus', () => connect({}));
 
 describe('RedisBus on Redis', () => {
   it('stores the documented key layout, with history IDs <seq>-0', async () => {

@@ -14,13 +14,15 @@ import {
   backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
 } from '@chainfan/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Bus, BusState, HistoryRead, PublishReceipt } from './bus.js';
+import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
 import { withDeadline } from './deadline.js';
 import { checkHistoryArgs, isCovered } from './history-window.js';
 import { DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
 import { checkOutgoing } from './publish-check.js';
-import { FENCED_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1 } from './publish-script.js';
+import {
+  ACQUIRE_LEASE_SCRIPT, FENCED_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT,
+} from './publish-script.js';
 
 export interface RedisBusOptions {
   readonly url: string;
@@ -38,13 +40,7 @@ export interface RedisBusOptions {
   readonly random?: () => number;
 }
 
-export interface PublishOptions {
-  /**
-   * The publisher's lease token. When given, the publish happens only if `<prefix>lease` holds exactly this
-   * token; otherwise it rejects with CHAINFAN_PUBLISH_FENCED and nothing is sequenced, stored or published.
-   */
-  readonly fencingToken?: string;
-}
+export type { PublishOptions } from './bus.js';
 
 export interface RedisBusStats {
   /** pub/sub messages and history entries that were not valid envelopes of their channel (dropped, never thrown) */
@@ -67,13 +63,15 @@ interface UpWaiter {
 
 const QUIT_TIMEOUT_MS = 2_000;
 
-export class RedisBus implements Bus {
+export class RedisBus implements Bus, Coordinator {
   readonly #pub: Redis;
   readonly #sub: Redis;
   readonly #log: BusLogger;
   readonly #keys: ReadonlyMap<BusChannel, ChannelKeys>;
   readonly #channelByPubsub: ReadonlyMap<string, BusChannel>;
   readonly #leaseKey: string;
+  readonly #leaseCounterKey: string;
+  readonly #checkpointKey: string;
   readonly #maxLen: number;
   readonly #commandTimeoutMs: number;
   readonly #wanted = new Set<BusChannel>();
@@ -95,6 +93,8 @@ export class RedisBus implements Bus {
     if (!Number.isSafeInteger(this.#maxLen) || this.#maxLen < 1) throw new RangeError(`historyMaxLen must be ≥ 1, got ${this.#maxLen}`);
     this.#commandTimeoutMs = opts.commandTimeoutMs ?? 5_000;
     this.#leaseKey = `${prefix}lease`;
+    this.#leaseCounterKey = `${prefix}lease:counter`;
+    this.#checkpointKey = `${prefix}checkpoint`;
     this.#keys = new Map(
       BUS_CHANNELS.map((c) => [c, { pubsub: `${prefix}${c}`, history: `${prefix}h:${c}`, seq: `${prefix}seq:${c}`, epoch: `${prefix}ep:${c}` }]),
     );
@@ -172,7 +172,7 @@ export class RedisBus implements Bus {
     checkOutgoing(msg);
     this.#assertConnected('publish');
     const k = this.#keysOf(msg.channel);
-    const args = [k.seq, k.epoch, k.history, this.#leaseKey, k.pubsub, encodeEnvelopeTail(msg), this.#maxLen, opts.fencingToken ?? ''];
+    const args = [k.seq, k.epoch, k.history, this.#leaseKey, this.#checkpointKey, k.pubsub, encodeEnvelopeTail(msg), this.#maxLen, opts.fencingToken ?? '', opts.checkpoint ?? ''];
     let reply: unknown;
     try {
       reply = await withDeadline(this.#evalPublish(args), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish');
@@ -267,6 +267,35 @@ export class RedisBus implements Bus {
     return seq === undefined || typeof epoch !== 'string' ? undefined : { epoch, seq };
   }
 
+  async readCheckpoint(): Promise<string | undefined> {
+    const v = await this.#command('checkpoint', () => this.#pub.get(this.#checkpointKey));
+    return v ?? undefined;
+  }
+
+  async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
+    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#leaseKey, this.#leaseCounterKey, owner, Math.ceil(ttlMs)));
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  async renewLease(token: string, ttlMs: number): Promise<boolean> {
+    return (await this.#command('lease', () => this.#pub.eval(RENEW_LEASE_SCRIPT, 1, this.#leaseKey, token, Math.ceil(ttlMs)))) === 1;
+  }
+
+  async releaseLease(token: string): Promise<void> {
+    await this.#command('lease', () => this.#pub.eval(RELEASE_LEASE_SCRIPT, 1, this.#leaseKey, token));
+  }
+
+  /** A coordination command with the bus's deadline; fails fast (CHAINFAN_BUS_DOWN) while disconnected. */
+  async #command<T>(what: string, run: () => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    this.#assertConnected(what);
+    try {
+      return await withDeadline(run(), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', what);
+    } catch (err) {
+      throw this.#busError(err, what, undefined);
+    }
+  }
+
   /** Shutdown: state 'closed' first (new calls reject), then QUIT both connections within 2 s, then force. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
@@ -283,10 +312,10 @@ export class RedisBus implements Bus {
 
   async #evalPublish(args: readonly (string | number)[]): Promise<unknown> {
     try {
-      return await this.#pub.evalsha(PUBLISH_SCRIPT_SHA1, 4, ...args);
+      return await this.#pub.evalsha(PUBLISH_SCRIPT_SHA1, 5, ...args);
     } catch (err) {
       // the script cache is empty after a Redis restart or SCRIPT FLUSH: send the body once, EVAL caches it
-      if (isReplyError(err) && err.message.startsWith('NOSCRIPT')) return await this.#pub.eval(PUBLISH_SCRIPT, 4, ...args);
+      if (isReplyError(err) && err.message.startsWith('NOSCRIPT')) return await this.#pub.eval(PUBLISH_SCRIPT, 5, ...args);
       throw err;
     }
   }
@@ -372,7 +401,7 @@ export class RedisBus implements Bus {
     if (this.#pub.status !== 'ready') throw downError(what, this.#state, undefined);
   }
 
-  #busError(err: unknown, what: string, channel: BusChannel): ChainfanError {
+  #busError(err: unknown, what: string, channel: BusChannel | undefined): ChainfanError {
     if (err instanceof ChainfanError) return err;
     if (this.#closing !== undefined) return new ChainfanError('CHAINFAN_BUS_CLOSED', `${what}: bus closed`, { cause: err, context: { channel } });
     if (isReplyError(err) && err.message.startsWith(FENCED_REPLY_CODE)) {

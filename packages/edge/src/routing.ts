@@ -57,7 +57,11 @@ export function routeEnvelope(env: Envelope): readonly RouteTarget[] {
     case 'mempool':
       return MEMPOOL;
     case 'chain':
-      return REORGS;
+      return env.kind === 'reorg' ? REORGS : NONE; // depth/confirmation summaries have no client topic yet
+    case 'status': {
+      const txid = env.keys.tx; // tx status changes (mempool → confirmed 1..N, back to mempool on a reorg)
+      return typeof txid === 'string' ? [{ key: `tx:${txid.toLowerCase()}`, kind: 'tx' }] : NONE;
+    }
     case 'ctl':
       // liveness probes and other control traffic share `ctl` and go to nobody
       return env.kind === 'network' ? NETWORK : env.kind === 'peers' ? PEERS : NONE;

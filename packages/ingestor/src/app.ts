@@ -1,5 +1,6 @@
 // Composition root of the ingestor role: builds source, RPC client, bus, metrics and ops server from config.
-import { type Bus, createBus } from '@chainfan/bus';
+import { hostname } from 'node:os';
+import { type Bus, type Coordinator, createBus } from '@chainfan/bus';
 import { NETWORKS } from '@chainfan/chain';
 import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
@@ -15,7 +16,7 @@ export interface IngestorApp {
 }
 
 /** `bus` may be passed in (chainfan dev shares one MemoryBus); otherwise one is built from config and owned here. */
-export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?: { bus?: Bus }): Promise<IngestorApp> {
+export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?: { bus?: Bus & Coordinator }): Promise<IngestorApp> {
   const registry = createRegistry();
   const metrics = createIngestorMetrics(registry);
   const ownsBus = shared?.bus === undefined;
@@ -28,7 +29,21 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     onCall: (method, outcome) => metrics.rpcCalls.inc({ method, outcome }),
   });
   const source = new ZmqChainSource({ endpoints: cfg.CHAINFAN_ZMQ_ENDPOINTS.split(',') });
-  const ingestor = new Ingestor({ source, rpc, bus, network: NETWORKS[cfg.CHAINFAN_NETWORK], log: log.child({ component: 'ingestor' }), metrics, mempoolIntervalMs: cfg.CHAINFAN_MEMPOOL_INTERVAL_MS });
+  const ingestor = new Ingestor({
+    source,
+    rpc,
+    bus,
+    network: NETWORKS[cfg.CHAINFAN_NETWORK],
+    log: log.child({ component: 'ingestor' }),
+    metrics,
+    owner: cfg.CHAINFAN_INGESTOR_ID ?? `ingestor-${hostname()}-${process.pid}`,
+    mempoolIntervalMs: cfg.CHAINFAN_MEMPOOL_INTERVAL_MS,
+    pollIntervalMs: cfg.CHAINFAN_POLL_INTERVAL_MS,
+    confirmations: cfg.CHAINFAN_CONFIRMATIONS,
+    leaseTtlMs: cfg.CHAINFAN_LEASE_TTL_MS,
+    leaseRenewMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 3)),
+    leaseRetryMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 6)),
+  });
   await ingestor.start();
   const ops = await startOpsServer({
     port: cfg.CHAINFAN_INGESTOR_OPS_PORT,
@@ -42,8 +57,10 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
         node: s.nodeReachable,
         bus: s.busUp,
         zmq: silentFor === undefined || silentFor < cfg.CHAINFAN_ZMQ_SILENT_MS,
+        leader: s.leader,
       };
-      return { ready: Object.values(checks).every(Boolean), checks };
+      // A standby is healthy: it reports `leader: false` but stays ready; ZMQ silence matters only to the leader.
+      return { ready: checks.node && checks.bus && (checks.zmq || !checks.leader), checks };
     },
   });
   let closing: Promise<void> | undefined;

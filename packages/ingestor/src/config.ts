@@ -17,6 +17,10 @@ export const ingestorEnv = {
   CHAINFAN_INGESTOR_OPS_PORT: int({ min: 0, max: 65_535, default: 9466, help: '/metrics, /healthz, /readyz' }),
   CHAINFAN_OPS_HOST: str({ default: '0.0.0.0' }),
   CHAINFAN_MEMPOOL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'mempool summary period; 0 disables' }),
+  CHAINFAN_CONFIRMATIONS: int({ min: 1, max: 100, default: 6, help: 'tx:<txid> status events up to this many confirmations' }),
+  CHAINFAN_POLL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'leader compares its tip with the node this often; 0 disables' }),
+  CHAINFAN_LEASE_TTL_MS: int({ min: 500, max: 60_000, default: 3_000, help: 'leader lease; a dead leader is replaced within about this long' }),
+  CHAINFAN_INGESTOR_ID: optionalStr({ help: 'name in the leader lease (default ingestor-<hostname>-<pid>)' }),
   CHAINFAN_ZMQ_SILENT_MS: int({ min: 1_000, default: 120_000, help: '/readyz fails when no notification arrived for this long' }),
   CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
 } as const;

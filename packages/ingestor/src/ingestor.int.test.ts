@@ -40,13 +40,15 @@ async function setup() {
   await ingestor.start();
   // ZMQ subscriptions propagate asynchronously: send until one arrives, then measure from a clean slate.
   // Warm-up transactions are excluded from what the tests look at.
+  const txidOf = (e: Envelope) => (JSON.parse(e.body) as { txid?: string }).txid;
   const warmup = new Set<string>();
   await waitFor(async () => {
     warmup.add((await sim.createTx()).txid);
-    return got.length > 0;
+    return got.some((e) => e.channel === 'txs' && warmup.has(txidOf(e)!));
   }, { timeoutMs: 10_000, intervalMs: 100 });
-  const txidOf = (e: Envelope) => (JSON.parse(e.body) as { txid: string }).txid;
-  const fresh = () => got.filter((e) => e.channel === 'blocks' || !warmup.has(txidOf(e)));
+  await ingestor.idle(); // the new leader's start-up sync (adopting the node tip) is done
+  const cutoff = got.length;
+  const fresh = () => got.slice(cutoff).filter((e) => e.channel === 'blocks' || !warmup.has(txidOf(e)!));
   return { sim, bus, got: { fresh }, ingestor, metrics, rpc, registry };
 }
 

@@ -1,35 +1,55 @@
-// The ingestor pipeline: ChainSource notifications → local decode → enrichment (blocks only) → routing keys →
-// ordered publish. Transactions are decoded from rawtx/rawblock; no RPC call per transaction.
-import type { Bus } from '@chainfan/bus';
-import { type Block, type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx } from '@chainfan/chain';
+// The ingestor: ChainSource notifications → local decode → ordered publish, with the node's lossy ZMQ turned into
+// a complete stream. Counter gaps, node restarts, bus reconnects, a new leadership and a periodic poll all lead to
+// one reconciliation over RPC (ChainFollower.sync + mempool diff). Only the leader publishes.
+import type { Bus, Coordinator } from '@chainfan/bus';
+import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
+import { backoffMs } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
-import { blockEnvelope, contextFromHeader } from './events/block-events.js';
-import { txEnvelopes } from './events/tx-events.js';
+import { parseCheckpoint } from './block-window.js';
+import { ChainFollower } from './chain-follower.js';
+import { EventPublisher } from './event-publisher.js';
+import { txStatusEnvelope } from './events/chain-events.js';
+import { LeaderElector } from './leader-elector.js';
 import { Publisher } from './publisher.js';
 import type { RpcClient } from './rpc/rpc-client.js';
 import { SeenSet } from './seen-set.js';
-import type { ChainNotification, ChainSource, NotificationTopic } from './source/chain-source.js';
+import { SequenceTracker } from './sequence-tracker.js';
+import type { ChainNotification, ChainSource } from './source/chain-source.js';
 
 export interface IngestorOptions {
   readonly source: ChainSource;
   readonly rpc: RpcClient;
-  readonly bus: Bus;
+  readonly bus: Bus & Coordinator;
   readonly network: Network;
   readonly log: Logger;
   readonly metrics: IngestorMetrics;
   readonly now?: () => number;
+  readonly random?: () => number;
+  /** identifies this instance in the leader lease */
+  readonly owner?: string;
   /** how often to publish the mempool summary (getmempoolinfo); 0 disables it */
   readonly mempoolIntervalMs?: number;
+  /** safety net: how often the leader compares its tip with the node's, whatever ZMQ says; 0 disables it */
+  readonly pollIntervalMs?: number;
+  /** after a hashblock, how long to wait for its rawblock before fetching the block over RPC */
+  readonly hashGraceMs?: number;
+  readonly confirmations?: number;
   readonly seenCapacity?: number;
   readonly maxInFlight?: number;
-  /** blocks waiting for enrichment; beyond it blocks are dropped and counted */
-  readonly maxPendingBlocks?: number;
+  /** queued block tasks; beyond it raw blocks are dropped and a resync is scheduled instead */
+  readonly maxPendingTasks?: number;
+  readonly windowSize?: number;
+  readonly batchSize?: number;
+  readonly leaseTtlMs?: number;
+  readonly leaseRenewMs?: number;
+  readonly leaseRetryMs?: number;
 }
 
 export interface IngestorStatus {
   readonly nodeReachable: boolean;
   readonly busUp: boolean;
+  readonly leader: boolean;
   readonly lastNotificationAt: number | undefined;
   readonly tip: { height: number; hash: string } | undefined;
 }
@@ -37,30 +57,77 @@ export interface IngestorStatus {
 export class Ingestor {
   readonly #o: IngestorOptions;
   readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #log: Logger;
   readonly #seen: SeenSet;
   readonly #publisher: Publisher;
-  readonly #log: Logger;
-  readonly #lastSeq = new Map<NotificationTopic, number>();
-  #blockChain: Promise<void> = Promise.resolve();
-  #pendingBlocks = 0;
+  readonly #events: EventPublisher;
+  readonly #follower: ChainFollower;
+  readonly #elector: LeaderElector;
+  readonly #tracker = new SequenceTracker();
+  #tasks: Promise<void> = Promise.resolve();
+  #pendingTasks = 0;
+  #resyncQueued = false;
+  #resyncAttempt = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #lastMempoolSeq: bigint | undefined;
   #nodeReachable = false;
   #lastNotificationAt: number | undefined;
-  #tip: { height: number; hash: string } | undefined;
-  #mempoolTimer: NodeJS.Timeout | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #busWasDown = false;
   #closing: Promise<void> | undefined;
 
   constructor(o: IngestorOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    this.#seen = new SeenSet(o.seenCapacity ?? 200_000);
+    this.#random = o.random ?? Math.random;
     this.#log = o.log;
-    this.#publisher = new Publisher({ bus: o.bus, metrics: o.metrics, log: o.log, maxInFlight: o.maxInFlight ?? 50_000, now: this.#now });
+    this.#seen = new SeenSet(o.seenCapacity ?? 200_000);
+    this.#elector = new LeaderElector({
+      coordinator: o.bus,
+      owner: o.owner ?? `ingestor-${process.pid}`,
+      log: o.log.child({ component: 'leader' }),
+      ttlMs: o.leaseTtlMs ?? 3_000,
+      renewEveryMs: o.leaseRenewMs ?? 1_000,
+      retryEveryMs: o.leaseRetryMs ?? 500,
+      onElected: (token) => this.#onElected(token),
+      onDeposed: () => this.#onDeposed(),
+    });
+    this.#publisher = new Publisher({
+      bus: o.bus,
+      metrics: o.metrics,
+      log: o.log,
+      maxInFlight: o.maxInFlight ?? 50_000,
+      now: this.#now,
+      onFenced: () => this.#elector.fenced(),
+    });
+    this.#publisher.setFencingToken('not-leader'); // until elected, every publish is refused by the bus
+    this.#events = new EventPublisher({ publisher: this.#publisher, seen: this.#seen, network: o.network, metrics: o.metrics });
+    this.#follower = new ChainFollower({
+      rpc: o.rpc,
+      network: o.network,
+      events: this.#events,
+      metrics: o.metrics,
+      log: o.log.child({ component: 'follower' }),
+      confirmations: o.confirmations ?? 6,
+      windowSize: o.windowSize ?? 200,
+      batchSize: o.batchSize ?? 25,
+      now: this.#now,
+    });
   }
 
   async start(): Promise<void> {
     const { source, bus, metrics } = this.#o;
     metrics.busUp.set(bus.state === 'up' ? 1 : 0);
-    bus.onStateChange((s) => metrics.busUp.set(s === 'up' ? 1 : 0));
+    metrics.leader.set(0);
+    bus.onStateChange((s) => {
+      metrics.busUp.set(s === 'up' ? 1 : 0);
+      if (s === 'down') this.#busWasDown = true;
+      if (s === 'up' && this.#busWasDown) {
+        this.#busWasDown = false;
+        this.#scheduleResync('bus-reconnect'); // whatever failed to publish during the outage is fetched again
+      }
+    });
     source.onInvalid((e) => {
       metrics.decodeErrors.inc({ topic: 'frame' });
       this.#log.warn({ event: 'zmq.invalid', error: e }, 'invalid ZMQ message');
@@ -68,22 +135,74 @@ export class Ingestor {
     source.onNotification((n) => this.#onNotification(n));
     await source.start();
     await this.#probeNode();
-    const every = this.#o.mempoolIntervalMs ?? 5_000;
-    if (every > 0) {
-      this.#mempoolTimer = setInterval(() => void this.#publishMempool(), every);
-      this.#mempoolTimer.unref();
-    }
+    this.#elector.start();
+    this.#every(this.#o.mempoolIntervalMs ?? 5_000, () => void this.#publishMempoolSummary());
+    this.#every(this.#o.pollIntervalMs ?? 5_000, () => this.#scheduleResync('poll'));
     this.#log.info({ event: 'ingestor.started', network: this.#o.network.name }, 'ingestor started');
   }
 
   status(): IngestorStatus {
-    return { nodeReachable: this.#nodeReachable, busUp: this.#o.bus.state === 'up', lastNotificationAt: this.#lastNotificationAt, tip: this.#tip };
+    return {
+      nodeReachable: this.#nodeReachable,
+      busUp: this.#o.bus.state === 'up',
+      leader: this.#elector.isLeader,
+      lastNotificationAt: this.#lastNotificationAt,
+      tip: this.#follower.tip,
+    };
   }
 
-  /** Resolves when every block queued so far is published and nothing is in flight. */
+  /** Resolves when every task queued so far has run and nothing is in flight. */
   async idle(): Promise<void> {
-    await this.#blockChain;
+    let tasks: Promise<void>;
+    do {
+      tasks = this.#tasks;
+      await tasks;
+    } while (tasks !== this.#tasks);
     await this.#publisher.idle();
+  }
+
+  /** Reconciles with the node now (tests and operators); resolves when done. */
+  async resync(reason = 'manual'): Promise<void> {
+    this.#scheduleResync(reason);
+    await this.idle();
+  }
+
+  #every(ms: number, fn: () => void): void {
+    if (ms <= 0) return;
+    const t = setInterval(() => {
+      if (this.#elector.isLeader) fn();
+    }, ms);
+    t.unref();
+    this.#timers.push(t);
+  }
+
+  #onElected(token: string): void {
+    this.#publisher.setFencingToken(token);
+    this.#o.metrics.leader.set(1);
+    this.#enqueue('take-over', async () => {
+      await this.#seedSeen();
+      const raw = await this.#o.bus.readCheckpoint();
+      const checkpoint = parseCheckpoint(raw);
+      if (raw !== undefined && checkpoint === undefined) this.#log.error({ event: 'checkpoint.corrupt' }, 'stored checkpoint unreadable; starting from the node tip');
+      this.#follower.restore(checkpoint);
+      this.#log.info({ event: 'ingestor.resume', from: checkpoint === undefined ? null : { height: checkpoint.height, hash: checkpoint.hash } }, 'resuming from checkpoint');
+    });
+    this.#scheduleResync('elected');
+  }
+
+  #onDeposed(): void {
+    // A token that can never match: anything still queued is refused by the bus instead of published.
+    this.#publisher.setFencingToken('deposed');
+    this.#o.metrics.leader.set(0);
+  }
+
+  /** Transactions published recently (bus history) are known, so a new leader does not announce them again. */
+  async #seedSeen(): Promise<void> {
+    const pos = await this.#o.bus.position('txs');
+    if (pos === undefined) return;
+    const n = Math.min(10_000, pos.seq);
+    const h = await this.#o.bus.history('txs', pos.seq - n, n);
+    for (const m of h.messages) if (typeof m.keys.tx === 'string') this.#events.markSeen(m.keys.tx);
   }
 
   #onNotification(n: ChainNotification): void {
@@ -91,7 +210,20 @@ export class Ingestor {
     m.zmqMessages.inc({ topic: n.topic });
     this.#lastNotificationAt = n.receivedAt;
     m.lastNotificationSeconds.set(n.receivedAt / 1000);
-    this.#trackSequence(n);
+    const v = this.#tracker.check(n.topic, n.sequence);
+    if (v.kind === 'gap') {
+      m.zmqGaps.inc({ topic: n.topic }, v.missed);
+      this.#log.warn({ event: 'zmq.gap', topic: n.topic, missed: v.missed }, 'ZMQ notifications lost');
+      this.#scheduleResync('gap');
+    } else if (v.kind === 'reset') {
+      m.zmqResets.inc({ topic: n.topic });
+      this.#log.warn({ event: 'zmq.reset', topic: n.topic }, 'ZMQ counter restarted: node restart');
+      this.#scheduleResync('node-restart');
+    }
+    if (!this.#elector.isLeader) {
+      m.standbyIgnored.inc();
+      return;
+    }
     switch (n.topic) {
       case 'rawtx': {
         const d = decodeTx(n.body);
@@ -99,86 +231,120 @@ export class Ingestor {
           m.decodeErrors.inc({ topic: n.topic });
           return;
         }
-        this.#publishTx(d.value, n.receivedAt);
+        this.#events.publishTx(d.value, n.receivedAt);
         return;
       }
       case 'rawblock': {
         const d = decodeBlock(n.body, this.#o.network);
         if (!d.ok) {
           m.decodeErrors.inc({ topic: n.topic });
+          this.#scheduleResync('undecodable-block');
           return;
         }
-        // rawtx for a block's transactions normally arrives first; any the ZMQ socket dropped go out now.
-        for (const tx of d.value.txs) this.#publishTx(tx, n.receivedAt);
-        this.#queueBlock(d.value, n.receivedAt);
+        // transactions first, in block order: a block's rawtx normally came already, any lost ones go out now
+        for (const tx of d.value.txs) this.#events.publishTx(tx, n.receivedAt);
+        if (this.#pendingTasks >= (this.#o.maxPendingTasks ?? 1_000)) {
+          m.publishErrors.inc({ channel: 'blocks', reason: 'overflow' });
+          this.#scheduleResync('block-queue-full');
+          return;
+        }
+        this.#enqueue('rawblock', () => this.#follower.onRawBlock(d.value, n.receivedAt));
         return;
       }
-      case 'sequence': {
-        const d = decodeSequenceBody(n.body);
-        // evrmore-rpc 1.2.1 forwarded {sequence: <frame counter>, hash: <hex of the whole body>}; keep those two keys.
-        const extra = d.ok ? { label: d.value.label, id: d.value.hash, ...(d.value.mempoolSequence !== undefined ? { mempool_sequence: Number(d.value.mempoolSequence) } : {}) } : {};
-        this.#publisher.publish({ channel: 'sequence', kind: 'sequence', ts: n.receivedAt, body: JSON.stringify({ sequence: n.sequence ?? null, hash: bytesToHex(n.body), ...extra }) }, n.receivedAt);
+      case 'hashblock': {
+        // Several blocks connected at once announce only the tip, and rawblock may have been dropped: if the
+        // block has not been published shortly after its hash, reconcile over RPC.
+        const hash = bytesToHex(n.body);
+        const t = setTimeout(() => {
+          if (this.#elector.isLeader && !this.#follower.has(hash)) this.#scheduleResync('hashblock-without-rawblock');
+        }, this.#o.hashGraceMs ?? 1_000);
+        t.unref();
         return;
       }
-      case 'hashblock':
       case 'hashtx':
-        return; // the raw topics carry everything; hash topics only feed sequence tracking
+        return; // rawtx carries the transaction; its counter already tells about losses
+      case 'sequence':
+        this.#onSequence(n);
+        return;
     }
   }
 
-  #trackSequence(n: ChainNotification): void {
-    if (n.sequence === undefined) return;
-    const last = this.#lastSeq.get(n.topic);
-    this.#lastSeq.set(n.topic, n.sequence);
-    if (last !== undefined && n.sequence !== ((last + 1) >>> 0)) {
-      this.#o.metrics.zmqGaps.inc({ topic: n.topic });
-      this.#log.warn({ event: 'zmq.gap', topic: n.topic, last, got: n.sequence }, 'ZMQ sequence gap');
+  /** Bitcoin Core's `sequence` topic: forwarded as evrmore-rpc did, and used for mempool gaps and removals. */
+  #onSequence(n: ChainNotification): void {
+    const d = decodeSequenceBody(n.body);
+    const extra = d.ok ? { label: d.value.label, id: d.value.hash, ...(d.value.mempoolSequence !== undefined ? { mempool_sequence: Number(d.value.mempoolSequence) } : {}) } : {};
+    this.#events.publish({ channel: 'sequence', kind: 'sequence', ts: n.receivedAt, body: JSON.stringify({ sequence: n.sequence ?? null, hash: bytesToHex(n.body), ...extra }) }, n.receivedAt);
+    if (!d.ok) return;
+    const { label, hash, mempoolSequence } = d.value;
+    if (mempoolSequence !== undefined) {
+      if (this.#lastMempoolSeq !== undefined && mempoolSequence > this.#lastMempoolSeq + 1n) this.#scheduleResync('mempool-sequence-gap');
+      this.#lastMempoolSeq = mempoolSequence;
     }
+    if (label === 'D') this.#scheduleResync('block-disconnected');
+    if (label === 'R') this.#events.publish(txStatusEnvelope(hash, { status: 'removed', reason: 'node' }, n.receivedAt), n.receivedAt);
   }
 
-  #publishTx(tx: Parameters<typeof txEnvelopes>[0], receivedAt: number): void {
-    if (!this.#seen.add(tx.txid)) {
-      this.#o.metrics.duplicates.inc();
-      return;
-    }
-    for (const env of txEnvelopes(tx, this.#o.network, receivedAt)) this.#publisher.publish(env, receivedAt);
-  }
-
-  #queueBlock(block: Block, receivedAt: number): void {
-    const max = this.#o.maxPendingBlocks ?? 1_000;
-    if (this.#pendingBlocks >= max) {
-      this.#o.metrics.publishErrors.inc({ channel: 'blocks', reason: 'overflow' });
-      this.#log.error({ event: 'block.dropped', hash: block.header.hash }, 'too many blocks waiting for enrichment');
-      return;
-    }
-    this.#pendingBlocks++;
-    this.#blockChain = this.#blockChain.then(async () => {
+  #enqueue(what: string, task: () => Promise<unknown>): void {
+    this.#pendingTasks++;
+    this.#tasks = this.#tasks.then(async () => {
       try {
-        await this.#publishBlock(block, receivedAt);
+        await task();
       } catch (err) {
-        this.#o.metrics.publishErrors.inc({ channel: 'blocks', reason: 'enrich' });
-        this.#log.error({ event: 'block.enrich_failed', hash: block.header.hash, err }, 'block enrichment failed');
+        this.#o.metrics.resyncFailures.inc();
+        this.#log.warn({ event: 'ingestor.task_failed', task: what, err }, 'task failed; will reconcile');
+        this.#retryResync();
       } finally {
-        this.#pendingBlocks--;
+        this.#pendingTasks--;
       }
     });
   }
 
-  async #publishBlock(block: Block, receivedAt: number): Promise<void> {
-    const hash = block.header.hash;
-    const reply = await this.#rpc('getblockheader', [hash, true]);
-    const ctx = contextFromHeader(reply);
-    if (ctx === undefined) throw new Error(`getblockheader ${hash}: unexpected reply`);
-    await this.#publisher.publish(blockEnvelope(block, this.#o.network, ctx, receivedAt), receivedAt);
-    this.#tip = { height: ctx.height, hash };
-    this.#o.metrics.tipHeight.set(ctx.height);
+  /** Coalesces: at most one reconciliation waits in the queue at a time. */
+  #scheduleResync(reason: string): void {
+    if (!this.#elector.isLeader || this.#resyncQueued || this.#closing !== undefined) return;
+    this.#resyncQueued = true;
+    this.#enqueue(`resync:${reason}`, async () => {
+      this.#resyncQueued = false;
+      if (!this.#elector.isLeader) return;
+      this.#o.metrics.resyncs.inc({ reason });
+      await this.#follower.sync(reason);
+      await this.#reconcileMempool();
+      this.#setNode(true);
+      this.#resyncAttempt = 0;
+    });
   }
 
-  async #publishMempool(): Promise<void> {
-    try {
-      const info = (await this.#rpc('getmempoolinfo', [])) as Record<string, unknown>;
+  /** After a failure (node or bus unreachable): try again with backoff, until it works or leadership ends. */
+  #retryResync(): void {
+    if (this.#retryTimer !== undefined || this.#closing !== undefined) return;
+    const delay = backoffMs(this.#resyncAttempt++, this.#random, { initialDelayMs: 200, maxDelayMs: 5_000, factor: 2 });
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#scheduleResync('retry');
+    }, delay);
+    this.#retryTimer.unref();
+  }
+
+  /** Publishes mempool transactions that ZMQ lost: getrawmempool diff, then raw transactions in batches. */
+  async #reconcileMempool(): Promise<void> {
+    const ids = await this.#rpc<string[]>('getrawmempool', [false]);
+    const missing = ids.filter((id) => !this.#events.isSeen(id));
+    for (let i = 0; i < missing.length; i += 100) {
+      const replies = await this.#o.rpc.batchSettled(missing.slice(i, i + 100).map((id) => ({ method: 'getrawtransaction', params: [id, 0] })));
       const ts = this.#now();
-      this.#publisher.publish({ channel: 'mempool', kind: 'mempool', ts, body: JSON.stringify({ size: info['size'], bytes: info['bytes'], usage: info['usage'] }) }, ts);
+      for (const r of replies) {
+        if (!r.ok) continue; // mined or evicted since getrawmempool: the block path or nobody publishes it
+        const d = decodeTx(hexToBytes(r.result as string));
+        if (d.ok && this.#events.publishTx(d.value, ts)) this.#o.metrics.recoveredTxs.inc();
+      }
+    }
+  }
+
+  async #publishMempoolSummary(): Promise<void> {
+    try {
+      const info = await this.#rpc<Record<string, unknown>>('getmempoolinfo', []);
+      const ts = this.#now();
+      this.#events.publish({ channel: 'mempool', kind: 'mempool', ts, body: JSON.stringify({ size: info['size'], bytes: info['bytes'], usage: info['usage'] }) }, ts);
     } catch (err) {
       this.#log.warn({ event: 'mempool.poll_failed', err }, 'mempool poll failed');
     }
@@ -192,13 +358,13 @@ export class Ingestor {
     }
   }
 
-  async #rpc(method: string, params: readonly unknown[]): Promise<unknown> {
+  async #rpc<T>(method: string, params: readonly unknown[]): Promise<T> {
     try {
-      const r = await this.#o.rpc.call(method, params);
+      const r = await this.#o.rpc.call<T>(method, params);
       this.#setNode(true);
       return r;
     } catch (err) {
-      if ((err as { code?: string }).code !== 'CHAINFAN_RPC_FAILED' || (err as { rpcCode?: number }).rpcCode === undefined) this.#setNode(false);
+      if ((err as { rpcCode?: number }).rpcCode === undefined) this.#setNode(false); // an RPC error reply means it is up
       throw err;
     }
   }
@@ -208,12 +374,14 @@ export class Ingestor {
     this.#o.metrics.nodeUp.set(up ? 1 : 0);
   }
 
-  /** Stops intake, lets queued work finish (bounded by the caller's bus close), idempotent. */
+  /** Hands the lease back, stops intake and lets queued work finish. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      if (this.#mempoolTimer) clearInterval(this.#mempoolTimer);
+      for (const t of this.#timers) clearInterval(t);
+      if (this.#retryTimer) clearTimeout(this.#retryTimer);
       await this.#o.source.close();
       await this.idle();
+      await this.#elector.stop();
     })();
     return this.#closing;
   }

@@ -1,6 +1,7 @@
 // Publishes envelopes in call order with a bound on what is in flight. Calls are not awaited one by one: the bus
-// keeps order on its single connection and pipelines them, which is what makes 20k tx/s possible.
-import type { Bus, PublishReceipt } from '@chainfan/bus';
+// keeps order on its single connection and pipelines them, which is what makes 20k tx/s possible. Every publish
+// carries the current fencing token, so a deposed leader's late publishes are refused by the bus.
+import type { Bus, PublishOptions, PublishReceipt } from '@chainfan/bus';
 import type { OutgoingEnvelope } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
@@ -11,6 +12,8 @@ export interface PublisherOptions {
   readonly log: Logger;
   readonly maxInFlight: number;
   readonly now?: () => number;
+  /** the bus refused a publish because our lease is gone */
+  readonly onFenced?: () => void;
 }
 
 export class Publisher {
@@ -18,6 +21,7 @@ export class Publisher {
   readonly #now: () => number;
   #inFlight = 0;
   #idle: (() => void)[] = [];
+  #fencingToken: string | undefined;
 
   constructor(o: PublisherOptions) {
     this.#o = o;
@@ -28,46 +32,63 @@ export class Publisher {
     return this.#inFlight;
   }
 
+  setFencingToken(token: string | undefined): void {
+    this.#fencingToken = token;
+  }
+
   /**
-   * Starts the publish now. Returns undefined (and counts the drop) when too much is in flight: the caller's
-   * event is lost and the loss is visible in `chainfan_ingestor_publish_errors_total{reason="overflow"}`.
+   * Starts the publish now and resolves with the receipt, or undefined when it failed (counted by reason and
+   * logged). Returns undefined at once, counting an `overflow`, when too much is in flight.
    */
-  publish(env: OutgoingEnvelope, receivedAt: number): Promise<PublishReceipt | undefined> | undefined {
-    const m = this.#o.metrics;
+  publish(env: OutgoingEnvelope, receivedAt: number, opts: Omit<PublishOptions, 'fencingToken'> = {}): Promise<PublishReceipt | undefined> | undefined {
     if (this.#inFlight >= this.#o.maxInFlight) {
-      m.publishErrors.inc({ channel: env.channel, reason: 'overflow' });
+      this.#o.metrics.publishErrors.inc({ channel: env.channel, reason: 'overflow' });
       return undefined;
     }
-    this.#inFlight++;
-    return this.#o.bus.publish(env).then(
-      (receipt) => {
-        m.published.inc({ channel: env.channel });
-        m.publishLatency.observe({ channel: env.channel }, (this.#now() - receivedAt) / 1000);
-        this.#settle();
-        return receipt;
-      },
-      (err: unknown) => {
-        const code = (err as { code?: string }).code ?? 'unknown';
-        m.publishErrors.inc({ channel: env.channel, reason: code === 'CHAINFAN_BUS_DOWN' ? 'bus_down' : code === 'CHAINFAN_PUBLISH_FENCED' ? 'fenced' : 'error' });
-        this.#o.log.warn({ event: 'publish.failed', channel: env.channel, kind: env.kind, code, err }, 'publish failed');
-        this.#settle();
-        return undefined;
-      },
+    return this.#start(env, receivedAt, opts).then(
+      (r) => r,
+      () => undefined, // already counted and logged in #start
     );
+  }
+
+  /** Like publish, but rejects with the bus's error (or an overflow error) so the caller can stop and retry. */
+  async publishOrThrow(env: OutgoingEnvelope, receivedAt: number, opts: Omit<PublishOptions, 'fencingToken'> = {}): Promise<PublishReceipt> {
+    if (this.#inFlight >= this.#o.maxInFlight) {
+      this.#o.metrics.publishErrors.inc({ channel: env.channel, reason: 'overflow' });
+      throw new Error(`publish ${env.channel}: ${this.#inFlight} publishes in flight`);
+    }
+    return this.#start(env, receivedAt, opts);
+  }
+
+  async #start(env: OutgoingEnvelope, receivedAt: number, opts: Omit<PublishOptions, 'fencingToken'>): Promise<PublishReceipt> {
+    const m = this.#o.metrics;
+    this.#inFlight++;
+    try {
+      const full: PublishOptions = this.#fencingToken === undefined ? opts : { ...opts, fencingToken: this.#fencingToken };
+      const receipt = await this.#o.bus.publish(env, full);
+      m.published.inc({ channel: env.channel });
+      m.publishLatency.observe({ channel: env.channel }, (this.#now() - receivedAt) / 1000);
+      return receipt;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'unknown';
+      const reason = code === 'CHAINFAN_BUS_DOWN' ? 'bus_down' : code === 'CHAINFAN_PUBLISH_FENCED' ? 'fenced' : 'error';
+      m.publishErrors.inc({ channel: env.channel, reason });
+      if (reason === 'fenced') this.#o.onFenced?.();
+      if (this.#o.log.isLevelEnabled('debug') || reason === 'error') this.#o.log.warn({ event: 'publish.failed', channel: env.channel, kind: env.kind, code, err }, 'publish failed');
+      throw err;
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) {
+        const w = this.#idle;
+        this.#idle = [];
+        for (const r of w) r();
+      }
+    }
   }
 
   /** Resolves when nothing is in flight. */
   idle(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
     return new Promise((r) => this.#idle.push(r));
-  }
-
-  #settle(): void {
-    this.#inFlight--;
-    if (this.#inFlight === 0) {
-      const w = this.#idle;
-      this.#idle = [];
-      for (const r of w) r();
-    }
   }
 }

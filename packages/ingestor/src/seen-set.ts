@@ -19,6 +19,10 @@ export class SeenSet {
     return true;
   }
 
+  delete(id: string): void {
+    this.#set.delete(id);
+  }
+
   has(id: string): boolean {
     return this.#set.has(id);
   }

@@ -73,7 +73,8 @@ export function parseTopic(raw: unknown): Decoded<Topic, TopicError> {
 export function channelsForTopic(kind: TopicKind): readonly BusChannel[] {
   switch (kind) {
     case 'blocks': return ['blocks'];
-    case 'transactions': case 'address': case 'tx': return ['txs'];
+    case 'transactions': case 'address': return ['txs'];
+    case 'tx': return ['txs', 'status'];
     case 'assets': case 'asset': return ['assets'];
     case 'mempool': return ['mempool'];
     case 'sequence': return ['sequence'];

@@ -10,6 +10,14 @@ export function createIngestorMetrics(registry: Registry) {
     zmqMessages: new Counter({
       name: 'chainfan_ingestor_zmq_messages_total', help: 'ZMQ notifications received', labelNames: ['topic'] as const, registers,
     }),
+    zmqResets: new Counter({ name: 'chainfan_ingestor_zmq_resets_total', help: 'ZMQ counters that restarted (node restart)', labelNames: ['topic'] as const, registers }),
+    resyncs: new Counter({ name: 'chainfan_ingestor_resyncs_total', help: 'Reconciliations with the node over RPC', labelNames: ['reason'] as const, registers }),
+    resyncFailures: new Counter({ name: 'chainfan_ingestor_resync_failures_total', help: 'Reconciliations that failed and will be retried', registers }),
+    reorgs: new Counter({ name: 'chainfan_ingestor_reorgs_total', help: 'Chain reorganisations published', registers }),
+    backfilledBlocks: new Counter({ name: 'chainfan_ingestor_backfilled_blocks_total', help: 'Blocks fetched over RPC because ZMQ did not deliver them', registers }),
+    recoveredTxs: new Counter({ name: 'chainfan_ingestor_recovered_txs_total', help: 'Mempool transactions found by reconciliation that ZMQ lost', registers }),
+    leader: new Gauge({ name: 'chainfan_ingestor_leader', help: '1 while this ingestor holds the leader lease', registers }),
+    standbyIgnored: new Counter({ name: 'chainfan_ingestor_standby_ignored_total', help: 'Notifications ignored while standby', registers }),
     zmqGaps: new Counter({
       name: 'chainfan_ingestor_zmq_gaps_total', help: 'Gaps in the ZMQ per-topic sequence', labelNames: ['topic'] as const, registers,
     }),

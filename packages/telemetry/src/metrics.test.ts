@@ -32,11 +32,13 @@ describe('metric definitions', () => {
   it('define the ingestor metrics under chainfan_ingestor_ with bounded labels', async () => {
     const ms = await metricNames(createIngestorMetrics);
     expect(ms.map((m) => m.name).sort()).toEqual([
-      'chainfan_ingestor_bus_up', 'chainfan_ingestor_decode_errors_total', 'chainfan_ingestor_duplicate_txs_total',
-      'chainfan_ingestor_last_notification_timestamp_seconds', 'chainfan_ingestor_node_up',
-      'chainfan_ingestor_publish_errors_total', 'chainfan_ingestor_publish_latency_seconds', 'chainfan_ingestor_published_total',
-      'chainfan_ingestor_rpc_calls_total', 'chainfan_ingestor_tip_height', 'chainfan_ingestor_zmq_gaps_total',
-      'chainfan_ingestor_zmq_messages_total',
+      'chainfan_ingestor_backfilled_blocks_total', 'chainfan_ingestor_bus_up', 'chainfan_ingestor_decode_errors_total',
+      'chainfan_ingestor_duplicate_txs_total', 'chainfan_ingestor_last_notification_timestamp_seconds', 'chainfan_ingestor_leader',
+      'chainfan_ingestor_node_up', 'chainfan_ingestor_publish_errors_total', 'chainfan_ingestor_publish_latency_seconds',
+      'chainfan_ingestor_published_total', 'chainfan_ingestor_recovered_txs_total', 'chainfan_ingestor_reorgs_total',
+      'chainfan_ingestor_resync_failures_total', 'chainfan_ingestor_resyncs_total', 'chainfan_ingestor_rpc_calls_total',
+      'chainfan_ingestor_standby_ignored_total', 'chainfan_ingestor_tip_height', 'chainfan_ingestor_zmq_gaps_total',
+      'chainfan_ingestor_zmq_messages_total', 'chainfan_ingestor_zmq_resets_total',
     ]);
     for (const m of ms) for (const l of m.labels) expect(BOUNDED_LABELS.has(l), `${m.name}{${l}}`).toBe(true);
   });

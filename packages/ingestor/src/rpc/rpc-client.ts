@@ -60,6 +60,11 @@ export class RpcClient {
     this.#onCall = o.onCall;
   }
 
+  /** Like batch, but one call's RPC error does not fail the others (e.g. a transaction that left the mempool). */
+  async batchSettled(calls: readonly RpcCall[]): Promise<({ ok: true; result: unknown } | { ok: false; error: RpcError })[]> {
+    return this.#send(calls, true) as Promise<({ ok: true; result: unknown } | { ok: false; error: RpcError })[]>;
+  }
+
   async call<T = unknown>(method: string, params: readonly unknown[] = []): Promise<T> {
     const [r] = await this.batch([{ method, params }]);
     return r as T;
@@ -71,6 +76,10 @@ export class RpcClient {
    * it cannot be reached after the retries.
    */
   async batch(calls: readonly RpcCall[]): Promise<unknown[]> {
+    return this.#send(calls, false);
+  }
+
+  async #send(calls: readonly RpcCall[], settle: boolean): Promise<unknown[]> {
     if (calls.length === 0) return [];
     const first = calls[0]!.method;
     const ids = calls.map(() => this.#nextId++);
@@ -112,11 +121,14 @@ export class RpcClient {
         if (r === undefined) throw new ChainfanError('CHAINFAN_RPC_FAILED', `${calls[i]!.method}: reply missing from batch`);
         if (r.error) {
           this.#onCall?.(calls[i]!.method, 'error');
-          throw new RpcError(calls[i]!.method, r.error.code, r.error.message);
+          const e = new RpcError(calls[i]!.method, r.error.code, r.error.message);
+          if (!settle) throw e;
+          out.push({ ok: false, error: e });
+          continue;
         }
-        out.push(r.result);
+        out.push(settle ? { ok: true, result: r.result } : r.result);
       }
-      for (const c of calls) this.#onCall?.(c.method, 'ok');
+      if (!settle) for (const c of calls) this.#onCall?.(c.method, 'ok');
       return out;
     }
     throw lastErr;

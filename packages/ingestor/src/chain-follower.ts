@@ -1,0 +1,197 @@
+// Keeps the published chain equal to the node's best chain: connects new blocks in order, backfills what ZMQ lost
+// (gaps, bursts that announce only the tip, restarts, outages) through batched RPC, and turns a fork into one
+// reorg event followed by the new branch. Every published block carries the checkpoint, atomically.
+import { type Block, type Network, decodeBlock, hexToBytes } from '@chainfan/chain';
+import type { IngestorMetrics } from '@chainfan/telemetry';
+import type { Logger } from 'pino';
+import { BlockWindow, type Checkpoint } from './block-window.js';
+import { blockEnvelope, contextFromHeader } from './events/block-events.js';
+import { depthEnvelope, reorgEnvelope, txStatusEnvelope } from './events/chain-events.js';
+import type { EventPublisher } from './event-publisher.js';
+import type { RpcClient } from './rpc/rpc-client.js';
+
+export interface ChainFollowerOptions {
+  readonly rpc: RpcClient;
+  readonly network: Network;
+  readonly events: EventPublisher;
+  readonly metrics: IngestorMetrics;
+  readonly log: Logger;
+  /** status events are sent until a transaction has this many confirmations */
+  readonly confirmations: number;
+  /** published blocks remembered for fork detection (and the deepest reorg handled exactly) */
+  readonly windowSize: number;
+  /** blocks fetched per RPC batch during a backfill */
+  readonly batchSize: number;
+  readonly now: () => number;
+}
+
+export class ChainFollower {
+  readonly #o: ChainFollowerOptions;
+  #window: BlockWindow;
+
+  constructor(o: ChainFollowerOptions) {
+    this.#o = o;
+    this.#window = new BlockWindow(o.windowSize);
+  }
+
+  get tip(): { height: number; hash: string } | undefined {
+    const t = this.#window.tip;
+    return t === undefined ? undefined : { height: t.height, hash: t.hash };
+  }
+
+  has(hash: string): boolean {
+    const t = this.#window.tip;
+    if (t === undefined) return false;
+    for (let h = t.height; h >= (this.#window.oldestHeight ?? h); h--) if (this.#window.at(h)?.hash === hash) return true;
+    return false;
+  }
+
+  /** Starts from a stored checkpoint (a new leader, a restarted ingestor) or from nothing. */
+  restore(c: Checkpoint | undefined): void {
+    this.#window = c === undefined ? new BlockWindow(this.#o.windowSize) : BlockWindow.fromCheckpoint(c, this.#o.windowSize);
+  }
+
+  /** The fast path: a raw block from ZMQ that extends the published tip costs one getblockheader. */
+  async onRawBlock(block: Block, receivedAt: number): Promise<void> {
+    const tip = this.#window.tip;
+    if (tip !== undefined && block.header.prevHash === tip.hash) {
+      const ctx = contextFromHeader(await this.#o.rpc.call('getblockheader', [block.header.hash, true]));
+      if (ctx === undefined) throw new Error(`getblockheader ${block.header.hash}: unexpected reply`);
+      await this.#connect(block, ctx, receivedAt);
+      return;
+    }
+    if (this.has(block.header.hash)) return; // announced again (e.g. after a node restart)
+    await this.sync('rawblock-off-tip');
+  }
+
+  /**
+   * Brings the published chain to the node's tip. Without any published block it adopts the node's tip as the
+   * starting point (history before it is not replayed). Returns the number of blocks connected.
+   */
+  async sync(reason: string): Promise<number> {
+    const { rpc, log, metrics } = this.#o;
+    const best = await rpc.call<number>('getblockcount');
+    const tip = this.#window.tip;
+    if (tip === undefined) {
+      const hash = await rpc.call<string>('getblockhash', [best]);
+      await this.#connectRange(best, best, hash, reason);
+      return 1;
+    }
+    // Fork point: the highest published height whose hash the node still has at that height.
+    const low = this.#window.oldestHeight!;
+    const top = Math.min(tip.height, best);
+    let fork = low - 1;
+    if (top >= low) {
+      const heights = range(low, top);
+      const hashes = (await rpc.batch(heights.map((h) => ({ method: 'getblockhash', params: [h] })))) as string[];
+      for (let i = heights.length - 1; i >= 0; i--) {
+        if (hashes[i] === this.#window.at(heights[i]!)?.hash) {
+          fork = heights[i]!;
+          break;
+        }
+      }
+    }
+    if (fork === low - 1) log.error({ event: 'follower.deep_reorg', low, tip: tip.height }, 'fork below the remembered window; treating the whole window as disconnected');
+    if (fork === tip.height && best === tip.height) return 0;
+    const disconnected = fork < tip.height ? this.#window.disconnectAbove(fork) : [];
+    let connectedHashes: string[] | undefined;
+    if (disconnected.length > 0) {
+      connectedHashes = best > fork ? await this.#hashes(fork + 1, best) : [];
+      metrics.reorgs.inc();
+      const forkHash = this.#window.tip?.hash ?? (await rpc.call<string>('getblockhash', [fork]));
+      log.warn({ event: 'follower.reorg', forkHeight: fork, depth: disconnected.length, connected: connectedHashes.length, reason }, 'chain reorganisation');
+      await this.#o.events.publishAwaited(reorgEnvelope({ forkHeight: fork, forkHash, disconnected: disconnected.map((b) => b.hash), connected: connectedHashes }, this.#o.now()));
+    }
+    const connected = best > fork ? await this.#connectRange(fork + 1, best, connectedHashes, reason) : 0;
+    if (disconnected.length > 0) await this.#returnToMempool(disconnected.flatMap((b) => b.txids));
+    return connected;
+  }
+
+  /** Fetches and connects heights [from, to] in order, `batchSize` blocks per RPC batch, one batch ahead. */
+  async #connectRange(from: number, to: number, knownHashes: readonly string[] | string | undefined, reason: string): Promise<number> {
+    const n = to - from + 1;
+    if (n > 1) this.#o.log.info({ event: 'follower.backfill', from, to, reason }, `backfilling ${n} blocks`);
+    this.#o.metrics.backfilledBlocks.inc(n > 1 ? n : 0);
+    const hashes = typeof knownHashes === 'string' ? [knownHashes] : (knownHashes ?? (await this.#hashes(from, to)));
+    const fetchBatch = (i: number) => this.#fetchBlocks(hashes.slice(i, i + this.#o.batchSize));
+    let next = fetchBatch(0);
+    for (let i = 0; i < hashes.length; i += this.#o.batchSize) {
+      const batch = await next;
+      if (i + this.#o.batchSize < hashes.length) next = fetchBatch(i + this.#o.batchSize);
+      for (const { block, ctx } of batch) await this.#connect(block, ctx, this.#o.now());
+    }
+    return n;
+  }
+
+  async #hashes(from: number, to: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let h = from; h <= to; h += 2_000) {
+      const heights = range(h, Math.min(to, h + 1_999));
+      out.push(...((await this.#o.rpc.batch(heights.map((x) => ({ method: 'getblockhash', params: [x] })))) as string[]));
+    }
+    return out;
+  }
+
+  async #fetchBlocks(hashes: readonly string[]): Promise<{ block: Block; ctx: NonNullable<ReturnType<typeof contextFromHeader>> }[]> {
+    const replies = await this.#o.rpc.batch(hashes.flatMap((h) => [{ method: 'getblock', params: [h, 0] }, { method: 'getblockheader', params: [h, true] }]));
+    return hashes.map((h, i) => {
+      const d = decodeBlock(hexToBytes(replies[2 * i] as string), this.#o.network);
+      const ctx = contextFromHeader(replies[2 * i + 1]);
+      if (!d.ok) throw new Error(`getblock ${h}: undecodable block (${d.error})`);
+      if (ctx === undefined || d.value.header.hash !== h) throw new Error(`getblock ${h}: block does not match its hash`);
+      return { block: d.value, ctx };
+    });
+  }
+
+  async #connect(block: Block, ctx: NonNullable<ReturnType<typeof contextFromHeader>>, receivedAt: number): Promise<void> {
+    const { events, network } = this.#o;
+    for (const tx of block.txs) events.publishTx(tx, receivedAt);
+    const txids = block.txs.map((t) => t.txid);
+    this.#window.push({ height: ctx.height, hash: block.header.hash, txids });
+    try {
+      await events.publishAwaited(blockEnvelope(block, network, ctx, receivedAt), { checkpoint: JSON.stringify(this.#window.checkpoint()) });
+    } catch (err) {
+      this.#window.disconnectAbove(ctx.height - 1); // not published: the next sync tries this block again
+      throw err;
+    }
+    this.#o.metrics.tipHeight.set(ctx.height);
+    this.#publishDepths(receivedAt);
+  }
+
+  #publishDepths(ts: number): void {
+    const tip = this.#window.tip!;
+    const blocks: { height: number; hash: string }[] = [];
+    for (let k = 1; k <= this.#o.confirmations; k++) {
+      const b = this.#window.at(tip.height - k + 1);
+      if (b === undefined) break;
+      blocks.push(b);
+      for (const txid of b.txids) this.#o.events.publish(txStatusEnvelope(txid, { status: 'confirmed', confirmations: k, blockhash: b.hash, height: b.height }, ts), ts);
+    }
+    this.#o.events.publish(depthEnvelope(tip, blocks, ts), ts);
+  }
+
+  /** Transactions of disconnected blocks that the new branch did not include: back in the mempool, or gone. */
+  async #returnToMempool(txids: readonly string[]): Promise<void> {
+    const inNewBranch = new Set<string>();
+    const tip = this.#window.tip;
+    for (let h = tip?.height ?? 0; tip !== undefined && h > tip.height - 50 && this.#window.at(h) !== undefined; h--) for (const t of this.#window.at(h)!.txids) inNewBranch.add(t);
+    const returned = txids.filter((t) => !inNewBranch.has(t));
+    if (returned.length === 0) return;
+    const mempool = new Set(await this.#o.rpc.call<string[]>('getrawmempool', [false]));
+    const ts = this.#o.now();
+    for (const txid of returned) {
+      const s = mempool.has(txid) ? ({ status: 'mempool', reason: 'reorg' } as const) : ({ status: 'dropped', reason: 'reorg' } as const);
+      this.#o.events.publish(txStatusEnvelope(txid, s, ts), ts);
+    }
+  }
+
+  checkpoint(): Checkpoint | undefined {
+    return this.#window.checkpoint();
+  }
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i++) out.push(i);
+  return out;
+}

@@ -35,6 +35,7 @@ async function setup() {
     log: createLogger({ service: 'test', level: 'silent' }),
     metrics,
     mempoolIntervalMs: 0,
+    pollIntervalMs: 0,
   });
   closers.push(() => ingestor.close());
   await ingestor.start();

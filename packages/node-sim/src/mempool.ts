@@ -12,10 +12,19 @@ export interface MempoolEntry {
   readonly depends: readonly string[];
 }
 
+/** Core's CTxMemPool::m_sequence_number starts at 1 in every new mempool. */
+const FIRST_SEQUENCE = 1n;
+
+export interface RemovedEntry {
+  readonly entry: MempoolEntry;
+  /** The mempool sequence Core attaches to the `R` notification. */
+  readonly mempoolSequence: bigint;
+}
+
 export class Mempool {
   readonly #entries = new Map<string, MempoolEntry>();
   #bytes = 0;
-  #sequence = 0n;
+  #sequence = FIRST_SEQUENCE;
 
   /** Adds the entry and returns the mempool sequence Core would attach to its `A` notification. */
   add(entry: MempoolEntry): bigint {
@@ -55,6 +64,35 @@ export class Mempool {
     }
   }
 
+  /**
+   * Removes `txid` and every mempool descendant (Core's removeRecursive, as expiry and the size limit do), in mempool
+   * order, so parents come first. Each removal takes a mempool sequence. Empty when `txid` is not in the mempool.
+   */
+  removeWithDescendants(txid: string): RemovedEntry[] {
+    const doomed = new Set<string>();
+    if (this.#entries.has(txid)) doomed.add(txid);
+    // Insertion order puts children after parents, so one pass finds every descendant. Inputs, not `depends`: after a
+    // reorg, txs back from disconnected blocks are parents that older entries' `depends` never listed.
+    for (const e of this.#entries.values()) if (e.tx.inputs.some((i) => doomed.has(i.prevTxid))) doomed.add(e.tx.txid);
+    const removed: RemovedEntry[] = [];
+    for (const e of [...this.#entries.values()]) {
+      if (!doomed.has(e.tx.txid)) continue;
+      this.#entries.delete(e.tx.txid);
+      this.#bytes -= e.tx.vsize;
+      removed.push({ entry: e, mempoolSequence: this.#sequence++ });
+    }
+    return removed;
+  }
+
+  /**
+   * A node restart loading mempool.dat: the sequence starts again at 1 and every entry is accepted anew, in mempool
+   * order. Returns each entry's new mempool sequence, in that order.
+   */
+  reload(): bigint[] {
+    this.#sequence = FIRST_SEQUENCE;
+    return [...this.#entries.values()].map(() => this.#sequence++);
+  }
+
   /** The oldest `max` entries, parents always before children. */
   template(max: number): MempoolEntry[] {
     const out: MempoolEntry[] = [];
@@ -82,6 +120,7 @@ export class Mempool {
     return this.#bytes;
   }
 
+  /** The mempool sequence the next addition or removal takes (what getrawmempool's `mempool_sequence` reports). */
   get sequence(): bigint {
     return this.#sequence;
   }

@@ -1,71 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Subscriber } from 'zeromq';
 import {
-  NETWORKS, bytesToHex, classifyScript, decodeBlock, decodeSequenceBody, decodeTx, decodeZmqFrames, merkleRoot,
+  NETWORKS, bytesToHex, classifyScript, decodeBlock, decodeSequenceBody, decodeTx, merkleRoot,
 } from '@chainfan/chain';
 import { waitFor } from '@chainfan/testkit';
-import { NodeSim } from './node-sim.js';
+import type { NodeSim } from './node-sim.js';
 import type { NodeSimOptions } from './options.js';
-import { ZMQ_PROBE_TOPIC } from './zmq-notifier.js';
 import type { Cancel, Clock } from './clock.js';
+import { startSim as startTestSim, subscribe as subscribeTo, type Closables } from './sim-test-harness.js';
 
 const NET = NETWORKS['evrmore-main'];
 
-interface Received {
-  readonly topic: string;
-  readonly body: Uint8Array;
-  readonly seq: number;
-  readonly frames: number;
-}
-
-const open: Array<{ close(): unknown }> = [];
+const open: Closables = [];
 afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
 
-async function startSim(over: NodeSimOptions = {}) {
-  const sim = new NodeSim({ zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, autoMine: false, txPerSecond: 0, rpcUser: 'u', rpcPassword: 'p', seed: 11, ...over });
-  open.push(sim);
-  const endpoints = await sim.start();
-  const rpcRaw = (body: unknown, auth = `Basic ${Buffer.from('u:p').toString('base64')}`) =>
-    fetch(endpoints.rpcUrl, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const rpc = async <T = unknown>(method: string, ...params: unknown[]): Promise<T> => {
-    const res = await rpcRaw({ jsonrpc: '1.0', id: 't', method, params });
-    const json = (await res.json()) as { result: unknown; error: unknown };
-    if (json.error !== null) throw Object.assign(new Error(JSON.stringify(json.error)), { status: res.status, rpc: json.error });
-    return json.result as T;
-  };
-  return { sim, endpoints, rpc, rpcRaw };
-}
-
-/** A real SUB socket; resolves once a probe proved that every subscription (made before it) is live. */
-async function subscribe(sim: NodeSim, endpoint: string, topics: readonly string[]) {
-  const sub = new Subscriber({ linger: 0 });
-  for (const t of topics) sub.subscribe(t);
-  sub.subscribe(ZMQ_PROBE_TOPIC);
-  sub.connect(endpoint);
-  const got: Received[] = [];
-  let probes = 0;
-  const reading = (async () => {
-    for await (const parts of sub) {
-      const d = decodeZmqFrames(parts);
-      if (!d.ok) throw new Error(`bad frames: ${d.error}`);
-      if (d.value.topic === ZMQ_PROBE_TOPIC) probes++;
-      else got.push({ topic: d.value.topic, body: new Uint8Array(d.value.body), seq: d.value.sequence!, frames: parts.length });
-    }
-  })();
-  open.push({ close: async () => { sub.close(); await reading.catch(() => undefined); } });
-  /** Resolves once a probe sent after this call arrived (again after a publisher restart: SUB reconnects by itself). */
-  const live = async (): Promise<void> => {
-    const before = probes;
-    await waitFor(async () => {
-      await sim.zmqProbe();
-      return probes > before;
-    }, { timeoutMs: 5_000, intervalMs: 20 });
-  };
-  await live();
-  return Object.assign(got, { live });
-}
+const startSim = (over: NodeSimOptions = {}) => startTestSim(open, over);
+const subscribe = (sim: NodeSim, endpoint: string, topics: readonly string[]) => subscribeTo(open, sim, endpoint, topics);
 
 describe('NodeSim over real ZMQ and HTTP', () => {
   it('publishes in node order with 3 frames and per-topic LE counters from 0', async () => {
@@ -112,8 +63,8 @@ describe('NodeSim over real ZMQ and HTTP', () => {
     await waitFor(() => got.length === 3);
     const bodies = got.map((m) => decodeSequenceBody(m.body)).map((d) => (d.ok ? d.value : d.error));
     expect(bodies).toEqual([
-      { hash: a.txid, label: 'A', mempoolSequence: 0n },
-      { hash: b.txid, label: 'A', mempoolSequence: 1n },
+      { hash: a.txid, label: 'A', mempoolSequence: 1n }, // Core's mempool sequence starts at 1
+      { hash: b.txid, label: 'A', mempoolSequence: 2n },
       { hash: block.header.hash, label: 'C' },
     ]);
     expect(got.map((m) => m.seq)).toEqual([0, 1, 2]);

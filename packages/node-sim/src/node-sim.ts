@@ -6,9 +6,9 @@ import type { BlockRecord } from './chain-store.js';
 import { resolveNodeSimOptions, type NodeSimOptions, type ResolvedNodeSimOptions } from './options.js';
 import { poissonDelayMs, randomInt, seededRandom, type Random } from './random.js';
 import { createRpcDispatch, type FakePeer } from './rpc-methods.js';
-import type { RpcDispatch } from './rpc-server.js';
-import { RpcServer } from './rpc-server.js';
+import { RpcServer, type RpcDispatch } from './rpc-server.js';
 import { SimChain, type AcceptedTx, type ReorgOptions } from './sim-chain.js';
+import { StallGate } from './stall-gate.js';
 import type { IssueOptions } from './tx-factory.js';
 import type { Wallet } from './wallet.js';
 import { ZmqNotifier, type ZmqTopic } from './zmq-notifier.js';
@@ -27,9 +27,23 @@ export interface NodeSimReorg {
   readonly connected: readonly Block[];
 }
 
+export interface BurstOptions {
+  /**
+   * Txs per block that the node first sees inside the block (relayed while it was behind), so none has a mempool
+   * announcement of its own. Added only while the whole mempool fits in the block. Default 0.
+   */
+  readonly foreignTxsPerBlock?: number;
+}
+
+export interface RestartOptions {
+  /** Time ZMQ and RPC stay closed (connections refused), on the injected clock. Default the `restartDowntimeMs` option. */
+  readonly downtimeMs?: number;
+}
+
 type State = 'new' | 'starting' | 'running' | 'closed';
 
-const SEQUENCE_LABEL = { connected: 0x43, disconnected: 0x44, added: 0x41 } as const; // 'C' 'D' 'A'
+const SEQUENCE_LABEL = { connected: 0x43, disconnected: 0x44, added: 0x41, removed: 0x52 } as const; // 'C' 'D' 'A' 'R'
+const MAX_BURST_BLOCKS = 100_000;
 
 export class NodeSim {
   readonly #o: ResolvedNodeSimOptions;
@@ -38,11 +52,17 @@ export class NodeSim {
   readonly #topics: readonly ZmqTopic[];
   /** Drives the timers only, so how often they fire never changes what the chain generator draws. */
   readonly #timingRandom: Random;
+  readonly #zmqStall: StallGate;
+  readonly #rpcStall: StallGate;
+  #zmqDropFraction: number;
   #zmq: ZmqNotifier;
   #rpc: RpcServer;
   #state: State = 'new';
   #startedAtMs: number;
   #starting: Promise<NodeSimEndpoints> | undefined;
+  #endpoints: NodeSimEndpoints | undefined;
+  /** Ends a restart's downtime early (close() during a restart). */
+  #endDowntime: (() => void) | undefined;
   #closing: Promise<void> | undefined;
   #cancelBlockTimer: Cancel | undefined;
   #cancelTxTimer: Cancel | undefined;
@@ -73,7 +93,11 @@ export class NodeSim {
     this.#startedAtMs = clock.now();
     this.#dispatch = createRpcDispatch({
       chain: this.#chain, now: () => clock.now(), startedAtMs: () => this.#startedAtMs, peers: fakePeers(this.#timingRandom, o.peers, nowSec),
+      coreMempoolSequence: topics.includes('sequence'),
     });
+    this.#zmqStall = new StallGate(clock);
+    this.#rpcStall = new StallGate(clock);
+    this.#zmqDropFraction = o.zmqDropFraction;
     this.#zmq = this.#newNotifier(o.zmqEndpoint);
     this.#rpc = this.#newRpcServer(o.rpcPort);
   }
@@ -86,8 +110,7 @@ export class NodeSim {
     this.#starting ??= (async () => {
       if (this.#state === 'closed') throw closedError();
       this.#state = 'starting';
-      const endpoints = await this.#bindAndRun();
-      return endpoints;
+      return this.#bindAndRun();
     })();
     return this.#starting;
   }
@@ -100,6 +123,8 @@ export class NodeSim {
     this.#closing ??= (async () => {
       this.#state = 'closed';
       this.#stopTimers();
+      this.#endStalls();
+      this.#endDowntime?.();
       await Promise.allSettled([this.#zmq.close(), this.#rpc.close()]);
     })();
     return this.#closing;
@@ -111,20 +136,36 @@ export class NodeSim {
   }
 
   /**
-   * A node restart: timers stop, ZMQ and RPC close and come back on the same ports. The chain and mempool survive (as
-   * on disk); the ZMQ counters restart at 0, as they live only in the node's memory. Calls made meanwhile reject.
+   * A node restart: timers stop, stalls end, ZMQ and RPC close, stay closed for `downtimeMs` (connections refused) and
+   * come back on the same ports. The chain survives (on disk) and so does the mempool (mempool.dat), but loading it
+   * accepts every tx anew: hashtx, rawtx and sequence `A` again for each, mempool sequence from 1. ZMQ counters restart
+   * at 0 (they live only in the node's memory), so the reloaded txs take the first values. Resolves once those
+   * notifications are sent; methods called meanwhile reject with CHAINFAN_BUS_CLOSED.
    */
-  async restart(): Promise<NodeSimEndpoints> {
+  async restart(opts: RestartOptions = {}): Promise<NodeSimEndpoints> {
     this.#assertRunning();
-    const before = await (this.#starting as Promise<NodeSimEndpoints>);
+    const downtimeMs = opts.downtimeMs ?? this.#o.restartDowntimeMs;
+    if (!Number.isInteger(downtimeMs) || downtimeMs < 0) throw new RangeError(`downtimeMs must be an integer >= 0, got ${downtimeMs}`);
+    const before = this.#endpoints as NodeSimEndpoints;
     this.#state = 'starting';
     this.#stopTimers();
+    this.#endStalls();
     await Promise.allSettled([this.#zmq.close(), this.#rpc.close()]);
+    if (downtimeMs > 0 && (this.#state as State) !== 'closed') {
+      await new Promise<void>((resolve) => {
+        const cancel = this.#o.clock.setTimeout(resolve, downtimeMs);
+        this.#endDowntime = () => {
+          cancel();
+          resolve();
+        };
+      });
+      this.#endDowntime = undefined;
+    }
     if ((this.#state as State) === 'closed') throw closedError();
     this.#zmq = this.#newNotifier(before.zmqEndpoint);
     this.#rpc = this.#newRpcServer(Number(new URL(before.rpcUrl).port));
     this.#startedAtMs = this.#o.clock.now();
-    this.#starting = this.#bindAndRun();
+    this.#starting = this.#bindAndRun(true);
     return this.#starting;
   }
 
@@ -182,9 +223,84 @@ export class NodeSim {
     return { disconnected: r.disconnected.map((b) => b.block), connected: r.connected.map((b) => b.block) };
   }
 
+  /**
+   * Connects `n` blocks in one step, as a node catching up (in initial block download, or one ActivateBestChain step):
+   * for every block, coinbase first, hashtx/rawtx of each tx and sequence `C`; hashblock/rawblock only for the last
+   * block, the new tip. Blocks take the mempool's txs as `mineBlock` does, plus `opts.foreignTxsPerBlock` txs the node
+   * never had in its mempool. Resolves to the blocks (lowest first) once every notification was sent.
+   */
+  async burst(n: number, opts: BurstOptions = {}): Promise<Block[]> {
+    this.#assertRunning();
+    if (!Number.isInteger(n) || n < 1 || n > MAX_BURST_BLOCKS) throw new RangeError(`burst needs an integer of blocks in [1, ${MAX_BURST_BLOCKS}], got ${n}`);
+    const foreign = opts.foreignTxsPerBlock ?? 0;
+    const recs: BlockRecord[] = [];
+    for (let i = 0; i < n; i++) recs.push(this.#chain.mineRelayedBlock(foreign));
+    await this.#announceBlocks([], recs, []);
+    return recs.map((r) => r.block);
+  }
+
+  /**
+   * Evicts `txid` (default: the oldest mempool tx) and its mempool descendants, as expiry or the size limit does.
+   * Only the sequence topic tells: `R` per removed tx (parents first) with its mempool sequence; hashtx/rawtx announce
+   * no removal. Resolves to the removed txs. RangeError when the tx is not in the mempool (or the mempool is empty).
+   */
+  async evictTx(txid?: string): Promise<Transaction[]> {
+    this.#assertRunning();
+    const target = txid ?? this.#chain.mempool.entries().next().value?.tx.txid;
+    if (target === undefined) throw new RangeError('the mempool is empty');
+    const evicted = this.#chain.evictTx(target);
+    await Promise.all(evicted.map((e) => this.#zmq.publish('sequence', sequenceBody(hexToBytes(e.tx.txid), SEQUENCE_LABEL.removed, e.mempoolSequence))));
+    return evicted.map((e) => e.tx);
+  }
+
   /** Fault injection: the next `count` notifications of `topic` are counted but not sent (a counter gap downstream). */
   skipZmq(topic: ZmqTopic, count = 1): void {
     this.#zmq.skip(topic, count);
+  }
+
+  /**
+   * Fault injection, effective from the next send (and kept across restarts): each node message is dropped with
+   * probability `f` in [0, 1], drawn from `faultRandom` per (topic, message), after its counter value is taken, as a
+   * PUB socket past its high-water mark drops; subscribers see counter gaps. Probes are never dropped. RangeError
+   * outside [0, 1].
+   */
+  setZmqDropFraction(f: number): void {
+    this.#zmq.setDropFraction(f);
+    this.#zmqDropFraction = f;
+  }
+
+  /** Node messages counted but not sent (skipZmq and random drops), per topic, since the last start. */
+  zmqDropped(): Readonly<Record<string, number>> {
+    return this.#zmq.dropped();
+  }
+
+  /** `stallZmq(ms)` and `stallRpc(ms)` together: the node looks hung (busy on its main lock) for `ms`. */
+  stall(ms: number): void {
+    this.stallZmq(ms);
+    this.stallRpc(ms);
+  }
+
+  /**
+   * Fault injection: for `ms` on the injected clock the publisher sends nothing (probes included). Notifications keep
+   * being produced (the chain changes at once) and wait, in order and counted only when sent, in the bounded send
+   * queue; they go out when the stall ends. At the queue bound (`zmqMaxQueuedSends`) a publish rejects and is neither sent nor counted,
+   * as at any other time. Calls that wait for their notifications (mineBlock, createTx, …) resolve after the stall,
+   * so timer-driven generation pauses too. Stalls only lengthen; restart() and close() end them. RangeError for a
+   * negative or non-finite `ms`.
+   */
+  stallZmq(ms: number): void {
+    this.#assertRunning();
+    this.#zmqStall.hold(ms);
+  }
+
+  /**
+   * Fault injection: for `ms` on the injected clock the RPC server holds every request it has read, then answers from
+   * the state of that moment; a client with a shorter deadline times out, and gets no reply. Connections are still
+   * accepted. Stalls only lengthen; restart() and close() end them.
+   */
+  stallRpc(ms: number): void {
+    this.#assertRunning();
+    this.#rpcStall.hold(ms);
   }
 
   /**
@@ -219,23 +335,38 @@ export class NodeSim {
     return this.#zmq.counters();
   }
 
-  async #bindAndRun(): Promise<NodeSimEndpoints> {
+  /** `reloadMempool`: a restart, whose mempool.dat load re-announces every mempool tx before anything new happens. */
+  async #bindAndRun(reloadMempool = false): Promise<NodeSimEndpoints> {
     const [zmqEndpoint, rpcUrl] = await Promise.all([this.#zmq.bind(), this.#rpc.listen()]);
     if ((this.#state as State) === 'closed') throw closedError();
+    this.#endpoints = { zmqEndpoint, rpcUrl };
+    const reloaded = reloadMempool ? this.#chain.reloadMempool().flatMap((a) => this.#txAdded(a)) : [];
     this.#state = 'running';
     if (this.#o.autoMine && this.#o.blockIntervalMs > 0) this.#armBlockTimer();
     if (this.#o.txPerSecond > 0) this.#armTxTimer();
-    return { zmqEndpoint, rpcUrl };
+    await Promise.all(reloaded);
+    return this.#endpoints;
   }
 
   #newNotifier(endpoint: string): ZmqNotifier {
     const o = this.#o;
-    return new ZmqNotifier({ endpoint, topics: this.#topics, maxQueuedSends: o.zmqMaxQueuedSends, sendHighWaterMark: o.zmqSendHighWaterMark });
+    return new ZmqNotifier({
+      endpoint, topics: this.#topics, maxQueuedSends: o.zmqMaxQueuedSends, sendHighWaterMark: o.zmqSendHighWaterMark,
+      dropFraction: this.#zmqDropFraction, random: o.faultRandom, stall: this.#zmqStall,
+    });
   }
 
   #newRpcServer(port: number): RpcServer {
     const o = this.#o;
-    return new RpcServer({ host: o.rpcHost, port, user: o.rpcUser, password: o.rpcPassword, maxBodyBytes: o.rpcMaxBodyBytes }, this.#dispatch);
+    return new RpcServer(
+      { host: o.rpcHost, port, user: o.rpcUser, password: o.rpcPassword, maxBodyBytes: o.rpcMaxBodyBytes, stall: this.#rpcStall },
+      this.#dispatch,
+    );
+  }
+
+  #endStalls(): void {
+    this.#zmqStall.release();
+    this.#rpcStall.release();
   }
 
   #assertRunning(): void {

@@ -26,4 +26,19 @@ describe('resolveNodeSimOptions', () => {
     const problems = (caught as { context: { problems: string[] } }).context.problems;
     expect(problems.map((p) => p.split(':')[0])).toEqual(['rpcPort', 'wallets', 'txPerSecond', 'feeRateSatsPerVbyte', 'zmqTopics', 'zmqEndpoint']);
   });
+
+  it('validates the fault options and keeps the fault random apart from the chain random', () => {
+    const r = resolveNodeSimOptions({ seed: 5 }, systemClock, noop);
+    expect(r).toMatchObject({ zmqDropFraction: 0, restartDowntimeMs: 0 });
+    expect(r.faultRandom()).toBe(resolveNodeSimOptions({ seed: 5 }, systemClock, noop).faultRandom()); // seeded, reproducible
+    let caught: unknown;
+    try {
+      resolveNodeSimOptions({ zmqDropFraction: 1.2, restartDowntimeMs: -5 }, systemClock, noop);
+    } catch (err) {
+      caught = err;
+    }
+    const problems = (caught as { context: { problems: string[] } }).context.problems;
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['zmqDropFraction', 'restartDowntimeMs']);
+    expect(() => resolveNodeSimOptions({ zmqDropFraction: Number.NaN }, systemClock, noop)).toThrow(/zmqDropFraction/);
+  });
 });

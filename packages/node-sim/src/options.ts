@@ -1,7 +1,7 @@
 // NodeSim's options with their defaults in one table; the CLI maps its flags/env onto this type.
 import { ChainfanError } from '@chainfan/protocol';
 import type { Clock } from './clock.js';
-import type { Random } from './random.js';
+import { seededRandom, type Random } from './random.js';
 import type { SimNetworkName } from './burn-addresses.js';
 import { ZMQ_TOPICS, type ZmqTopic } from './zmq-notifier.js';
 
@@ -23,8 +23,27 @@ export interface NodeSimOptions {
   readonly zmqSequence?: boolean;
   /** ZMQ_SNDHWM per subscriber. Default 1000 (the node's). */
   readonly zmqSendHighWaterMark?: number;
-  /** Notifications waiting to be sent before generation fails loudly. Default 100_000. */
+  /**
+   * Notifications waiting to be sent before generation fails loudly (the publish rejects; nothing is sent or counted).
+   * Default 100_000. During `stallZmq` notifications pile up here.
+   */
   readonly zmqMaxQueuedSends?: number;
+  /**
+   * Fault injection: each node message, per topic on its own draw, is dropped with this probability after its counter
+   * value is taken, as a PUB socket past its high-water mark drops: subscribers see a counter gap. 0–1, default 0.
+   * Change it later with `setZmqDropFraction`.
+   */
+  readonly zmqDropFraction?: number;
+  /**
+   * Draws the fault decisions (ZMQ drops). Default `seededRandom(seed ^ 0xfa017)`: a stream apart from `random`, so
+   * turning faults on never changes the chain a seed produces.
+   */
+  readonly faultRandom?: Random;
+  /**
+   * How long `restart()` keeps ZMQ and RPC closed (connections refused) between stop and start, on the injected clock.
+   * Default 0 (they come back at once; the refusal window is then only as long as the rebind).
+   */
+  readonly restartDowntimeMs?: number;
 
   /** Default `127.0.0.1`. */
   readonly rpcHost?: string;
@@ -72,6 +91,7 @@ export type ResolvedNodeSimOptions = Required<Omit<NodeSimOptions, 'random' | 'r
   readonly bits: number;
 };
 
+const FAULT_SEED_MASK = 0xfa017;
 const RPC_PORTS: Record<SimNetworkName, number> = { 'evrmore-main': 8819, 'evrmore-test': 18819, 'evrmore-regtest': 18443 };
 const BITS: Record<SimNetworkName, number> = { 'evrmore-main': 0x1b260d0b, 'evrmore-test': 0x1e00ffff, 'evrmore-regtest': 0x207fffff };
 
@@ -83,6 +103,8 @@ export const NODE_SIM_DEFAULTS = {
   zmqSequence: false,
   zmqSendHighWaterMark: 1_000,
   zmqMaxQueuedSends: 100_000,
+  zmqDropFraction: 0,
+  restartDowntimeMs: 0,
   rpcHost: '127.0.0.1',
   rpcUser: 'chainfan',
   rpcPassword: 'chainfan',
@@ -112,6 +134,9 @@ export function resolveNodeSimOptions(o: NodeSimOptions, clock: Clock, onError: 
     zmqSequence: o.zmqSequence ?? NODE_SIM_DEFAULTS.zmqSequence,
     zmqSendHighWaterMark: o.zmqSendHighWaterMark ?? NODE_SIM_DEFAULTS.zmqSendHighWaterMark,
     zmqMaxQueuedSends: o.zmqMaxQueuedSends ?? NODE_SIM_DEFAULTS.zmqMaxQueuedSends,
+    zmqDropFraction: o.zmqDropFraction ?? NODE_SIM_DEFAULTS.zmqDropFraction,
+    faultRandom: o.faultRandom ?? seededRandom((o.seed ?? NODE_SIM_DEFAULTS.seed) ^ FAULT_SEED_MASK),
+    restartDowntimeMs: o.restartDowntimeMs ?? NODE_SIM_DEFAULTS.restartDowntimeMs,
     rpcHost: o.rpcHost ?? NODE_SIM_DEFAULTS.rpcHost,
     rpcPort: o.rpcPort ?? RPC_PORTS[network],
     rpcUser: o.rpcUser ?? NODE_SIM_DEFAULTS.rpcUser,
@@ -151,6 +176,8 @@ export function resolveNodeSimOptions(o: NodeSimOptions, clock: Clock, onError: 
   if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 1 && hi >= lo)) problems.push('feeRateSatsPerVbyte: needs integers 1 <= lo <= hi');
   for (const t of r.zmqTopics) if (!ZMQ_TOPICS.includes(t)) problems.push(`zmqTopics: unknown topic ${String(t)}`);
   if (!/^tcp:\/\/[^:]+:\d+$/.test(r.zmqEndpoint)) problems.push(`zmqEndpoint: ${r.zmqEndpoint} is not tcp://host:port`);
+  if (!(r.zmqDropFraction >= 0 && r.zmqDropFraction <= 1)) problems.push(`zmqDropFraction: ${r.zmqDropFraction} is not in [0, 1]`);
+  intIn('restartDowntimeMs', r.restartDowntimeMs, 0, 3_600_000);
   if (problems.length > 0) {
     throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `invalid NodeSim options:\n  ${problems.join('\n  ')}`, { context: { problems } });
   }

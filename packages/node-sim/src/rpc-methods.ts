@@ -14,6 +14,11 @@ export interface RpcContext {
   /** When the node (last) started, for `uptime`. */
   startedAtMs(): number;
   readonly peers: readonly FakePeer[];
+  /**
+   * Answer as Bitcoin Core ≥ 0.21 (a node with the `sequence` topic): getrawmempool takes a second argument,
+   * `mempool_sequence`. Evrmore's getrawmempool has only `verbose` and rejects a second argument. Default false.
+   */
+  readonly coreMempoolSequence?: boolean;
 }
 
 export interface FakePeer {
@@ -141,10 +146,15 @@ function rpcMethods(ctx: RpcContext): Readonly<Record<string, Method>> {
     },
 
     getrawmempool: {
-      params: ['verbose'],
-      run: ([verbose]) => {
+      params: ctx.coreMempoolSequence === true ? ['verbose', 'mempool_sequence'] : ['verbose'],
+      run: ([verbose, withSequence]) => {
         const entries = [...chain.mempool.entries()];
-        if (!boolParam(verbose, false)) return entries.map((e) => e.tx.txid);
+        const sequenced = boolParam(withSequence, false);
+        if (!boolParam(verbose, false)) {
+          const txids = entries.map((e) => e.tx.txid);
+          return sequenced ? { txids, mempool_sequence: chain.mempool.sequence } : txids;
+        }
+        if (sequenced) throw new RpcError(RPC_ERROR.invalidParameter, 'Verbose results cannot contain mempool sequence values.');
         return Object.fromEntries(entries.map((e) => [e.tx.txid, mempoolEntryJson(chain, e)]));
       },
     },

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { RPC_ERROR, RpcError } from './rpc-error.js';
+import type { StallGate } from './stall-gate.js';
 
 /** Runs one method. Params are positional (an object of named params is mapped by the dispatcher). */
 export type RpcDispatch = (method: string, params: readonly unknown[] | Readonly<Record<string, unknown>>) => unknown;
@@ -14,6 +15,11 @@ export interface RpcServerOptions {
   readonly user: string;
   readonly password: string;
   readonly maxBodyBytes: number;
+  /**
+   * Fault injection: while held, parsed requests wait before running (as RPC threads blocked on the node's main lock),
+   * then run against the state of that moment. A client that gave up meanwhile gets no reply.
+   */
+  readonly stall?: StallGate;
 }
 
 interface ReplyObject {
@@ -88,6 +94,11 @@ export class RpcServer {
     } catch {
       replyJson(res, 500, reply(null, new RpcError(RPC_ERROR.parseError, 'Parse error')));
       return;
+    }
+    const stalled = this.#opts.stall?.passed();
+    if (stalled !== undefined) {
+      await stalled;
+      if (res.socket === null || res.socket.destroyed) return;
     }
     if (Array.isArray(parsed)) {
       // bitcoind answers a batch with 200 and one reply per element, errors included.

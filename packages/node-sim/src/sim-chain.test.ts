@@ -213,7 +213,7 @@ describe('SimChain', () => {
     const r = chain.reorg(2, { keepTxs: false, newLength: 3 });
     expect(r.connected.map((b) => b.block.txs.length)).toEqual([1, 1, 1]);
     expect(r.readded.map((a) => a.tx.txid)).toEqual([...first, ...second]);
-    expect(r.readded.map((a) => a.mempoolSequence)).toEqual([11n, 12n, 13n, 14n, 15n]); // after 6 adds + 5 removals by blocks
+    expect(r.readded.map((a) => a.mempoolSequence)).toEqual([12n, 13n, 14n, 15n, 16n]); // from 1, after 6 adds + 5 removals by blocks
     expect([...chain.mempool.entries()].map((e) => e.tx.txid)).toEqual([...first, ...second, pending]);
     expect(chain.store.tx(first[0]!)!.blockHash).toBe(r.disconnected[1]!.hash); // still indexed to the stale block
     chain.mineBlock();
@@ -231,5 +231,57 @@ describe('SimChain', () => {
     expect(rec.hash).toBe(bytesToHex(sha256d(header).reverse()));
     expect(decodeBlock(rec.block.raw, NETWORKS['evrmore-regtest']).ok).toBe(true);
     for (const w of chain.wallets) expect('mn2').toContain(w.address[0]);
+  });
+
+  it('relayed blocks carry txs the node never had in its mempool, only when the whole mempool fits', () => {
+    const chain = grow(makeChain());
+    const sequence = chain.mempool.sequence;
+    const pooled = [...chain.mempool.entries()].map((e) => e.tx.txid);
+    const first = chain.mineRelayedBlock(5);
+    expect(first.block.txs.slice(1, 11).map((t) => t.txid)).toEqual(pooled);
+    expect(first.block.txs).toHaveLength(16);
+    const second = chain.mineRelayedBlock(5);
+    expect(second.block.txs).toHaveLength(6);
+    expect(chain.mempool.size).toBe(0);
+    expect(chain.mempool.sequence).toBe(sequence + 10n); // only the pooled txs' removals took a mempool sequence
+    for (let i = 0; i < 8; i++) chain.createTx();
+    const full = makeChain({ maxTxPerBlock: 3 });
+    for (let i = 0; i < 5; i++) full.createTx();
+    expect(full.mineRelayedBlock(4).block.txs).toHaveLength(4); // the mempool does not fit: no foreign txs
+    expect(full.mineRelayedBlock(4).block.txs).toHaveLength(4); // 2 pooled + 1 foreign fill the 3 slots
+    expect(checkCoins(chain)).toBeGreaterThan(380);
+    expect(checkCoins(full)).toBe(6);
+    expect(() => chain.mineRelayedBlock(-1)).toThrow(RangeError);
+  });
+
+  it('evicts a tx with its descendants; the coins stay consistent for every later block', () => {
+    const chain = grow(makeChain());
+    for (let i = 0; i < 60; i++) chain.createTx();
+    const entries = [...chain.mempool.entries()];
+    const parent = entries.find((e) => entries.some((c) => c.tx.inputs.some((i) => i.prevTxid === e.tx.txid)));
+    expect(parent).toBeDefined(); // the generator spends unconfirmed change, so the mempool has chains
+    const victim = parent!;
+    const sequence = chain.mempool.sequence;
+    const evicted = chain.evictTx(victim.tx.txid);
+    expect(evicted[0]!.tx.txid).toBe(victim.tx.txid);
+    expect(evicted.length).toBeGreaterThan(1);
+    expect(evicted.map((e) => e.mempoolSequence)).toEqual(evicted.map((_, i) => sequence + BigInt(i)));
+    for (const e of evicted) expect(chain.mempool.get(e.tx.txid)).toBeUndefined();
+    for (const e of evicted) e.tx.outputs.forEach((_o, vout) => expect(chain.utxos.get(e.tx.txid, vout)).toBeUndefined());
+    for (let b = 0; b < 3; b++) {
+      for (let i = 0; i < 20; i++) chain.createTx();
+      chain.mineBlock();
+    }
+    expect(checkCoins(chain)).toBeGreaterThan(400);
+    expect(() => chain.evictTx(victim.tx.txid)).toThrow(RangeError);
+  });
+
+  it('reloadMempool re-accepts every mempool tx in order with mempool sequences from 1', () => {
+    const chain = grow(makeChain());
+    const before = [...chain.mempool.entries()].map((e) => e.tx.txid);
+    const reloaded = chain.reloadMempool();
+    expect(reloaded.map((a) => a.tx.txid)).toEqual(before);
+    expect(reloaded.map((a) => a.mempoolSequence)).toEqual(before.map((_, i) => BigInt(i + 1)));
+    expect(reloaded.every((a) => a.fee > 0n)).toBe(true);
   });
 });

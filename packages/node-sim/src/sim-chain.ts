@@ -1,5 +1,5 @@
 // The simulated node's state machine: wallets, coins, assets, mempool and chain; synchronous, deterministic, no I/O.
-import { NETWORKS, hexToBytes, type Network, type Transaction, type TxOutput } from '@chainfan/chain';
+import { NETWORKS, type Network, type Transaction, type TxOutput } from '@chainfan/chain';
 import { AssetRegistry } from './asset-registry.js';
 import { assembleBlock, buildCoinbase, buildGenesisCoinbase } from './block-factory.js';
 import { BURN_HASHES, COIN, type SimNetworkName } from './burn-addresses.js';
@@ -38,6 +38,13 @@ export interface AcceptedTx {
   readonly kind: TxKind;
   readonly fee: bigint;
   /** The mempool sequence Core attaches to the `A` sequence notification. */
+  readonly mempoolSequence: bigint;
+}
+
+/** A tx that left the mempool for a reason other than a block (Core announces those as sequence `R`). */
+export interface EvictedTx {
+  readonly tx: Transaction;
+  /** The mempool sequence Core attaches to the `R` notification. */
   readonly mempoolSequence: bigint;
 }
 
@@ -126,17 +133,55 @@ export class SimChain {
    * the reward plus fees. `time` defaults to now, kept above the median time past as consensus requires.
    */
   mineBlock(time?: number): BlockRecord {
-    return this.#mine(time, true);
+    return this.#mine(time, true, 0);
+  }
+
+  /**
+   * A block as a peer relays it to a node that is catching up: the mempool's txs as in `mineBlock`, then up to
+   * `foreignTxs` txs this node never had in its mempool (no mempool entry, no mempool sequence). Foreign txs are only
+   * added when the whole mempool fits in the block, since they may spend mempool outputs.
+   */
+  mineRelayedBlock(foreignTxs: number): BlockRecord {
+    if (!Number.isInteger(foreignTxs) || foreignTxs < 0) throw new RangeError(`foreignTxs must be an integer >= 0, got ${foreignTxs}`);
+    return this.#mine(undefined, true, foreignTxs);
+  }
+
+  /**
+   * Evicts `txid` and its mempool descendants, as expiry or the size limit does (removal for any reason but a block).
+   * The wallets forget the coins those txs spent (nothing is ever double-spent) and their outputs; an evicted issue
+   * keeps its name taken. Parents first, each with its mempool sequence. RangeError when `txid` is not in the mempool.
+   */
+  evictTx(txid: string): EvictedTx[] {
+    const removed = this.mempool.removeWithDescendants(txid);
+    if (removed.length === 0) throw new RangeError(`${txid} is not in the mempool`);
+    for (const { entry } of removed) {
+      entry.tx.outputs.forEach((_o, vout) => {
+        if (this.utxos.get(entry.tx.txid, vout) !== undefined) this.utxos.spend(entry.tx.txid, vout);
+      });
+    }
+    return removed.map((r) => ({ tx: r.entry.tx, mempoolSequence: r.mempoolSequence }));
+  }
+
+  /** A node restart with mempool.dat: every mempool tx accepted anew (mempool order), mempool sequence from 1. */
+  reloadMempool(): AcceptedTx[] {
+    const entries = [...this.mempool.entries()];
+    const sequences = this.mempool.reload();
+    return entries.map((e, i) => ({
+      tx: e.tx, kind: this.#accepted.get(e.tx.txid)?.kind ?? 'payment', fee: e.fee, mempoolSequence: sequences[i] as bigint,
+    }));
   }
 
   /** `withTxs` false: a coinbase-only block, as small pools and a competing branch's miner often produce. */
-  #mine(time: number | undefined, withTxs: boolean): BlockRecord {
+  #mine(time: number | undefined, withTxs: boolean, foreignTxs: number): BlockRecord {
     const tip = this.store.tip();
     const height = tip.height + 1;
     const room = withTxs ? this.#o.maxTxPerBlock : 0;
     const returning = this.#returning.splice(0, room);
     const template: MempoolEntry[] = this.mempool.template(room - returning.length);
     const txs = [...returning, ...template.map((e) => e.tx)];
+    if (template.length === this.mempool.size) {
+      for (let n = Math.min(foreignTxs, room - txs.length); n > 0; n--) txs.push(this.#acceptForeign(this.#factory.randomTx()));
+    }
     const fees = txs.reduce((s, t) => s + (this.#accepted.get(t.txid)?.fee ?? 0n), 0n);
     const reward = (BASE_REWARD_SATS >> BigInt(Math.floor(height / HALVING_INTERVAL))) + fees;
     const miner = pick(this.#o.random, this.wallets);
@@ -179,7 +224,7 @@ export class SimChain {
     }
     this.#returning = [...disconnected].reverse().flatMap((r) => r.block.txs.slice(1));
     const connected: BlockRecord[] = [];
-    for (let i = 0; i < newLength; i++) connected.push(this.#mine(undefined, keepTxs));
+    for (let i = 0; i < newLength; i++) connected.push(this.#mine(undefined, keepTxs, 0));
     const left = this.#returning.splice(0);
     const now = Math.floor(this.#o.now() / 1_000);
     const inFront = new Set(left.map((t) => t.txid));
@@ -192,6 +237,12 @@ export class SimChain {
       tx: e.tx, kind: this.#accepted.get(e.tx.txid)?.kind ?? 'payment', fee: e.fee, mempoolSequence: sequences[i] as bigint,
     }));
     return { disconnected, connected, readded };
+  }
+
+  /** A tx that arrives inside a block: known for its fee, never in the mempool. */
+  #acceptForeign(built: BuiltTx): Transaction {
+    this.#accepted.set(built.tx.txid, { fee: built.fee, kind: built.kind });
+    return built.tx;
   }
 
   #accept(built: BuiltTx): AcceptedTx {
@@ -229,9 +280,4 @@ export class SimChain {
       this.utxos.add({ txid: coinbase.txid, vout, value: o.value, script: o.script, owner: owners[vout] as Wallet, asset: undefined, coinbaseHeight: undefined });
     });
   }
-}
-
-/** Decoded form of a display-order hash, as ZMQ `hash*` bodies carry it. */
-export function hashBody(hash: string): Uint8Array {
-  return hexToBytes(hash);
 }

@@ -16,6 +16,8 @@ const DUST_SATS = 100_000n;
 /** Extra EVR selected above the target so the fee (≤ 20 inputs at the top fee rate) is always covered. */
 const FEE_BUFFER_SATS = 10_000_000n;
 const MAX_INPUTS = 20;
+/** Coins of one asset a transfer merges at most. */
+const MAX_ASSET_INPUTS = 8;
 /** Spendable coins per wallet above which payments also sweep in small coins. */
 const CONSOLIDATE_ABOVE = 40;
 const TX_VERSION = 2;
@@ -61,10 +63,10 @@ interface PlannedOutput {
 
 /** Weights of the random mix in `randomTx`; a kind whose preconditions fail falls back to a payment. */
 const MIX: ReadonlyArray<readonly [TxKind, number]> = [
-  ['payment', 0.72],
-  ['transfer', 0.18],
-  ['issue', 0.07],
-  ['reissue', 0.03],
+  ['payment', 0.77],
+  ['transfer', 0.19],
+  ['issue', 0.03],
+  ['reissue', 0.01],
 ];
 
 export class TxFactory {
@@ -169,18 +171,22 @@ export class TxFactory {
   }
 
   /**
-   * Moves part of a holding to another address: inputs [asset coin, EVR for the fee], outputs [EVR change, `t` to the
-   * recipient, `t` change back to the sender]. Without a `name`, a random held asset; without `to`, another of our wallets.
+   * Moves part of a holding to another address: inputs [the sender's coins of that asset (up to 8, so holdings do not
+   * fragment), EVR for the fee], outputs [EVR change, `t` to the recipient, `t` change back to the sender]. Without a
+   * `name`, a random held asset (not an owner token); without `to`, another of our wallets or an outside address.
    */
   transfer(name?: string, to?: string, amount?: bigint): BuiltTx | undefined {
     const { random, assets } = this.#d;
-    const candidates = this.#d.utxos
-      .allAssetCoins()
-      .filter((u) => (name === undefined ? !(u.asset as HeldAsset).name.endsWith('!') : (u.asset as HeldAsset).name === name))
-      .filter((u) => this.#canSpend(u.owner, FEE_BUFFER_SATS));
+    const wanted = (u: Utxo): boolean => {
+      const n = (u.asset as HeldAsset).name;
+      return name === undefined ? !n.endsWith('!') : n === name;
+    };
+    const candidates = this.#fundedWallets(FEE_BUFFER_SATS).flatMap((w) => this.#d.utxos.assetCoins(w).filter(wanted));
     if (candidates.length === 0) return name === undefined ? undefined : noFunds(`a transfer of ${name}`);
     const coin = pick(random, candidates);
-    const held = coin.asset as HeldAsset;
+    const assetName = (coin.asset as HeldAsset).name;
+    const coins = [coin, ...this.#d.utxos.assetCoins(coin.owner).filter((u) => u !== coin && (u.asset as HeldAsset).name === assetName)].slice(0, MAX_ASSET_INPUTS);
+    const held: HeldAsset = { name: assetName, amount: coins.reduce((s, u) => s + (u.asset as HeldAsset).amount, 0n) };
     const info = assets.get(held.name.replace(/!$/, ''));
     const step = held.name.endsWith('!') || info === undefined ? held.amount : granularity(info.units);
     const moved = amount ?? step * BigInt(randomInt(random, 1, Number(minBig(held.amount / step, 1_000_000n))));
@@ -203,7 +209,7 @@ export class TxFactory {
     ];
     const rest = held.amount - moved;
     if (rest > 0n) outputs.push(this.#assetOut(coin.owner.script, coin.owner, { kind: 'transfer', name: held.name, amount: rest }));
-    return this.#assemble('transfer', coin.owner, [coin], outputs, 0);
+    return this.#assemble('transfer', coin.owner, coins, outputs, 0);
   }
 
   /**
@@ -213,12 +219,14 @@ export class TxFactory {
   reissue(name?: string, amount?: bigint): BuiltTx | undefined {
     const { random, assets } = this.#d;
     const need = REISSUE_ASSET_BURN_SATS + FEE_BUFFER_SATS;
-    const owners = this.#d.utxos.allAssetCoins().filter((u) => {
-      const held = u.asset as HeldAsset;
-      if (!held.name.endsWith('!')) return false;
-      const info = assets.get(held.name.slice(0, -1));
-      return info !== undefined && info.reissuable && (name === undefined || info.name === name) && this.#canSpend(u.owner, need);
-    });
+    const owners = this.#fundedWallets(need).flatMap((w) =>
+      this.#d.utxos.assetCoins(w).filter((u) => {
+        const held = u.asset as HeldAsset;
+        if (!held.name.endsWith('!')) return false;
+        const info = assets.get(held.name.slice(0, -1));
+        return info !== undefined && info.reissuable && (name === undefined || info.name === name);
+      }),
+    );
     if (owners.length === 0) return name === undefined ? undefined : noFunds(`a reissue of ${name}`);
     const ownerCoin = pick(random, owners);
     const info = assets.get((ownerCoin.asset as HeldAsset).name.slice(0, -1));
@@ -300,8 +308,12 @@ export class TxFactory {
     return false;
   }
 
+  #fundedWallets(sats: bigint): Wallet[] {
+    return this.#d.wallets.filter((w) => this.#canSpend(w, sats));
+  }
+
   #fundedWallet(sats: bigint, filter: (w: Wallet) => boolean = () => true): Wallet | undefined {
-    const funded = this.#d.wallets.filter((w) => filter(w) && this.#canSpend(w, sats));
+    const funded = this.#fundedWallets(sats).filter(filter);
     return funded.length === 0 ? undefined : pick(this.#d.random, funded);
   }
 

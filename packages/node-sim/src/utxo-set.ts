@@ -21,16 +21,21 @@ export interface Utxo {
 
 const key = (txid: string, vout: number): string => `${txid}:${vout}`;
 
+/** Coins indexed by outpoint, and per wallet split into EVR and asset coins (the generator's two kinds of lookups). */
 export class UtxoSet {
   readonly #coins = new Map<string, Utxo>();
-  readonly #byWallet = new Map<number, Map<string, Utxo>>();
+  readonly #evr = new Map<number, Map<string, Utxo>>();
+  readonly #assets = new Map<number, Map<string, Utxo>>();
+  #assetCount = 0;
 
   add(u: Utxo): void {
     const k = key(u.txid, u.vout);
     this.#coins.set(k, u);
-    let mine = this.#byWallet.get(u.owner.index);
-    if (mine === undefined) this.#byWallet.set(u.owner.index, (mine = new Map()));
+    const index = u.asset === undefined ? this.#evr : this.#assets;
+    let mine = index.get(u.owner.index);
+    if (mine === undefined) index.set(u.owner.index, (mine = new Map()));
     mine.set(k, u);
+    if (u.asset !== undefined) this.#assetCount++;
   }
 
   /** Removes and returns the coin; throws when it does not exist, since spending a missing coin is a generator bug. */
@@ -39,7 +44,8 @@ export class UtxoSet {
     const u = this.#coins.get(k);
     if (u === undefined) throw new Error(`spend of unknown coin ${k}`);
     this.#coins.delete(k);
-    this.#byWallet.get(u.owner.index)?.delete(k);
+    (u.asset === undefined ? this.#evr : this.#assets).get(u.owner.index)?.delete(k);
+    if (u.asset !== undefined) this.#assetCount--;
     return u;
   }
 
@@ -50,8 +56,7 @@ export class UtxoSet {
   /** Plain EVR coins of `wallet` spendable in a block at `nextHeight` (coinbase coins need `maturity` confirmations). */
   spendableEvr(wallet: Wallet, nextHeight: number, maturity: number): Utxo[] {
     const out: Utxo[] = [];
-    for (const u of this.#byWallet.get(wallet.index)?.values() ?? []) {
-      if (u.asset !== undefined) continue;
+    for (const u of this.#evr.get(wallet.index)?.values() ?? []) {
       if (u.coinbaseHeight !== undefined && nextHeight - u.coinbaseHeight < maturity) continue;
       out.push(u);
     }
@@ -59,16 +64,11 @@ export class UtxoSet {
   }
 
   assetCoins(wallet: Wallet): Utxo[] {
-    const out: Utxo[] = [];
-    for (const u of this.#byWallet.get(wallet.index)?.values() ?? []) if (u.asset !== undefined) out.push(u);
-    return out;
+    return [...(this.#assets.get(wallet.index)?.values() ?? [])];
   }
 
-  /** Every asset coin of every wallet, in insertion order. */
-  allAssetCoins(): Utxo[] {
-    const out: Utxo[] = [];
-    for (const u of this.#coins.values()) if (u.asset !== undefined) out.push(u);
-    return out;
+  get assetCoinCount(): number {
+    return this.#assetCount;
   }
 
   get size(): number {

@@ -3,6 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Publisher } from 'zeromq';
 import { encodeZmqFrames } from '@chainfan/chain';
 import { ChainfanError } from '@chainfan/protocol';
+import type { Random } from './random.js';
+import type { StallGate } from './stall-gate.js';
 
 export const ZMQ_TOPICS = ['hashblock', 'hashtx', 'rawblock', 'rawtx', 'sequence'] as const;
 export type ZmqTopic = (typeof ZMQ_TOPICS)[number];
@@ -16,6 +18,12 @@ export interface ZmqNotifierOptions {
   readonly maxQueuedSends: number;
   /** ZMQ_SNDHWM per subscriber (the node's default is 1000); beyond it libzmq drops, as on a real node. */
   readonly sendHighWaterMark: number;
+  /** Fault injection: share of node messages dropped after counting, each (topic, message) on its own draw. Default 0. */
+  readonly dropFraction?: number;
+  /** Draws the drop decisions; needed when `dropFraction` is ever above 0. */
+  readonly random?: Random;
+  /** Fault injection: while held, nothing is sent; notifications wait in the bounded queue, in order. */
+  readonly stall?: StallGate;
 }
 
 /** Topic of the probe message used by tests to learn that a subscription is live; never sent unless asked for. */
@@ -28,6 +36,8 @@ export class ZmqNotifier {
   readonly #opts: ZmqNotifierOptions;
   readonly #counters = new Map<string, number>();
   readonly #skips = new Map<string, number>();
+  readonly #dropped = new Map<string, number>();
+  #dropFraction: number;
   #pub: Publisher | undefined;
   #tail: Promise<void> = Promise.resolve();
   #queued = 0;
@@ -36,6 +46,8 @@ export class ZmqNotifier {
 
   constructor(opts: ZmqNotifierOptions) {
     this.#opts = opts;
+    this.#dropFraction = checkedFraction(opts.dropFraction ?? 0);
+    if (this.#dropFraction > 0 && opts.random === undefined) throw new RangeError('a dropFraction above 0 needs a random source');
   }
 
   /** Binds once; resolves to the concrete endpoint (ephemeral port resolved). */
@@ -79,6 +91,21 @@ export class ZmqNotifier {
     this.#skips.set(topic, (this.#skips.get(topic) ?? 0) + count);
   }
 
+  /** Node messages counted but not sent (skips and random drops) per topic since this notifier was created. */
+  dropped(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.#dropped);
+  }
+
+  /**
+   * Fault injection: from the next send on, each node message (not probes) is dropped with probability `f` in [0, 1],
+   * after its counter value is taken, as libzmq does past the high-water mark. RangeError outside [0, 1].
+   */
+  setDropFraction(f: number): void {
+    const checked = checkedFraction(f);
+    if (checked > 0 && this.#opts.random === undefined) throw new RangeError('a dropFraction above 0 needs a random source');
+    this.#dropFraction = checked;
+  }
+
   /**
    * Queues one notification behind every earlier one and resolves once libzmq has taken it. A disabled topic
    * resolves at once without counting. Rejects (and sends nothing) when the queue is full or the notifier is closed.
@@ -103,9 +130,14 @@ export class ZmqNotifier {
     this.#queued++;
     const run = async (): Promise<void> => {
       try {
+        const stalled = this.#opts.stall?.passed();
+        if (stalled !== undefined) await stalled;
         const seq = this.#counters.get(topic) ?? 0;
         const skip = this.#skips.get(topic) ?? 0;
-        if (skip > 0) this.#skips.set(topic, skip - 1);
+        if (skip > 0) {
+          this.#skips.set(topic, skip - 1);
+          this.#countDrop(topic);
+        } else if (this.#drawsDrop(topic)) this.#countDrop(topic);
         else await pub.send(encodeZmqFrames(topic, body, seq));
         // The node bumps its counter only after a successful send, so a failed send leaves no gap.
         this.#counters.set(topic, (seq + 1) >>> 0);
@@ -118,11 +150,25 @@ export class ZmqNotifier {
     return sent;
   }
 
-  /** Idempotent. Waits for queued sends, then closes the socket without lingering. */
+  #drawsDrop(topic: string): boolean {
+    if (this.#dropFraction === 0 || topic === ZMQ_PROBE_TOPIC) return false;
+    return (this.#opts.random as Random)() < this.#dropFraction;
+  }
+
+  #countDrop(topic: string): void {
+    this.#dropped.set(topic, (this.#dropped.get(topic) ?? 0) + 1);
+  }
+
+  /** Idempotent. Waits for queued sends (a held stall gate must be released first), then closes the socket without lingering. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#tail;
     this.#pub?.close();
   }
+}
+
+function checkedFraction(f: number): number {
+  if (!(f >= 0 && f <= 1)) throw new RangeError(`drop fraction must be in [0, 1], got ${f}`);
+  return f;
 }

@@ -138,6 +138,7 @@ export class Ingestor {
     this.#elector.start();
     this.#every(this.#o.mempoolIntervalMs ?? 5_000, () => void this.#publishMempoolSummary());
     this.#every(this.#o.pollIntervalMs ?? 5_000, () => this.#scheduleResync('poll'));
+    this.#every(this.#o.pollIntervalMs ?? 5_000, () => void this.#probeNode(), { standbyToo: true });
     this.#log.info({ event: 'ingestor.started', network: this.#o.network.name }, 'ingestor started');
   }
 
@@ -167,10 +168,10 @@ export class Ingestor {
     await this.idle();
   }
 
-  #every(ms: number, fn: () => void): void {
+  #every(ms: number, fn: () => void, opts: { standbyToo?: boolean } = {}): void {
     if (ms <= 0) return;
     const t = setInterval(() => {
-      if (this.#elector.isLeader) fn();
+      if (this.#elector.isLeader || opts.standbyToo === true) fn();
     }, ms);
     t.unref();
     this.#timers.push(t);
@@ -184,7 +185,9 @@ export class Ingestor {
       const raw = await this.#o.bus.readCheckpoint();
       const checkpoint = parseCheckpoint(raw);
       if (raw !== undefined && checkpoint === undefined) this.#log.error({ event: 'checkpoint.corrupt' }, 'stored checkpoint unreadable; starting from the node tip');
-      this.#follower.restore(checkpoint);
+      // The stored checkpoint wins. Without one (first start, or a Redis that restarted empty) an ingestor that was
+      // already following keeps its own window, so blocks mined during a Redis outage are still backfilled.
+      if (checkpoint !== undefined || this.#follower.tip === undefined) this.#follower.restore(checkpoint);
       this.#log.info({ event: 'ingestor.resume', from: checkpoint === undefined ? null : { height: checkpoint.height, hash: checkpoint.hash } }, 'resuming from checkpoint');
     });
     this.#scheduleResync('elected');
@@ -350,11 +353,13 @@ export class Ingestor {
     }
   }
 
+  /** Keeps `node` readiness and chainfan_ingestor_node_up current, leader or not. */
   async #probeNode(): Promise<void> {
+    const was = this.#nodeReachable;
     try {
       await this.#rpc('getblockcount', []);
     } catch (err) {
-      this.#log.warn({ event: 'node.unreachable', err }, 'node RPC unreachable at start-up; will keep trying');
+      if (was || this.#lastNotificationAt === undefined) this.#log.warn({ event: 'node.unreachable', err }, 'node RPC unreachable; will keep trying');
     }
   }
 

@@ -38,6 +38,8 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     metrics,
     owner: cfg.CHAINFAN_INGESTOR_ID ?? `ingestor-${hostname()}-${process.pid}`,
     mempoolIntervalMs: cfg.CHAINFAN_MEMPOOL_INTERVAL_MS,
+    networkIntervalMs: cfg.CHAINFAN_NETWORK_INTERVAL_MS,
+    peersIntervalMs: cfg.CHAINFAN_PEERS_INTERVAL_MS,
     pollIntervalMs: cfg.CHAINFAN_POLL_INTERVAL_MS,
     confirmations: cfg.CHAINFAN_CONFIRMATIONS,
     leaseTtlMs: cfg.CHAINFAN_LEASE_TTL_MS,

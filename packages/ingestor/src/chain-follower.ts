@@ -28,6 +28,7 @@ export interface ChainFollowerOptions {
 export class ChainFollower {
   readonly #o: ChainFollowerOptions;
   #window: BlockWindow;
+  readonly #recentTimes: number[] = [];
 
   constructor(o: ChainFollowerOptions) {
     this.#o = o;
@@ -155,6 +156,8 @@ export class ChainFollower {
       throw err;
     }
     this.#o.metrics.tipHeight.set(ctx.height);
+    this.#recentTimes.push(block.header.time);
+    if (this.#recentTimes.length > 11) this.#recentTimes.shift();
     this.#publishDepths(receivedAt);
   }
 
@@ -183,6 +186,12 @@ export class ChainFollower {
       const s = mempool.has(txid) ? ({ status: 'mempool', reason: 'reorg' } as const) : ({ status: 'dropped', reason: 'reorg' } as const);
       this.#o.events.publish(txStatusEnvelope(txid, s, ts), ts);
     }
+  }
+
+  /** Mean seconds between the last (up to 10) connected blocks, by header time; null until two are known. */
+  meanBlockInterval(): number | null {
+    const t = this.#recentTimes;
+    return t.length < 2 ? null : (t[t.length - 1]! - t[0]!) / (t.length - 1);
   }
 
   checkpoint(): Checkpoint | undefined {

@@ -21,6 +21,8 @@ export const ingestorEnv = {
   CHAINFAN_POLL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'leader compares its tip with the node this often; 0 disables' }),
   CHAINFAN_LEASE_TTL_MS: int({ min: 500, max: 60_000, default: 3_000, help: 'leader lease; a dead leader is replaced within about this long' }),
   CHAINFAN_INGESTOR_ID: optionalStr({ help: 'name in the leader lease (default ingestor-<hostname>-<pid>)' }),
+  CHAINFAN_NETWORK_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 2_000, help: 'network summary period (network topic); 0 disables' }),
+  CHAINFAN_PEERS_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 10_000, help: 'peer list period (peers topic); 0 disables' }),
   CHAINFAN_ZMQ_SILENT_MS: int({ min: 1_000, default: 120_000, help: '/readyz fails when no notification arrived for this long' }),
   CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
 } as const;

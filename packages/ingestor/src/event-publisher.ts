@@ -6,6 +6,7 @@ import type { OutgoingEnvelope } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import { txEnvelopes } from './events/tx-events.js';
 import type { Publisher } from './publisher.js';
+import type { RateMeter } from './rate-meter.js';
 import type { SeenSet } from './seen-set.js';
 
 export class EventPublisher {
@@ -13,8 +14,10 @@ export class EventPublisher {
   readonly #seen: SeenSet;
   readonly #network: Network;
   readonly #metrics: IngestorMetrics;
+  readonly #txRate: RateMeter | undefined;
 
-  constructor(o: { publisher: Publisher; seen: SeenSet; network: Network; metrics: IngestorMetrics }) {
+  constructor(o: { publisher: Publisher; seen: SeenSet; network: Network; metrics: IngestorMetrics; txRate?: RateMeter }) {
+    this.#txRate = o.txRate;
     this.#publisher = o.publisher;
     this.#seen = o.seen;
     this.#network = o.network;
@@ -30,6 +33,7 @@ export class EventPublisher {
       this.#metrics.duplicates.inc();
       return false;
     }
+    this.#txRate?.add();
     const [txEnv, ...assetEnvs] = txEnvelopes(tx, this.#network, receivedAt);
     const p = this.#publisher.publish(txEnv!, receivedAt);
     if (p === undefined) this.#seen.delete(tx.txid);

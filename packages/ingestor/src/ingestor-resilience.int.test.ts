@@ -179,3 +179,24 @@ describe('Bitcoin Core-style node: 80-byte headers and the sequence topic', () =
     expect(seq.filter((s) => s.label === 'C').every((s) => s.hash.length === 66)).toBe(true);
   });
 });
+
+describe('periodic node summaries', () => {
+  it('publishes network (status, tps, block interval) and peers events on the ctl channel', async () => {
+    const h = await harness();
+    const a = await h.startIngestor({ networkIntervalMs: 100, peersIntervalMs: 100 });
+    await warmUp(h, a.ingestor);
+    await mineWithTxs(h, 2, 3);
+    await tipReached(h, a.ingestor);
+    const mark = h.got.length;
+    await waitFor(() => h.got.slice(mark).some((e) => e.kind === 'network') && h.got.slice(mark).some((e) => e.kind === 'peers'));
+    const net = bodyOf<Record<string, unknown>>(h.got.slice(mark).find((e) => e.kind === 'network')!);
+    expect(net).toMatchObject({ height: h.sim.height, best_block_hash: await h.rpc.call('getbestblockhash') });
+    expect(net['tps']).toBeGreaterThan(0);
+    expect(typeof net['block_interval_s']).toBe('number');
+    expect(net['connections']).toBe((await h.rpc.call<{ connections: number }>('getnetworkinfo')).connections);
+    const peers = bodyOf<{ peers: { addr: string }[]; total: number }>(h.got.slice(mark).find((e) => e.kind === 'peers')!);
+    expect(peers.total).toBe((await h.rpc.call<unknown[]>('getpeerinfo')).length);
+    expect(peers.peers.every((p) => typeof p.addr === 'string' && p.addr.length > 0)).toBe(true);
+    expect(h.got.slice(mark).filter((e) => e.kind === 'network').every((e) => e.channel === 'ctl')).toBe(true);
+  });
+});

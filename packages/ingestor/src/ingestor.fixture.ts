@@ -46,6 +46,8 @@ export async function startHarness(simOpts: NodeSimOptions = {}, network: SimNet
         log: createLogger({ service: 'test', level: 'silent' }),
         metrics,
         mempoolIntervalMs: 0,
+        networkIntervalMs: 0,
+        peersIntervalMs: 0,
         pollIntervalMs: 0,
         hashGraceMs: 200,
         ...over,

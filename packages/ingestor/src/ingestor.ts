@@ -10,6 +10,8 @@ import { parseCheckpoint } from './block-window.js';
 import { ChainFollower } from './chain-follower.js';
 import { EventPublisher } from './event-publisher.js';
 import { txStatusEnvelope } from './events/chain-events.js';
+import { networkEnvelope, peersEnvelope, peersFromRpc } from './events/network-events.js';
+import { RateMeter } from './rate-meter.js';
 import { LeaderElector } from './leader-elector.js';
 import { Publisher } from './publisher.js';
 import type { RpcClient } from './rpc/rpc-client.js';
@@ -30,6 +32,10 @@ export interface IngestorOptions {
   readonly owner?: string;
   /** how often to publish the mempool summary (getmempoolinfo); 0 disables it */
   readonly mempoolIntervalMs?: number;
+  /** period of the `network` summary (node status, tps); 0 disables it */
+  readonly networkIntervalMs?: number;
+  /** period of the `peers` list; 0 disables it */
+  readonly peersIntervalMs?: number;
   /** safety net: how often the leader compares its tip with the node's, whatever ZMQ says; 0 disables it */
   readonly pollIntervalMs?: number;
   /** after a hashblock, how long to wait for its rawblock before fetching the block over RPC */
@@ -65,6 +71,7 @@ export class Ingestor {
   readonly #follower: ChainFollower;
   readonly #elector: LeaderElector;
   readonly #tracker = new SequenceTracker();
+  readonly #txRate: RateMeter;
   #tasks: Promise<void> = Promise.resolve();
   #pendingTasks = 0;
   #resyncQueued = false;
@@ -102,7 +109,8 @@ export class Ingestor {
       onFenced: () => this.#elector.fenced(),
     });
     this.#publisher.setFencingToken('not-leader'); // until elected, every publish is refused by the bus
-    this.#events = new EventPublisher({ publisher: this.#publisher, seen: this.#seen, network: o.network, metrics: o.metrics });
+    this.#txRate = new RateMeter(60, this.#now);
+    this.#events = new EventPublisher({ publisher: this.#publisher, seen: this.#seen, network: o.network, metrics: o.metrics, txRate: this.#txRate });
     this.#follower = new ChainFollower({
       rpc: o.rpc,
       network: o.network,
@@ -137,6 +145,8 @@ export class Ingestor {
     await this.#probeNode();
     this.#elector.start();
     this.#every(this.#o.mempoolIntervalMs ?? 5_000, () => void this.#publishMempoolSummary());
+    this.#every(this.#o.networkIntervalMs ?? 2_000, () => void this.#publishNetwork());
+    this.#every(this.#o.peersIntervalMs ?? 10_000, () => void this.#publishPeers());
     this.#every(this.#o.pollIntervalMs ?? 5_000, () => this.#scheduleResync('poll'));
     this.#every(this.#o.pollIntervalMs ?? 5_000, () => void this.#probeNode(), { standbyToo: true });
     this.#log.info({ event: 'ingestor.started', network: this.#o.network.name }, 'ingestor started');
@@ -354,6 +364,46 @@ export class Ingestor {
   }
 
   /** Keeps `node` readiness and chainfan_ingestor_node_up current, leader or not. */
+  /** One RPC batch per period, whatever the number of clients: edges fan the result out. */
+  async #publishNetwork(): Promise<void> {
+    try {
+      const [chain, net, mempool] = (await this.#o.rpc.batch([{ method: 'getblockchaininfo' }, { method: 'getnetworkinfo' }, { method: 'getmempoolinfo' }])) as Record<string, unknown>[];
+      const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+      const ts = this.#now();
+      this.#events.publish(
+        networkEnvelope(
+          {
+            height: num(chain!['blocks']),
+            best_block_hash: String(chain!['bestblockhash'] ?? ''),
+            difficulty: num(chain!['difficulty']),
+            connections: num(net!['connections']),
+            mempool_size: num(mempool!['size']),
+            mempool_bytes: num(mempool!['bytes']),
+            tps: Math.round(this.#txRate.rate() * 100) / 100,
+            block_interval_s: this.#follower.meanBlockInterval(),
+            network: String(chain!['chain'] ?? this.#o.network.name),
+            subversion: String(net!['subversion'] ?? ''),
+          },
+          ts,
+        ),
+        ts,
+      );
+      this.#setNode(true);
+    } catch (err) {
+      this.#log.warn({ event: 'network.poll_failed', err }, 'network summary failed');
+    }
+  }
+
+  async #publishPeers(): Promise<void> {
+    try {
+      const peers = peersFromRpc(await this.#rpc('getpeerinfo', []));
+      const ts = this.#now();
+      this.#events.publish(peersEnvelope(peers, ts), ts);
+    } catch (err) {
+      this.#log.warn({ event: 'peers.poll_failed', err }, 'peer list failed');
+    }
+  }
+
   async #probeNode(): Promise<void> {
     const was = this.#nodeReachable;
     try {

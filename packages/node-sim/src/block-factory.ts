@@ -1,8 +1,8 @@
 // Coinbases and block assembly: BIP34 height, optional BIP141 witness commitment, 120-byte EVRPROGPOW or 80-byte headers.
 import {
-  buildBlock, buildTx, hashToBytes, merkleRoot, sha256d, type Block, type HeaderFields, type Network, type Transaction, type TxOutput,
+  buildBlock, buildTx, concatBytes, hashToBytes, merkleRoot, sha256d, type Block, type HeaderFields, type Network, type Transaction, type TxOutput,
 } from '@chainfan/chain';
-import { concatBytes, pushData, pushInt } from './script-builder.js';
+import { pushData, pushInt } from './script-builder.js';
 import { randomBytes, randomInt, type Random } from './random.js';
 
 const NULL_TXID = '0'.repeat(64);

@@ -1,4 +1,5 @@
 // Script pieces the generator assembles: pushes, Core-style integer pushes (BIP34), look-alike signatures and scriptSigs.
+import { concatBytes } from '@chainfan/chain';
 import type { Random } from './random.js';
 import { randomBytes } from './random.js';
 
@@ -7,18 +8,6 @@ const OP_PUSHDATA1 = 0x4c;
 const OP_PUSHDATA2 = 0x4d;
 const OP_1 = 0x51;
 const OP_CHECKMULTISIG = 0xae;
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Minimal data push, as CScript::operator<<(vector) encodes it. */
 export function pushData(data: Uint8Array): Uint8Array {

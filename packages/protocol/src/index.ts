@@ -10,3 +10,4 @@ export { CLOSE, ERROR } from './codes.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffMs } from './backoff.js';
 export { type Dialect, type ClientCommand, type ClientErrorReason, type SubscriptionAction } from './dialects/dialect.js';
 export { evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES } from './dialects/evrmore-rpc.js';
+export { type Cancel, type Clock, systemClock } from './clock.js';

@@ -6,3 +6,7 @@ export { RedisBus, type RedisBusOptions, type RedisBusStats } from './redis-bus.
 export { createBus, type BusConfig } from './create-bus.js';
 export { GapDetector, type GapVerdict } from './gap-detector.js';
 export { waitForBusUp } from './wait-up.js';
+export { type LeaseStore, MemoryLeaseStore, type MemoryLeaseStoreOptions } from './lease-store.js';
+export { type KeyStore, StaticKeyStore, apiKeyHash } from './key-store.js';
+export { RedisLeaseStore, type RedisLeaseStoreOptions } from './redis-lease-store.js';
+export { RedisKeyStore, type RedisKeyStoreOptions } from './redis-key-store.js';

@@ -7,8 +7,9 @@ import { devCommand } from './commands/dev.js';
 import { edgeCommand } from './commands/edge.js';
 import { ingestorCommand } from './commands/ingestor.js';
 import { simCommand } from './commands/sim.js';
+import { tailCommand } from './commands/tail.js';
 
-const COMMANDS: readonly Command[] = [devCommand, ingestorCommand, edgeCommand, simCommand];
+const COMMANDS: readonly Command[] = [devCommand, ingestorCommand, edgeCommand, simCommand, tailCommand];
 
 function topHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

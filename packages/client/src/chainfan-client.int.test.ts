@@ -141,9 +141,10 @@ describe('ChainfanClient (real WebSocket server)', () => {
     expect(c.state).toBe('open');
     await c.subscribe('blocks');
     await c.subscribe('tx:' + TXID.toUpperCase()); // canonical key is lower-case; the server acks the spelling sent
+    // `since: "now"` asks a chainfan edge where the live stream starts (other servers ignore the extra key)
     expect(server.last.frames).toEqual([
-      { action: 'subscribe', topic: 'blocks' },
-      { action: 'subscribe', topic: 'tx:' + TXID.toUpperCase() },
+      { action: 'subscribe', topic: 'blocks', since: 'now' },
+      { action: 'subscribe', topic: 'tx:' + TXID.toUpperCase(), since: 'now' },
     ]);
     await c.subscribe('block'); // ≡ blocks, already acknowledged: no second frame
     expect(server.last.frames).toHaveLength(2);
@@ -159,7 +160,7 @@ describe('ChainfanClient (real WebSocket server)', () => {
     const c = client();
     await c.subscribe('mempool');
     expect(c.state).toBe('open');
-    expect(server.last.frames).toEqual([{ action: 'subscribe', topic: 'mempool' }]);
+    expect(server.last.frames).toEqual([{ action: 'subscribe', topic: 'mempool', since: 'now' }]);
   });
 
   it('yields acks and events through for await, in server order, typed by `type`', async () => {
@@ -225,9 +226,9 @@ describe('ChainfanClient (real WebSocket server)', () => {
     server.last.socket.close(1001, 'server draining');
     await waitFor(() => server.conns.length === 2 && server.last.frames.length === 3 && c.state === 'open', { timeoutMs: 5_000 });
     expect(server.last.frames).toEqual([
-      { action: 'subscribe', topic: 'blocks' },
-      { action: 'subscribe', topic: 'asset:CHAINFAN' },
-      { action: 'subscribe', topic: 'tx:' + TXID },
+      { action: 'subscribe', topic: 'blocks', since: 'now' },
+      { action: 'subscribe', topic: 'asset:CHAINFAN', since: 'now' },
+      { action: 'subscribe', topic: 'tx:' + TXID, since: 'now' },
     ]);
     expect(reconnects).toEqual([{ attempt: 1, delayMs: 30 }]); // base 40 → 40/2 + 0.5·40/2
     expect(states).toEqual(['reconnecting']);
@@ -351,4 +352,75 @@ describe('ChainfanClient (real WebSocket server)', () => {
     expect(got.map((m) => (m.type === 'block' ? m.data.height : -1))).toEqual([15, 16, 17, 18, 19]);
   });
 
+});
+
+describe('ChainfanClient resume (positions from a chainfan edge)', () => {
+  const ev = (seq: number, channel = 'blocks', epoch = 'e') => ({ type: 'block', channel, epoch, seq, data: block(seq) });
+
+  it('delivers each positioned event once, even when two subscribed topics carry it', async () => {
+    server = await TestServer.start();
+    const c = client();
+    await c.subscribe('blocks');
+    await c.subscribe('all');
+    const got: ChainfanMessage[] = [];
+    c.on('message', (m) => got.push(m));
+    server.send(server.last, ev(1));
+    server.send(server.last, ev(1)); // once for `blocks`, once for `all`
+    server.send(server.last, ev(2));
+    await waitFor(() => got.length === 2);
+    server.send(server.last, ev(3));
+    await waitFor(() => got.length === 3);
+    expect(got.map((m) => (m.type === 'block' ? [m.data.height, m.seq] : m.type))).toEqual([[1, 1], [2, 2], [3, 3]]);
+    expect(c.position('blocks')).toEqual({ epoch: 'e', seq: 3 });
+  });
+
+  it('reconnects to the next URL and resubscribes from the last position it saw', async () => {
+    server = await TestServer.start();
+    const second = await TestServer.start();
+    try {
+      const c = client({ url: [server.url, second.url] });
+      await c.subscribe('blocks');
+      server.send(server.last, ev(5));
+      await waitFor(() => c.position('blocks')?.seq === 5);
+      server.last.socket.close(1001, 'server draining');
+      await waitFor(() => second.conns.length === 1 && second.last.frames.length === 1 && c.state === 'open');
+      expect(c.url).toBe(second.url);
+      expect(second.last.frames).toEqual([{ action: 'subscribe', topic: 'blocks', since: { blocks: { epoch: 'e', seq: 5 } } }]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('repairs a slow-consumer resync by itself: resubscribes from its position, tells the app nothing', async () => {
+    server = await TestServer.start();
+    const c = client();
+    const resyncs: unknown[] = [];
+    c.on('resync', (r) => resyncs.push(r));
+    await c.subscribe('blocks');
+    server.send(server.last, ev(8));
+    await waitFor(() => c.position('blocks')?.seq === 8);
+    const queued: ChainfanMessage[] = [];
+    c.on('message', (m) => queued.push(m));
+    server.send(server.last, { type: 'resync', data: { topic: 'blocks', channel: 'blocks', reason: 'slow_consumer', subscribed: false, epoch: 'e', seq: 8 } });
+    await waitFor(() => server.last.frames.length === 2);
+    expect(server.last.frames[1]).toEqual({ action: 'subscribe', topic: 'blocks', since: { blocks: { epoch: 'e', seq: 8 } } });
+    await waitFor(() => queued.length === 1); // the ack of that resubscribe
+    expect(queued[0]!.type).toBe('subscription');
+    expect(resyncs).toEqual([]);
+  });
+
+  it('surfaces a "not recovered" notice as a resync event and, in order, as an UnknownMessage', async () => {
+    server = await TestServer.start();
+    const c = client();
+    const resyncs: unknown[] = [];
+    c.on('resync', (r) => resyncs.push(r));
+    await c.subscribe('blocks');
+    const notice = { topic: 'blocks', channel: 'blocks', reason: 'history_trimmed', subscribed: true, epoch: 'e2', seq: 40 };
+    server.send(server.last, { type: 'resync', data: notice });
+    server.send(server.last, ev(41, 'blocks', 'e2'));
+    const got = await collect(c, 3);
+    expect(got.map((m) => (m.type === 'unknown' ? m.wireType : m.type))).toEqual(['subscription', 'resync', 'block']);
+    expect(resyncs).toEqual([notice]);
+    expect(c.position('blocks')).toEqual({ epoch: 'e2', seq: 41 });
+  });
 });

@@ -1,13 +1,16 @@
 // ChainfanClient: one WebSocket to an edge speaking the evrmore-rpc protocol, with acked subscriptions, async
-// iteration over a bounded queue, and automatic reconnect (equal-jitter backoff) that re-subscribes every topic.
-import { parseTopic } from '@chainfan/protocol';
+// iteration over a bounded queue, and automatic reconnect (equal-jitter backoff, rotating through the given edge
+// URLs) that re-subscribes every topic from the last position it saw, so nothing is lost or delivered twice.
+import { channelsForTopic, parseTopic } from '@chainfan/protocol';
 import { Backoff, type ReconnectPolicy, resolveReconnectPolicy } from './backoff.js';
+import { splitBatchedFrame, withBatchQuery } from './batch-frames.js';
 import { type ClientClock, systemClock } from './clock.js';
-import { decodeServerFrame } from './decode-frame.js';
+import { decodeServerFrame, resyncData } from './decode-frame.js';
 import { Emitter } from './emitter.js';
 import { ChainfanClientError } from './errors.js';
 import { MessageQueue } from './message-queue.js';
-import type { ChainfanMessage, ErrorData, SubscriptionData } from './messages.js';
+import type { ChainfanMessage, ErrorData, ResyncData, SubscriptionData } from './messages.js';
+import { type Position, PositionTracker } from './position-tracker.js';
 import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 /**
@@ -18,8 +21,17 @@ import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websoc
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 export interface ChainfanClientOptions {
-  /** ws:// or wss:// address of an edge (or any evrmore-rpc compatible server) */
-  readonly url: string;
+  /**
+   * ws:// or wss:// address of an edge (or any evrmore-rpc compatible server), or several: each reconnect goes to
+   * the next one, so a draining or dead edge is left for another.
+   */
+  readonly url: string | readonly string[];
+  /**
+   * Resume from the last position after a reconnect (chainfan edges; default true): subscribes carry `since`, and
+   * each event is delivered once even when several subscribed topics match it. Servers without positions (plain
+   * evrmore-rpc) ignore `since` and the client behaves as without it.
+   */
+  readonly resume?: boolean;
   /** defaults to globalThis.WebSocket; Node 20 has none, so use '@chainfan/client/node' there */
   readonly WebSocket?: WebSocketConstructor;
   readonly reconnect?: Partial<ReconnectPolicy>;
@@ -30,6 +42,8 @@ export interface ChainfanClientOptions {
   readonly queueLimit?: number;
   /** deadline for subscribe()/unsubscribe() answers, counted from the call; default 10 000 */
   readonly requestTimeoutMs?: number;
+  /** ask the edge for batched frames (`?batch=1`): fewer, larger frames, the same messages; default false */
+  readonly batch?: boolean;
 }
 
 export interface CloseInfo {
@@ -52,7 +66,16 @@ export interface OverflowInfo {
   readonly totalDropped: number;
 }
 
+/** A server's "not recovered" notice: messages of `channel` after the client's position up to (epoch, seq) are lost. */
+export type ResyncInfo = ResyncData;
+
 export interface ChainfanClientEvents {
+  /**
+   * The server could not replay what was missed (history trimmed, sequence restarted): messages in between are lost
+   * for good and the application should re-read its state (e.g. over RPC). Also delivered in order as an
+   * UnknownMessage with wireType 'resync'.
+   */
+  resync: (info: ResyncInfo) => void;
   /** every decoded message, acks and errors included, whether or not anyone iterates */
   message: (msg: ChainfanMessage) => void;
   open: () => void;
@@ -85,6 +108,8 @@ interface Request {
   readonly key: string;
   readonly topic: string;
   readonly waiters: Waiter[];
+  /** bus channels of the topic whose frames may come out of order until the ack (a replay is running) */
+  recovering?: readonly string[];
 }
 
 /** Subscriptions are keyed by canonical topic (`block` ≡ `blocks`, txids lower-cased) so acks match either spelling. */
@@ -93,12 +118,24 @@ function topicKey(topic: string): string {
   return t.ok ? t.value.key : topic;
 }
 
+function topicChannels(topic: string): readonly string[] {
+  const t = parseTopic(topic);
+  return t.ok ? channelsForTopic(t.value.kind) : [];
+}
+
+function isPosition(v: unknown): v is Position {
+  return typeof v === 'object' && v !== null && typeof (v as Position).epoch === 'string' && Number.isSafeInteger((v as Position).seq);
+}
+
 function field(ev: unknown, name: string): unknown {
   return typeof ev === 'object' && ev !== null ? (ev as Record<string, unknown>)[name] : undefined;
 }
 
 export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
-  readonly url: string;
+  readonly #urls: readonly string[];
+  #urlIndex = 0;
+  readonly #resume: boolean;
+  readonly #positions = new PositionTracker();
   readonly #WebSocket: WebSocketConstructor;
   readonly #clock: ClientClock;
   readonly #backoff: Backoff;
@@ -125,7 +162,9 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
 
   /** Throws (programmer error) on a bad policy or queueLimit, or when no WebSocket implementation is available. */
   constructor(opts: ChainfanClientOptions) {
-    this.url = opts.url;
+    this.#urls = (typeof opts.url === 'string' ? [opts.url] : [...opts.url]).map((u) => (opts.batch === true ? withBatchQuery(u) : u));
+    if (this.#urls.length === 0) throw new RangeError('url: give at least one address');
+    this.#resume = opts.resume ?? true;
     const WS = opts.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (WS === undefined) {
       throw new ChainfanClientError('CHAINFAN_CLIENT_NO_WEBSOCKET', "no global WebSocket: pass options.WebSocket or import '@chainfan/client/node'");
@@ -140,6 +179,16 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
 
   get state(): ClientState {
     return this.#state;
+  }
+
+  /** The address the current (or next) connection uses. */
+  get url(): string {
+    return this.#urls[this.#urlIndex]!;
+  }
+
+  /** Where the client stands on a bus channel (what a reconnect resumes from); undefined before the first ack or event. */
+  position(channel: string): Position | undefined {
+    return this.#positions.position(channel);
   }
 
   /** Topics currently wanted, in subscribe order (what a reconnect re-sends). */
@@ -261,7 +310,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       ws = new this.#WebSocket(this.url);
     } catch (err) {
       // the constructor throws only for a malformed URL, which no retry can fix
-      const e = new ChainfanClientError('CHAINFAN_CLIENT_SOCKET', `cannot open a WebSocket to ${this.url}`, { cause: err });
+      const e = new ChainfanClientError('CHAINFAN_CLIENT_SOCKET', `cannot open a WebSocket to ${this.url}`, { cause: err, context: { url: this.url } });
       this.#closing ??= this.#shutdown(e);
       return;
     }
@@ -294,8 +343,9 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     this.#backoff.reset();
     this.#acked.clear();
     this.#inflight = [];
+    // everything wanted goes out again, each from the position the client has (replayed by the server up to live)
     for (const [key, topic] of this.#topics) {
-      this.#send({ action: 'subscribe', key, topic, waiters: this.#queued.get(key) ?? [] });
+      this.#send({ action: 'subscribe', key, topic, waiters: this.#queued.get(key) ?? [] }, true);
     }
     this.#queued.clear();
     const c = this.#connecting;
@@ -321,6 +371,9 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     }
     this.#inflight = [];
     this.#acked.clear();
+    this.#positions.socketClosed();
+    // the next attempt goes to the next address: a draining (1001) or dead edge is left for another
+    this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length;
     this.#state = 'reconnecting';
     this.#events.emit('close', { code, reason, willReconnect: true });
     if (this.#terminated) return; // a close listener may have called close()
@@ -330,6 +383,11 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   }
 
   #onFrame(raw: unknown): void {
+    // batched frames (issue 7 §4): several newline-delimited messages in one frame, each handled as if sent alone
+    if (typeof raw === 'string' && raw.includes('\n')) {
+      for (const part of splitBatchedFrame(raw)) this.#onFrame(part);
+      return;
+    }
     const d = decodeServerFrame(raw);
     if (!d.ok) {
       this.#events.emit(
@@ -343,6 +401,11 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     const msg = d.value;
     if (msg.type === 'subscription') this.#onAck(msg.data);
     else if (msg.type === 'error') this.#onServerError(msg.data);
+    else if (msg.type === 'unknown' && msg.wireType === 'resync') {
+      if (!this.#onResync(msg.data)) return;
+    } else if (this.#resume && msg.channel !== undefined && msg.epoch !== undefined && msg.seq !== undefined) {
+      if (!this.#positions.accept(msg.channel, msg.epoch, msg.seq)) return; // delivered already (replay overlap, or another topic)
+    }
     const { dropped } = this.#queue.push(msg);
     if (dropped > 0) {
       this.#totalDropped += dropped;
@@ -358,12 +421,39 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     const [req] = this.#inflight.splice(i, 1);
     if (ack.action === 'subscribe') this.#acked.add(key);
     else this.#acked.delete(key);
+    if (ack.action === 'subscribe' && this.#resume) {
+      const positions: Record<string, Position> = {};
+      const raw: unknown = ack.positions;
+      if (typeof raw === 'object' && raw !== null) for (const [ch, p] of Object.entries(raw)) if (isPosition(p)) positions[ch] = p;
+      this.#positions.endRecovery(req!.recovering ?? topicChannels(req!.topic), req!.recovering !== undefined, positions);
+    }
     for (const w of req!.waiters) this.#settle(w);
+  }
+
+  /** Returns whether the notice goes on to the application (a slow-consumer drop is repaired here, silently). */
+  #onResync(data: unknown): boolean {
+    const n = resyncData(data);
+    if (n === undefined) return true;
+    const key = topicKey(n.topic);
+    if (!n.subscribed) {
+      // the edge stopped sending this topic to us (we were too slow); everything up to here arrived before this
+      // notice, so resubscribing from our own position loses nothing
+      this.#acked.delete(key);
+      const topic = this.#topics.get(key);
+      if (topic !== undefined && this.#state === 'open' && this.#lastInflight(key) === undefined) {
+        this.#send({ action: 'subscribe', key, topic, waiters: [] }, true);
+      }
+      return false;
+    }
+    this.#positions.resync(n.channel, { epoch: n.epoch, seq: n.seq });
+    this.#events.emit('resync', n);
+    return true;
   }
 
   #onServerError(e: ErrorData): void {
     const req = this.#inflight.shift();
     if (req === undefined) return; // not an answer to a request; delivered as an ErrorMessage only
+    if (req.recovering !== undefined) this.#positions.abortRecovery(req.recovering);
     const err = new ChainfanClientError('CHAINFAN_CLIENT_SERVER_ERROR', `${req.action} ${req.topic} refused: ${e.message}`, {
       serverCode: e.code,
       context: { topic: req.topic, action: req.action },
@@ -374,11 +464,25 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     for (const w of req.waiters) this.#settle(w, err);
   }
 
-  #send(req: Request): void {
+  /**
+   * `resume`: this subscribe continues a topic the client held before (reconnect, slow-consumer resync), so it asks
+   * for everything after the client's positions; a fresh subscribe only asks where "now" is.
+   */
+  #send(req: Request, resume = false): void {
     const ws = this.#ws;
     this.#inflight.push(req);
+    let frame: Record<string, unknown> = { action: req.action, topic: req.topic };
+    if (req.action === 'subscribe' && this.#resume) {
+      const channels = topicChannels(req.topic);
+      const since = resume ? this.#positions.sinceFor(channels) : 'now';
+      if (since !== 'now') {
+        req.recovering = channels;
+        this.#positions.beginRecovery(channels);
+      }
+      frame = { ...frame, since };
+    }
     // a socket that is closing but has not fired 'close' drops the frame; the close handler re-queues the request
-    if (ws !== undefined && ws.readyState === WS_OPEN) ws.send(JSON.stringify({ action: req.action, topic: req.topic }));
+    if (ws !== undefined && ws.readyState === WS_OPEN) ws.send(JSON.stringify(frame));
   }
 
   #lastInflight(key: string): Request | undefined {

@@ -1,6 +1,6 @@
 // Total decoder for server frames (untrusted bytes): JSON text or UTF-8 binary → ChainfanMessage, never throws.
 import { type Decoded, fail, ok } from '@chainfan/protocol';
-import type { ChainfanMessage, KnownMessageType } from './messages.js';
+import type { ChainfanMessage, KnownMessageType, ResyncData } from './messages.js';
 
 /** Sanity bound on one frame, in UTF-16 units; evrmore-rpc peers cap frames at 1 MiB, big blocks may exceed it. */
 export const MAX_FRAME_CHARS = 8 * 1024 * 1024;
@@ -65,8 +65,26 @@ export function decodeServerFrame(raw: unknown): Decoded<ChainfanMessage, FrameE
   if (typeof type !== 'string' || type.length === 0) return fail('FRAME_NO_TYPE');
   if (!Object.hasOwn(parsed, 'data')) return fail('FRAME_NO_DATA', type);
   const data = parsed['data'];
-  if (!isKnown(type)) return ok({ type: 'unknown', wireType: type, data });
+  const pos = position(parsed);
+  if (!isKnown(type)) return ok({ type: 'unknown', wireType: type, data, ...pos });
   if (!isObj(data) || !CHECKS[type](data)) return fail('FRAME_BAD_DATA', type);
   // the check above established the identifying fields; the rest is as the server sent it (messages.ts)
-  return ok({ type, data } as unknown as ChainfanMessage);
+  return ok({ type, data, ...pos } as unknown as ChainfanMessage);
+}
+
+/** The stream position keys of an event frame, when all three are there and well-typed. */
+function position(o: Obj): { channel: string; epoch: string; seq: number } | Record<string, never> {
+  const { channel, epoch, seq } = o as { channel?: unknown; epoch?: unknown; seq?: unknown };
+  if (typeof channel !== 'string' || typeof epoch !== 'string' || typeof seq !== 'number' || !Number.isSafeInteger(seq)) return {};
+  return { channel, epoch, seq };
+}
+
+/** The notice's fields, or undefined when a `resync` frame is not shaped like one. */
+export function resyncData(data: unknown): ResyncData | undefined {
+  if (!isObj(data)) return undefined;
+  const d = data;
+  if (!str(d, 'topic') || !str(d, 'channel') || !str(d, 'reason') || typeof d['subscribed'] !== 'boolean' || !str(d, 'epoch') || !Number.isSafeInteger(d['seq'])) {
+    return undefined;
+  }
+  return d as unknown as ResyncData;
 }

@@ -7,12 +7,15 @@ export {
   type CloseInfo,
   type ReconnectInfo,
   type OverflowInfo,
+  type ResyncInfo,
 } from './chainfan-client.js';
+export { PositionTracker, type Position } from './position-tracker.js';
 export { ChainfanClientError, type ChainfanClientErrorCode } from './errors.js';
 export { DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
 export type { ClientClock } from './clock.js';
 export type { WebSocketLike, WebSocketConstructor } from './websocket.js';
 export { decodeServerFrame, type FrameError } from './decode-frame.js';
+export { splitBatchedFrame, withBatchQuery } from './batch-frames.js';
 export type {
   ChainfanMessage,
   KnownMessageType,
@@ -35,4 +38,6 @@ export type {
   ErrorMessage,
   ErrorData,
   UnknownMessage,
+  StreamPositioned,
+  ResyncData,
 } from './messages.js';

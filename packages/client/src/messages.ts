@@ -105,6 +105,22 @@ export interface SubscriptionData {
   readonly status: string;
   readonly topic: string;
   readonly action: 'subscribe' | 'unsubscribe';
+  /** on acks of subscribes that carried `since`: per bus channel, the position the live stream starts after */
+  readonly positions?: Readonly<Record<string, { readonly epoch: string; readonly seq: number }>>;
+}
+
+/**
+ * A chainfan edge's `{"type":"resync"}` notice (delivered as an UnknownMessage with wireType 'resync'). `subscribed`
+ * false: the edge dropped the topic (slow consumer) and the SDK resubscribes from the position by itself. true: the
+ * messages after the client's position up to (epoch, seq) could not be recovered; the stream continues after it.
+ */
+export interface ResyncData {
+  readonly topic: string;
+  readonly channel: string;
+  readonly reason: string;
+  readonly subscribed: boolean;
+  readonly epoch: string;
+  readonly seq: number;
 }
 
 /** `code` is from the table in @chainfan/protocol `ERROR` (1001 invalid topic, 1002 not subscribed, …). */
@@ -113,11 +129,21 @@ export interface ErrorData {
   readonly message: string;
 }
 
-export interface BlockMessage { readonly type: 'block'; readonly data: BlockData }
-export interface TransactionMessage { readonly type: 'transaction'; readonly data: TransactionData }
-export interface AssetMessage { readonly type: 'asset'; readonly data: AssetData }
-export interface MempoolMessage { readonly type: 'mempool'; readonly data: MempoolData }
-export interface SequenceMessage { readonly type: 'sequence'; readonly data: SequenceData }
+/**
+ * Where an event sits in its bus channel's stream, as a chainfan edge sends it (other evrmore-rpc servers do not):
+ * the SDK resumes from these after a reconnect and drops frames it already delivered.
+ */
+export interface StreamPositioned {
+  readonly channel?: string;
+  readonly epoch?: string;
+  readonly seq?: number;
+}
+
+export interface BlockMessage extends StreamPositioned { readonly type: 'block'; readonly data: BlockData }
+export interface TransactionMessage extends StreamPositioned { readonly type: 'transaction'; readonly data: TransactionData }
+export interface AssetMessage extends StreamPositioned { readonly type: 'asset'; readonly data: AssetData }
+export interface MempoolMessage extends StreamPositioned { readonly type: 'mempool'; readonly data: MempoolData }
+export interface SequenceMessage extends StreamPositioned { readonly type: 'sequence'; readonly data: SequenceData }
 export interface SubscriptionMessage { readonly type: 'subscription'; readonly data: SubscriptionData }
 export interface ErrorMessage { readonly type: 'error'; readonly data: ErrorData }
 
@@ -125,7 +151,7 @@ export interface ErrorMessage { readonly type: 'error'; readonly data: ErrorData
  * Any other `type` (reorgs, network, peers, future additions). Its discriminant is the literal 'unknown' so that
  * `switch (msg.type)` narrows the typed members; the server's own type string is kept in `wireType`.
  */
-export interface UnknownMessage { readonly type: 'unknown'; readonly wireType: string; readonly data: unknown }
+export interface UnknownMessage extends StreamPositioned { readonly type: 'unknown'; readonly wireType: string; readonly data: unknown }
 
 export type ChainfanMessage =
   | BlockMessage

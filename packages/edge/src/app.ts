@@ -1,7 +1,14 @@
-// Composition root of the edge role: builds bus, metrics, ops server and the Edge from parsed config.
-import { type Bus, createBus, waitForBusUp } from '@chainfan/bus';
+// Composition root of the edge role: builds bus, metrics, ops server, admission (auth, key leases) and the Edge from
+// parsed config; the only place here that does I/O to set things up (the PEM file read, Redis connections).
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { type Bus, createBus, type LeaseStore, MemoryLeaseStore, RedisLeaseStore, waitForBusUp } from '@chainfan/bus';
+import { ChainfanError } from '@chainfan/protocol';
 import { createEdgeMetrics, createRegistry, startOpsServer, type Logger } from '@chainfan/telemetry';
-import { type EdgeEnv, edgeConfigFromEnv } from './config.js';
+import { buildAuth } from './auth/build-auth.js';
+import { batchingConfigFromEnv, batchingTransportFactory } from './batching-config.js';
+import { systemClock } from './clock.js';
+import { authConfigFromEnv, type EdgeEnv, edgeConfigFromEnv } from './config.js';
 import { Edge } from './edge.js';
 
 export interface EdgeApp {
@@ -10,14 +17,32 @@ export interface EdgeApp {
   readonly opsPort: number;
   /**
    * Shutdown in the documented order: readiness off and listener closed, clients closed in batches with 1001
-   * (within CHAINFAN_EDGE_DRAIN_TIMEOUT_MS), edge closed (bus unsubscribed), ops endpoint closed, then the bus
-   * — when this app owns it. Idempotent.
+   * (within CHAINFAN_EDGE_DRAIN_TIMEOUT_MS), edge closed (bus unsubscribed, key leases released), ops endpoint
+   * closed, the Redis stores, then the bus — when this app owns it. Idempotent.
    */
   close(): Promise<void>;
 }
 
+/** How long start-up waits for the Redis stores (API-key set, leases) before starting anyway (they fail fast meanwhile). */
+const STORE_READY_MS = 10_000;
+
 /** `bus` may be passed in (chainfan dev shares one MemoryBus); otherwise one is built from config and owned here. */
 export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: Bus }): Promise<EdgeApp> {
+  const config = edgeConfigFromEnv(env);
+  const authConfig = authConfigFromEnv(env);
+  const edgeId = randomBytes(4).toString('hex');
+  const redisUrl = env.CHAINFAN_BUS === 'redis' && shared?.bus === undefined ? env.CHAINFAN_REDIS_URL : undefined;
+  let publicKeyPem: string | undefined;
+  if (authConfig.jwtPublicKeyFile !== undefined) {
+    try {
+      publicKeyPem = readFileSync(authConfig.jwtPublicKeyFile, 'utf8');
+    } catch (err) {
+      throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE: cannot read ${authConfig.jwtPublicKeyFile}`, { cause: err });
+    }
+  }
+  const auth = buildAuth(authConfig, { redisUrl, publicKeyPem, clock: systemClock, log });
+  const leases: LeaseStore = redisUrl !== undefined && config.maxConnectionsPerKey > 0 ? new RedisLeaseStore({ url: redisUrl }) : new MemoryLeaseStore();
+
   const registry = createRegistry();
   const metrics = createEdgeMetrics(registry);
   const ownsBus = shared?.bus === undefined;
@@ -27,13 +52,20 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
       : { kind: 'redis', url: env.CHAINFAN_REDIS_URL, historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN },
     log.child({ component: 'bus' }),
   );
-  const edge = new Edge({ bus, log, metrics, config: edgeConfigFromEnv(env) });
+  // opt-in batched frames (issue 7 §4): undefined when CHAINFAN_EDGE_BATCH_WINDOW_MS is 0, i.e. the plain uWS transport
+  const createTransport = batchingTransportFactory(batchingConfigFromEnv(env), systemClock);
+  const edge = new Edge({
+    bus, log, metrics, config, authenticator: auth.authenticator, origins: auth.origins, leases, edgeId, ...(createTransport === undefined ? {} : { createTransport }),
+  });
   // Ops first, so /healthz answers (and /readyz says why not) while the bus is still coming up; clients are only
   // accepted once the bus is up, because until then every subscribe would be refused.
   const ops = await startOpsServer({ port: env.CHAINFAN_EDGE_OPS_PORT, host: env.CHAINFAN_OPS_HOST, registry, ready: () => edge.ready(), log });
   if (bus.state !== 'up') log.info({ event: 'edge.waiting_for_bus', state: bus.state }, 'waiting for the bus before accepting clients');
   await waitForBusUp(bus);
+  await Promise.all([auth.redisKeys?.ready(STORE_READY_MS), leases instanceof RedisLeaseStore ? leases.ready(STORE_READY_MS) : undefined].map((p) =>
+    p?.catch((err: unknown) => log.warn({ event: 'edge.store_not_ready', err }, 'a Redis store is not reachable yet; its checks fail until it is'))));
   const { port } = await edge.start();
+  log.info({ event: 'edge.admission', edge: edgeId, ...auth.summary, slowClientPolicy: config.slowClientPolicy }, 'admission configured');
   let closing: Promise<void> | undefined;
   return {
     edge,
@@ -44,6 +76,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
         await edge.drain(env.CHAINFAN_EDGE_DRAIN_TIMEOUT_MS);
         await edge.close();
         await ops.close();
+        await Promise.allSettled([auth.redisKeys?.close(), leases.close()]);
         if (ownsBus) await bus.close();
       })()),
   };

@@ -3,7 +3,7 @@ import type { Dialect } from '@chainfan/protocol';
 import type { UpgradeRequest } from './transport/ws-transport.js';
 
 /** `dialects[0]` is the default, so evrmore-rpc clients (which connect to any path) need nothing special. */
-export function selectDialect(req: UpgradeRequest, dialects: readonly [Dialect, ...Dialect[]]): Dialect {
+export function selectDialect(req: Pick<UpgradeRequest, 'url' | 'query'>, dialects: readonly [Dialect, ...Dialect[]]): Dialect {
   const byName = (name: string | null | undefined): Dialect | undefined =>
     name === null || name === undefined || name === '' ? undefined : dialects.find((d) => d.name === name);
   const fromQuery = req.query === '' ? undefined : byName(new URLSearchParams(req.query).get('dialect'));

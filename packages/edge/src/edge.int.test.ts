@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';
-import type { OutgoingEnvelope } from '@chainfan/protocol';
+import { evrmoreRpcDialect, type Dialect, type OutgoingEnvelope } from '@chainfan/protocol';
 import { createEdgeMetrics, createLogger, createRegistry, type EdgeMetrics } from '@chainfan/telemetry';
 import { waitFor } from '@chainfan/testkit';
 import { type EdgeConfig, edgeConfig } from './config.js';
@@ -41,7 +41,7 @@ class ManualTimers implements Clock {
   }
 }
 
-async function startEdge(overrides: Partial<EdgeConfig> = {}, deps: { clock?: Clock } = {}): Promise<Harness> {
+async function startEdge(overrides: Partial<EdgeConfig> = {}, deps: { clock?: Clock; dialects?: readonly [Dialect, ...Dialect[]] } = {}): Promise<Harness> {
   const bus = new MemoryBus();
   const metrics = createEdgeMetrics(createRegistry({ defaultMetrics: false }));
   const edge = new Edge({ bus, log, metrics, config: edgeConfig({ host: '127.0.0.1', port: 0, ...overrides }), ...deps });
@@ -98,8 +98,9 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await h.publish({ channel: 'blocks', kind: 'block', body: JSON.stringify(BLOCK) });
     for (const c of [singular, plural]) {
       const [ev] = await c.waitForEvents(1);
-      expect(ev!.json).toEqual({ type: 'block', data: BLOCK });
-      expect(ev!.text).toBe(`{"type":"block","data":${JSON.stringify(BLOCK)}}`); // body spliced, not re-serialized
+      expect(ev!.event).toEqual({ type: 'block', data: BLOCK });
+      // body spliced, not re-serialized, behind the position keys
+      expect(ev!.text).toBe(`{"type":"block","channel":"blocks","epoch":${JSON.stringify(ev!.json?.epoch)},"seq":1,"data":${JSON.stringify(BLOCK)}}`);
     }
     expect(h.edge.stats()).toMatchObject({ connections: 2, subscriptions: 2, topics: 1, busChannels: ['blocks'] });
     expect(await metricValue(h.metrics.messagesSent, { topic_kind: 'blocks', dialect: 'evrmore-rpc' })).toBe(2);
@@ -115,7 +116,7 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":1}' });
     await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":2}' });
     await c.waitForEvents(2);
-    expect(c.events().map((f) => f.json)).toEqual([{ type: 'block', data: { height: 1 } }, { type: 'block', data: { height: 2 } }]);
+    expect(c.events().map((f) => f.event)).toEqual([{ type: 'block', data: { height: 1 } }, { type: 'block', data: { height: 2 } }]);
   });
 
   it('routes a transaction only to the addresses in its routing keys, and to transactions/tx subscribers', async () => {
@@ -133,9 +134,9 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await x.waitForEvents(1, 'transaction');
     await byTxid.waitForEvents(1, 'transaction');
     // same channel, in order: had the first tx gone to y, it would have arrived before the second
-    expect(y.events().map((f) => f.json)).toEqual([{ type: 'transaction', data: { txid: 'cd' } }]);
-    expect(x.events().map((f) => f.json)).toEqual([{ type: 'transaction', data: { txid } }]);
-    expect(byTxid.events().map((f) => f.json)).toEqual([{ type: 'transaction', data: { txid } }]);
+    expect(y.events().map((f) => f.event)).toEqual([{ type: 'transaction', data: { txid: 'cd' } }]);
+    expect(x.events().map((f) => f.event)).toEqual([{ type: 'transaction', data: { txid } }]);
+    expect(byTxid.events().map((f) => f.event)).toEqual([{ type: 'transaction', data: { txid } }]);
     expect(await metricValue(h.metrics.messagesSent, { topic_kind: 'address' })).toBe(2);
   });
 
@@ -149,7 +150,7 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await h.publish({ channel: 'assets', kind: 'asset', keys: { as: ['OTHER'] }, body: '{"asset":"OTHER","amount":1}' });
     await every.waitForEvents(2, 'asset');
     await other.waitForEvents(1, 'asset');
-    expect((await named.waitForEvents(1, 'asset'))[0]!.json).toEqual({ type: 'asset', data: { asset: 'MY_TOKEN/SUB', amount: 5 } });
+    expect((await named.waitForEvents(1, 'asset'))[0]!.event).toEqual({ type: 'asset', data: { asset: 'MY_TOKEN/SUB', amount: 5 } });
     expect(other.events()).toHaveLength(1);
   });
 
@@ -228,7 +229,7 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     // the transport enforces the limit itself so the client gets a real close frame: 1009 "frame too large"
     expect(closed.code).toBe(1009);
     await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":4}' });
-    expect((await bystander.waitForEvents(1, 'block'))[0]!.json).toEqual({ type: 'block', data: { height: 4 } });
+    expect((await bystander.waitForEvents(1, 'block'))[0]!.event).toEqual({ type: 'block', data: { height: 4 } });
     expect(await metricValue(h.metrics.clientErrors, { reason: 'frame_too_large' })).toBe(1);
     expect(await metricValue(h.metrics.connectionsClosed, { reason: 'frame_too_large' })).toBe(1);
     const late = await h.connect();
@@ -242,7 +243,7 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await h.publish({ channel: 'blocks', kind: 'block', body: JSON.stringify({ pad: 'x'.repeat(2_000) }) });
     await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":5}' });
     await c.waitForEvents(1);
-    expect(c.events().map((f) => f.json)).toEqual([{ type: 'block', data: { height: 5 } }]);
+    expect(c.events().map((f) => f.event)).toEqual([{ type: 'block', data: { height: 5 } }]);
     expect(await metricValue(h.metrics.messagesDropped, { reason: 'frame_too_large' })).toBe(1);
   });
 
@@ -296,5 +297,19 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await b.waitForClose();
     expect(await metricValue(h.metrics.connectionsClosed, { reason: 'shutdown' })).toBe(2);
     expect(h.edge.ready().ready).toBe(false);
+  });
+
+  it('fans out a dialect\'s application heartbeat to every socket of that dialect (none for evrmore-rpc)', async () => {
+    const beating: Dialect = {
+      ...evrmoreRpcDialect,
+      name: 'beating',
+      heartbeat: { intervalMs: 20, encode: (now) => `{"type":"heartbeat","data":{"ts":${now}}}` },
+    };
+    const h = await startEdge({}, { dialects: [evrmoreRpcDialect, beating] });
+    const [plain, hb] = await Promise.all([h.connect('/'), h.connect('/beating')]);
+    await waitFor(() => hb.frames.filter((f) => f.json?.type === 'heartbeat').length >= 3);
+    expect(plain.frames).toEqual([]);
+    await hb.command({ action: 'subscribe', topic: 'blocks' });
+    expect(hb.closed).toBeUndefined();
   });
 });

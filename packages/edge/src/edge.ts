@@ -1,20 +1,32 @@
-// The edge worker: client sessions and their subscriptions, bus-channel refcounts, encode-once fan-out through
-// uWS topics, backpressure policy, and drain. Lifecycle: start() → [drain(timeoutMs)] → close().
+// The edge worker: admission at upgrade, client sessions and their subscriptions, one gap-free feed per bus channel,
+// encode-once fan-out through uWS topics, recovery from positions, the slow-client policy, heartbeats and drain.
+// Lifecycle: start() → [drain(timeoutMs)] → close(). Shutdown order: readiness off and listener closed (drain),
+// clients closed with 1001 in batches, then close(): timers, remaining sockets, bus unsubscribes, key leases.
+import { randomBytes } from 'node:crypto';
 import {
-  CLOSE, ERROR, channelsForTopic, evrmoreRpcDialect,
-  type BusChannel, type ClientCommand, type Dialect, type Envelope, type Topic,
+  CLOSE, ERROR, REJECT, channelsForTopic, evrmoreRpcDialect,
+  type BusChannel, type ClientCommand, type Dialect, type Envelope, type ResyncNotice, type Since, type StreamPosition, type Topic,
 } from '@chainfan/protocol';
-import { GapDetector, type Bus, type BusState } from '@chainfan/bus';
+import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore } from '@chainfan/bus';
 import type { EdgeMetrics, Logger, ReadyReport } from '@chainfan/telemetry';
+import { Admission } from './admission.js';
+import { Authenticator } from './auth/authenticator.js';
+import { OriginPolicy } from './auth/origin-policy.js';
 import { ChannelRefs } from './channel-refs.js';
 import { type Clock, type Cancel, systemClock } from './clock.js';
 import type { EdgeConfig } from './config.js';
 import { selectDialect } from './dialect-select.js';
+import { ChannelFeed } from './feed/channel-feed.js';
+import { KeyLeases } from './limits/key-leases.js';
+import { TokenBucket } from './limits/token-bucket.js';
+import { Recovery, type RecoveryTarget } from './recovery/recovery.js';
 import { routeEnvelope } from './routing.js';
-import { type ServerCloseReason, Session } from './session.js';
-import { SubscriptionRegistry, uwsTopic } from './subscription-registry.js';
+import { type ServerCloseReason, Session, type Subscription } from './session.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
 import { UwsTransport } from './transport/uws-transport.js';
-import type { CloseCause, WsConnection, WsHandlers, WsTransport, WsTransportOptions } from './transport/ws-transport.js';
+import type {
+  CloseCause, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+} from './transport/ws-transport.js';
 
 export interface EdgeDeps {
   readonly bus: Bus;
@@ -28,6 +40,14 @@ export interface EdgeDeps {
   readonly random?: () => number;
   /** defaults to uWebSockets.js */
   readonly createTransport?: (opts: WsTransportOptions, handlers: WsHandlers<Session>) => WsTransport;
+  /** who may connect and subscribe to what; defaults to everyone, every topic */
+  readonly authenticator?: Authenticator;
+  /** defaults to any Origin */
+  readonly origins?: OriginPolicy;
+  /** cluster-wide per-API-key connection leases; defaults to this edge alone (MemoryLeaseStore) */
+  readonly leases?: LeaseStore;
+  /** unique per process (lease holders, logs); random by default */
+  readonly edgeId?: string;
 }
 
 export interface EdgeStats {
@@ -39,10 +59,16 @@ export interface EdgeStats {
   readonly busChannels: readonly BusChannel[];
   readonly listening: boolean;
   readonly draining: boolean;
+  /** API-key leases this edge holds in the LeaseStore */
+  readonly keyLeases: number;
 }
 
 /** How long close() waits for in-flight bus unsubscribes before giving up on them. */
 const CLOSE_BUS_DEADLINE_MS = 2_000;
+/** Recently replayed history frames kept per (message, dialect): a reconnect storm encodes each once. */
+const ENCODE_CACHE_MAX = 4_096;
+const ENCODE_CACHE_MAX_BYTES = 8 * 1_048_576;
+const HEARTBEAT_TOPIC = '$heartbeat';
 
 type SentCounters = { readonly sent: { inc(n: number): void }; readonly bytes: { inc(n: number): void } };
 
@@ -57,9 +83,15 @@ export class Edge {
   readonly #transport: WsTransport;
   readonly #registry = new SubscriptionRegistry();
   readonly #channels: ChannelRefs;
-  readonly #gaps = new GapDetector();
+  readonly #feeds = new Map<BusChannel, ChannelFeed>();
+  readonly #admission: Admission;
+  readonly #keyLeases: KeyLeases;
   readonly #sessions = new Set<Session>();
   readonly #sentCounters = new Map<string, SentCounters>();
+  readonly #encoded = new Map<string, Buffer>();
+  #encodedBytes = 0;
+  /** heartbeat timer per dialect */
+  readonly #timers = new Map<string, Cancel>();
   #nextSessionId = 1;
   #starting: Promise<{ port: number }> | undefined;
   #draining: Promise<void> | undefined;
@@ -67,8 +99,9 @@ export class Edge {
   #cancelSweep: Cancel | undefined;
 
   constructor(deps: EdgeDeps) {
+    const edgeId = deps.edgeId ?? randomBytes(4).toString('hex');
     this.#bus = deps.bus;
-    this.#log = deps.log.child({ component: 'edge' });
+    this.#log = deps.log.child({ component: 'edge', edge: edgeId });
     this.#metrics = deps.metrics;
     this.#cfg = deps.config;
     this.#dialects = deps.dialects ?? [evrmoreRpcDialect];
@@ -77,21 +110,40 @@ export class Edge {
     this.#channels = new ChannelRefs(this.#bus, {
       onError: (channel, op, err) => this.#log.warn({ event: `bus.${op}_failed`, channel, err }, `bus ${op} failed`),
       onChange: (channel, subscribed) => {
-        this.#gaps.forget(channel); // a new subscription starts a fresh baseline; the old position says nothing about gaps
+        // a new subscription starts from a fresh baseline; the old position says nothing about gaps
+        if (!subscribed) this.#feeds.get(channel)?.stop();
         this.#log.debug({ event: 'bus.channel', channel, subscribed }, subscribed ? 'bus channel subscribed' : 'bus channel released');
       },
+    });
+    this.#keyLeases = new KeyLeases({
+      store: deps.leases ?? new MemoryLeaseStore({ now: () => this.#clock.now() }),
+      ttlMs: this.#cfg.keyLeaseTtlMs,
+      edgeId,
+      clock: this.#clock,
+      log: deps.log.child({ component: 'limits', edge: edgeId }),
+      metrics: this.#metrics,
+    });
+    this.#admission = new Admission({
+      config: this.#cfg,
+      authenticator: deps.authenticator ?? Authenticator.open(this.#clock, deps.log.child({ component: 'auth' })),
+      origins: deps.origins ?? new OriginPolicy([]),
+      leases: this.#keyLeases,
+      metrics: this.#metrics,
+      log: deps.log.child({ component: 'admission', edge: edgeId }),
     });
     const transportOptions: WsTransportOptions = {
       maxPayloadBytes: this.#cfg.maxPayloadBytes,
       idleTimeoutSeconds: this.#cfg.idleTimeoutSeconds,
       // the policy limit is ours; uWS's hard cap (it closes the socket) only catches bursts between two sweeps
       hardBackpressureBytes: Math.min(2 * this.#cfg.maxBackpressureBytes, 2 ** 31 - 1),
+      ...(this.#cfg.staticDir === undefined ? {} : { staticDir: this.#cfg.staticDir }),
     };
     const handlers: WsHandlers<Session> = {
-      upgrade: (req) => new Session(this.#nextSessionId++, selectDialect(req, this.#dialects), this.#clock.now()),
+      upgrade: (req) => this.#upgrade(req),
+      abandoned: (s) => this.#admission.release(s.ticket.slot),
       open: (conn) => this.#onOpen(conn),
       message: (conn, frame, isBinary) => this.#onMessage(conn.data, frame, isBinary),
-      drain: (conn) => this.#checkBackpressure(conn.data),
+      drain: (conn) => this.#onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
     };
     this.#transport = deps.createTransport?.(transportOptions, handlers) ?? new UwsTransport(transportOptions, handlers);
@@ -102,9 +154,11 @@ export class Edge {
     this.#starting ??= (async () => {
       this.#bus.onMessage((env) => this.#onBusMessage(env));
       this.#bus.onStateChange((state) => this.#onBusState(state));
-      this.#metrics.busUp.set(this.#bus.state === 'up' ? 1 : 0);
+      this.#setBusState(this.#bus.state);
       const port = await this.#transport.listen(this.#cfg.host, this.#cfg.port);
       this.#scheduleSweep();
+      this.#keyLeases.start();
+      for (const d of this.#dialects) if (d.heartbeat !== undefined) this.#scheduleHeartbeat(d);
       this.#log.info({ event: 'edge.listening', host: this.#cfg.host, port, dialects: this.#dialects.map((d) => d.name) }, 'edge listening');
       return { port };
     })();
@@ -128,14 +182,15 @@ export class Edge {
       busChannels: this.#channels.subscribed(),
       listening: this.#transport.listening,
       draining: this.#draining !== undefined,
+      keyLeases: this.#keyLeases.size,
     };
   }
 
   /**
    * Graceful shutdown, step one of two (then close(), then the owner closes the bus): readiness goes false, the
-   * listener closes, and every client gets 1001 'server draining' (reconnect elsewhere) — in batches of
-   * `drainBatchSize` spread with jitter over half of `timeoutMs`, so clients do not all reconnect at one instant.
-   * Idempotent: a second call returns the first promise.
+   * listener closes (upgrades still being admitted get 503), and every client gets 1001 'server draining' (reconnect
+   * elsewhere) — in batches of `drainBatchSize` spread with jitter over half of `timeoutMs`, so clients do not all
+   * reconnect at one instant. Idempotent: a second call returns the first promise.
    */
   drain(timeoutMs: number): Promise<void> {
     this.#draining ??= (async () => {
@@ -155,13 +210,15 @@ export class Edge {
   }
 
   /**
-   * Stops everything this edge started: listener, sweep timer, remaining sockets (forced), and — through the
-   * refcounts — its bus subscriptions. Does not close the bus (the composition root owns it). Idempotent.
+   * Stops everything this edge started: listener, timers, remaining sockets (forced), feeds, key leases, and —
+   * through the refcounts — its bus subscriptions. Does not close the bus (the composition root owns it). Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#cancelSweep?.();
       this.#cancelSweep = undefined;
+      for (const cancel of this.#timers.values()) cancel();
+      this.#timers.clear();
       for (const s of [...this.#sessions]) s.closeReason ??= 'shutdown';
       this.#transport.close();
       const timedOut = await Promise.race([
@@ -169,12 +226,28 @@ export class Edge {
         this.#sleep(CLOSE_BUS_DEADLINE_MS).then(() => true),
       ]);
       if (timedOut) this.#log.warn({ event: 'edge.close_timeout', busChannels: this.#channels.subscribed() }, 'bus unsubscribes still pending at close');
+      for (const f of this.#feeds.values()) f.stop();
+      await this.#keyLeases.close();
       this.#log.info({ event: 'edge.closed' }, 'edge closed');
     })();
     return this.#closing;
   }
 
-  // ——— connections ———
+  // ——— admission and connections ———
+
+  #upgrade(req: UpgradeRequest): Promise<UpgradeDecision<Session>> {
+    const refusing = (): boolean => this.#draining !== undefined || this.#closing !== undefined;
+    return this.#admission.admit(req, refusing).then((r): UpgradeDecision<Session> => {
+      if (!r.ok) {
+        const { status, code, message } = REJECT[r.reject];
+        return { reject: { status, code, message } };
+      }
+      const now = this.#clock.now();
+      const bucket = new TokenBucket(this.#cfg.messageRatePerSecond, this.#cfg.messageBurst, now);
+      const s = new Session(this.#nextSessionId++, selectDialect(req, this.#dialects), now, r.ticket, bucket);
+      return { accept: s, protocol: r.ticket.protocol };
+    });
+  }
 
   #onOpen(conn: WsConnection<Session>): void {
     const s = conn.data;
@@ -182,22 +255,41 @@ export class Edge {
     this.#sessions.add(s);
     this.#metrics.connections.inc();
     this.#metrics.connectionsOpened.inc();
-    if (this.#log.isLevelEnabled('debug')) this.#log.debug({ event: 'conn.open', session: s.id, dialect: s.dialect.name }, 'connection open');
+    if (this.#log.isLevelEnabled('debug')) {
+      this.#log.debug({ event: 'conn.open', session: s.id, dialect: s.dialect.name, principal: s.ticket.principal.id, auth: s.ticket.principal.kind }, 'connection open');
+    }
     // an upgrade that was in flight when drain started
-    if (this.#draining !== undefined || this.#closing !== undefined) this.#end(s, CLOSE.goingAway, 'draining');
+    if (this.#draining !== undefined || this.#closing !== undefined) {
+      this.#end(s, CLOSE.goingAway, 'draining');
+      return;
+    }
+    if (s.dialect.heartbeat !== undefined) conn.subscribe(`${s.dialect.name}|${HEARTBEAT_TOPIC}`);
+    const exp = s.ticket.principal.expiresAtMs;
+    if (exp !== undefined) {
+      const inMs = exp - this.#clock.now();
+      if (inMs <= 0) this.#end(s, CLOSE.tokenExpired, 'token_expired');
+      else s.expiry = this.#clock.setTimeout(() => this.#end(s, CLOSE.tokenExpired, 'token_expired'), inMs);
+    }
   }
 
   #onClose(s: Session, code: number, cause: CloseCause): void {
     s.closed = true;
+    s.expiry?.();
+    for (const resolve of s.writable.splice(0)) resolve();
+    this.#admission.release(s.ticket.slot);
     if (!this.#sessions.delete(s)) return;
-    for (const topic of s.topics.values()) this.#forget(s, topic);
-    s.topics.clear();
+    for (const sub of s.subs.values()) this.#dropSub(s, sub);
+    s.subs.clear();
     const reason = s.closeReason ?? closeReasonFor(cause);
-    if (cause === 'too_large') this.#metrics.clientErrors.inc({ reason: 'frame_too_large' });
+    if (cause === 'too_large') {
+      this.#metrics.clientErrors.inc({ reason: 'frame_too_large' });
+      this.#metrics.limitHits.inc({ limit: 'frame_size' });
+    }
     this.#metrics.connections.dec();
     this.#metrics.connectionsClosed.inc({ reason });
     this.#metrics.connectionLifetime.observe((this.#clock.now() - s.openedAtMs) / 1000);
-    if (this.#log.isLevelEnabled('debug')) this.#log.debug({ event: 'conn.close', session: s.id, code, reason }, 'connection closed');
+    this.#metrics.connectionMessages.observe(s.messages);
+    if (this.#log.isLevelEnabled('debug')) this.#log.debug({ event: 'conn.close', session: s.id, code, reason, messages: s.messages }, 'connection closed');
   }
 
   #end(s: Session, close: { readonly code: number; readonly reason: string }, why: ServerCloseReason): void {
@@ -209,6 +301,18 @@ export class Edge {
   // ——— client commands ———
 
   #onMessage(s: Session, frame: ArrayBuffer, isBinary: boolean): void {
+    switch (s.bucket.take(this.#clock.now())) {
+      case 'ok':
+        break;
+      case 'limited':
+        this.#metrics.limitHits.inc({ limit: 'message_rate' });
+        this.#reply(s, s.dialect.encodeError(ERROR.rateLimited.code, ERROR.rateLimited.message(this.#cfg.messageRatePerSecond)));
+        return;
+      case 'exceeded':
+        this.#metrics.limitHits.inc({ limit: 'message_rate' });
+        this.#end(s, CLOSE.rateLimited, 'rate_limited');
+        return;
+    }
     const cmd = s.dialect.decode(frame, isBinary); // synchronous: uWS detaches `frame` when we return
     if (cmd.type === 'ignore') return;
     if (s.pending === 0 && cmd.type !== 'subscribe') {
@@ -217,6 +321,7 @@ export class Edge {
     }
     if (s.pending >= this.#cfg.maxPendingCommands) {
       this.#metrics.clientErrors.inc({ reason: 'rate_limited' });
+      this.#metrics.limitHits.inc({ limit: 'pending_commands' });
       this.#end(s, CLOSE.rateLimited, 'rate_limited');
       return;
     }
@@ -233,37 +338,55 @@ export class Edge {
       });
   }
 
-  /** Synchronous except for subscribe, which waits for the bus. */
+  /** Synchronous except for subscribe, which waits for the bus (and replays when asked to). */
   #handle(s: Session, cmd: Exclude<ClientCommand, { type: 'ignore' }>): void | Promise<void> {
     switch (cmd.type) {
       case 'invalid':
         this.#metrics.clientErrors.inc({ reason: cmd.reason });
+        if (cmd.reason === 'topic_too_long') this.#metrics.limitHits.inc({ limit: 'topic_length' });
         this.#reply(s, s.dialect.encodeError(cmd.code, cmd.message));
         return;
       case 'unsubscribe':
         this.#unsubscribe(s, cmd.topic, cmd.raw);
         return;
       case 'subscribe':
-        return this.#subscribe(s, cmd.topic, cmd.raw);
+        return this.#subscribe(s, cmd.topic, cmd.raw, cmd.since);
     }
   }
 
-  /** Acks only after the bus confirmed every channel the topic needs, so the ack means "live from here on". */
-  async #subscribe(s: Session, topic: Topic, raw: string): Promise<void> {
+  /**
+   * Acks only after the bus confirmed every channel the topic needs (and, with `since`, after the replay), so the ack
+   * means "live from here on". With `since` the ack carries, per channel, the position the live stream starts after.
+   */
+  async #subscribe(s: Session, topic: Topic, raw: string, since: Since | undefined): Promise<void> {
     if (!s.isOpen) return;
-    if (s.topics.has(topic.key)) {
-      this.#reply(s, s.dialect.encodeAck('subscribe', raw)); // a set add, like upstream: idempotent
+    if (raw.length > this.#cfg.maxTopicLength) {
+      this.#metrics.limitHits.inc({ limit: 'topic_length' });
+      this.#metrics.clientErrors.inc({ reason: 'topic_too_long' });
+      this.#reply(s, s.dialect.encodeError(ERROR.topicTooLong.code, ERROR.topicTooLong.message(this.#cfg.maxTopicLength)));
       return;
     }
-    if (s.topics.size >= this.#cfg.maxSubscriptionsPerConnection) {
+    if (!s.ticket.principal.acl.allows(topic)) {
+      this.#metrics.clientErrors.inc({ reason: 'topic_not_allowed' });
+      this.#reply(s, s.dialect.encodeError(ERROR.topicNotAllowed.code, ERROR.topicNotAllowed.message(raw)));
+      return;
+    }
+    const held = s.subs.get(topic.key);
+    if (held !== undefined) {
+      // a set add, like upstream: idempotent (a live topic is not replayed again; unsubscribe first for that)
+      this.#reply(s, s.dialect.encodeAck('subscribe', raw, since === undefined ? undefined : this.#positions(topic)));
+      return;
+    }
+    if (s.subs.size >= this.#cfg.maxSubscriptionsPerConnection) {
       this.#metrics.clientErrors.inc({ reason: 'too_many_subscriptions' });
+      this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
       const e = ERROR.tooManySubscriptions;
       this.#reply(s, s.dialect.encodeError(e.code, e.message(this.#cfg.maxSubscriptionsPerConnection)));
       return;
     }
     const channels = channelsForTopic(topic.kind);
     try {
-      await Promise.all(channels.map((ch) => this.#channels.acquire(ch)));
+      await Promise.all(channels.map((ch) => this.#acquire(ch)));
     } catch (err) {
       for (const ch of channels) this.#channels.release(ch);
       this.#log.warn({ event: 'subscribe.bus_unavailable', topicKind: topic.kind, err }, 'subscription refused: bus unavailable');
@@ -274,129 +397,330 @@ export class Edge {
       for (const ch of channels) this.#channels.release(ch); // closed while the bus was answering
       return;
     }
-    s.topics.set(topic.key, topic);
-    this.#registry.add(s.dialect.name, topic.key);
+    const sub: Subscription = { topic, raw, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0 };
+    s.subs.set(topic.key, sub);
     this.#metrics.subscriptions.inc({ topic_kind: topic.kind });
-    // subscribe and ack in one corked block: every event published after this is behind the ack on the wire
-    s.conn?.cork(() => {
-      s.conn?.subscribe(uwsTopic(s.dialect.name, topic.key));
-      this.#reply(s, s.dialect.encodeAck('subscribe', raw));
+    if (since === undefined) {
+      this.#join(s, sub, undefined);
+      return;
+    }
+    const recovery = new Recovery(this.#recoveryTarget(s, sub), since, {
+      bus: this.#bus,
+      feed: (ch) => this.#feed(ch),
+      matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
+      encode: (env, dialect) => this.#encodeCached(env, dialect),
+      pageSize: this.#cfg.historyPageSize,
+      timeoutMs: this.#cfg.recoveryTimeoutMs,
+      clock: this.#clock,
+      metrics: this.#metrics,
+      log: this.#log,
+    });
+    sub.recovery = recovery;
+    const outcome = await recovery.run();
+    sub.recovery = undefined;
+    const asked = [...since.values()].some((p) => p !== undefined);
+    if (asked) this.#metrics.recoveries.inc({ outcome });
+    // cancelled: the socket closed, or a drop-and-resync already took the subscription out
+    if (outcome === 'cancelled' && s.subs.get(topic.key) === sub && sub.state === 'recovering') {
+      s.subs.delete(topic.key);
+      this.#dropSub(s, sub);
+    }
+  }
+
+  #recoveryTarget(s: Session, sub: Subscription): RecoveryTarget {
+    return {
+      dialect: s.dialect,
+      topic: sub.topic,
+      raw: sub.raw,
+      get isOpen() {
+        return s.isOpen && s.subs.get(sub.topic.key) === sub;
+      },
+      send: (frame, isEvent) => this.#sendReplay(s, sub, frame, isEvent),
+      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // issue 7: one write per page, not per frame
+      whenWritable: () => this.#whenWritable(s),
+      join: (positions) => this.#join(s, sub, positions),
+    };
+  }
+
+  /** Joins the live stream: uWS topic membership and the ack in one corked block, so every later event is behind it. */
+  #join(s: Session, sub: Subscription, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
+    const conn = s.conn;
+    if (conn === undefined || !s.isOpen) return;
+    sub.state = 'live';
+    sub.counters = this.#registry.add(s.dialect.name, sub.topic);
+    sub.atMessages = sub.counters.messages;
+    const counters = sub.counters;
+    conn.cork(() => {
+      conn.subscribe(counters.uwsTopic);
+      this.#reply(s, s.dialect.encodeAck('subscribe', sub.raw, positions));
     });
   }
 
   #unsubscribe(s: Session, topic: Topic, raw: string): void {
-    const held = s.topics.get(topic.key);
-    if (held === undefined) {
+    const sub = s.subs.get(topic.key);
+    if (sub === undefined) {
       this.#metrics.clientErrors.inc({ reason: 'not_subscribed' });
       this.#reply(s, s.dialect.encodeError(ERROR.notSubscribed.code, ERROR.notSubscribed.message(raw)));
       return;
     }
-    s.topics.delete(topic.key);
-    s.conn?.unsubscribe(uwsTopic(s.dialect.name, topic.key));
-    this.#forget(s, held);
+    s.subs.delete(topic.key);
+    if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
+    this.#dropSub(s, sub);
     this.#reply(s, s.dialect.encodeAck('unsubscribe', raw));
   }
 
   /** Local bookkeeping of one subscription going away; uWS topic membership is the caller's business. */
-  #forget(s: Session, topic: Topic): void {
-    this.#registry.remove(s.dialect.name, topic.key);
-    this.#metrics.subscriptions.dec({ topic_kind: topic.kind });
-    for (const ch of channelsForTopic(topic.kind)) this.#channels.release(ch);
+  #dropSub(s: Session, sub: Subscription): void {
+    sub.recovery?.cancel();
+    if (sub.counters !== undefined) {
+      s.messages += sub.counters.messages - sub.atMessages;
+      this.#registry.remove(s.dialect.name, sub.topic.key);
+      sub.counters = undefined;
+    }
+    this.#metrics.subscriptions.dec({ topic_kind: sub.topic.kind });
+    for (const ch of channelsForTopic(sub.topic.kind)) this.#channels.release(ch);
   }
 
-  /** A direct send to one socket (acks, errors); corked because it may run outside a uWS callback. */
-  #reply(s: Session, frame: string): void {
+  #positions(topic: Topic): Map<BusChannel, StreamPosition> {
+    return new Map(channelsForTopic(topic.kind).map((ch) => [ch, this.#feed(ch).position]));
+  }
+
+  // ——— sending ———
+
+  /** A direct send to one socket (acks, errors, notices); corked because it may run outside a uWS callback. */
+  #reply(s: Session, frame: string | Buffer): boolean {
     const conn = s.conn;
-    if (conn === undefined || !s.isOpen) return;
+    if (conn === undefined || !s.isOpen) return false;
     const result = conn.cork(() => conn.send(frame, s.dialect.binary));
+    s.messages++;
+    return this.#sendResult(s, result);
+  }
+
+  #sendResult(s: Session, result: SendResult): boolean {
+    this.#metrics.sendResults.inc({ outcome: result });
     switch (result) {
       case 'sent':
-        return;
+        return true;
       case 'buffered':
         this.#checkBackpressure(s);
-        return;
+        return s.isOpen && s.resync === undefined;
       case 'dropped':
         this.#metrics.messagesDropped.inc({ reason: 'backpressure' });
         this.#slowClient(s);
-        return;
+        return false;
     }
+  }
+
+  #sendReplay(s: Session, sub: Subscription, frame: Buffer | string, isEvent: boolean): boolean {
+    if (!isEvent) return this.#reply(s, frame);
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
+    if (bytes > this.#cfg.maxEventFrameBytes) {
+      this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' });
+      return true;
+    }
+    const c = this.#sent(sub.topic.kind, s.dialect.name);
+    c.sent.inc(1);
+    c.bytes.inc(bytes);
+    return this.#reply(s, frame);
+  }
+
+  #whenWritable(s: Session): Promise<void> {
+    if (!s.isOpen || (s.conn?.bufferedAmount() ?? 0) <= this.#cfg.maxBackpressureBytes / 2) return Promise.resolve();
+    return new Promise((resolve) => s.writable.push(resolve));
+  }
+
+  #encodeCached(env: Envelope, dialect: Dialect): Buffer {
+    const key = `${env.channel}|${env.epoch}|${env.seq}|${dialect.name}`;
+    let f = this.#encoded.get(key);
+    if (f === undefined) {
+      f = Buffer.from(dialect.encodeEvent(env), 'utf8');
+      this.#encoded.set(key, f);
+      this.#encodedBytes += f.byteLength;
+      // oldest first (Map order); the frame just added always stays
+      for (const [k, old] of this.#encoded) {
+        if (this.#encoded.size <= ENCODE_CACHE_MAX && this.#encodedBytes <= ENCODE_CACHE_MAX_BYTES) break;
+        if (k === key) break;
+        this.#encoded.delete(k);
+        this.#encodedBytes -= old.byteLength;
+      }
+    }
+    return f;
   }
 
   // ——— backpressure ———
 
+  #onDrain(s: Session): void {
+    const buffered = s.conn?.bufferedAmount() ?? 0;
+    if (buffered <= this.#cfg.maxBackpressureBytes / 2) for (const resolve of s.writable.splice(0)) resolve();
+    this.#flushResync(s);
+    this.#checkBackpressure(s);
+  }
+
   #checkBackpressure(s: Session): void {
-    if (s.isOpen && (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes) this.#slowClient(s);
+    if (s.isOpen && s.resync === undefined && (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes) this.#slowClient(s);
   }
 
   #slowClient(s: Session): void {
+    if (!s.isOpen || s.resync !== undefined) return;
+    this.#metrics.limitHits.inc({ limit: 'backpressure' });
     switch (this.#cfg.slowClientPolicy) {
       case 'close':
         // the socket keeps what it has buffered, and the 4008 close frame queues behind it: nothing is lost unseen
         this.#end(s, CLOSE.slow, 'slow_consumer');
         return;
+      case 'drop-and-resync':
+        this.#dropForResync(s);
+        return;
+    }
+  }
+
+  /**
+   * Takes the socket out of every uWS topic (publishes skip it from now on, so its buffer only drains) and notes, per
+   * topic and channel, the position after the last frame it was handed: everything up to there is in its buffer.
+   */
+  #dropForResync(s: Session): void {
+    const notices: ResyncNotice[] = [];
+    for (const sub of s.subs.values()) {
+      for (const ch of channelsForTopic(sub.topic.kind)) {
+        const position = sub.state === 'live' ? this.#feed(ch).position : (sub.recovery?.cursor(ch) ?? this.#feed(ch).position);
+        notices.push({ topic: sub.raw, channel: ch, reason: 'slow_consumer', subscribed: false, position });
+      }
+      if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
+      this.#dropSub(s, sub);
+    }
+    s.subs.clear();
+    s.resync = notices;
+    this.#log.info({ event: 'conn.resync_dropped', session: s.id, topics: notices.length, buffered: s.conn?.bufferedAmount() }, 'slow consumer dropped; resync once drained');
+    this.#flushResync(s);
+  }
+
+  /** Sends the pending resync notices once the socket's buffer is down to a quarter of the limit. */
+  #flushResync(s: Session): void {
+    const notices = s.resync;
+    if (notices === undefined || !s.isOpen || (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes / 4) return;
+    s.resync = undefined;
+    for (const n of notices) {
+      this.#metrics.resyncs.inc({ reason: n.reason });
+      this.#reply(s, s.dialect.encodeResync(n));
     }
   }
 
   /** Published frames bypass JS per socket, so buffered amounts are checked here, on a timer, for every socket. */
   #scheduleSweep(): void {
     this.#cancelSweep = this.#clock.setTimeout(() => {
-      for (const s of this.#sessions) this.#checkBackpressure(s);
+      for (const s of this.#sessions) {
+        const buffered = s.conn?.bufferedAmount() ?? 0;
+        this.#metrics.bufferedBytes.observe(buffered);
+        if (s.resync !== undefined) this.#flushResync(s);
+        else this.#checkBackpressure(s);
+      }
       if (this.#closing === undefined) this.#scheduleSweep();
     }, this.#cfg.backpressureCheckIntervalMs);
   }
 
-  // ——— bus → clients ———
-
-  #onBusState(state: BusState): void {
-    this.#metrics.busUp.set(state === 'up' ? 1 : 0);
-    this.#log.info({ event: 'bus.state', state }, `bus ${state}`);
+  #scheduleHeartbeat(d: Dialect): void {
+    const hb = d.heartbeat;
+    if (hb === undefined) return;
+    const tick = (): void => {
+      this.#transport.publish(`${d.name}|${HEARTBEAT_TOPIC}`, hb.encode(this.#clock.now()), d.binary);
+      if (this.#closing === undefined) this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
+    };
+    this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
   }
 
-  /**
-   * Synchronous fan-out of one envelope: for each dialect with a subscriber on any matching topic, encode once,
-   * then hand the same bytes to uWS once per matching topic. The body is never parsed.
-   */
+  // ——— bus → clients ———
+
+  #acquire(ch: BusChannel): Promise<void> {
+    return this.#channels.acquire(ch).then(() => this.#feed(ch).ensureStarted());
+  }
+
+  #feed(ch: BusChannel): ChannelFeed {
+    let f = this.#feeds.get(ch);
+    if (f === undefined) {
+      f = new ChannelFeed(ch, {
+        bus: this.#bus,
+        hooks: { deliver: (env) => this.#deliver(env), lost: (c, reason, pos) => this.#lost(c, reason, pos) },
+        options: {
+          ringCapacity: this.#cfg.recentMessagesPerChannel,
+          ringMaxBytes: this.#cfg.recentBytesPerChannel,
+          maxHeld: this.#cfg.maxHeldMessagesPerChannel,
+          pageSize: this.#cfg.historyPageSize,
+        },
+        metrics: this.#metrics,
+        log: this.#log.child({ component: 'feed', channel: ch }),
+        clock: this.#clock,
+      });
+      this.#feeds.set(ch, f);
+    }
+    return f;
+  }
+
+  #onBusState(state: BusState): void {
+    this.#setBusState(state);
+    this.#log.info({ event: 'bus.state', state }, `bus ${state}`);
+    for (const f of this.#feeds.values()) {
+      if (state === 'down') f.busDown();
+      else if (state === 'up') f.busUp();
+    }
+  }
+
+  #setBusState(state: BusState): void {
+    this.#metrics.busUp.set(state === 'up' ? 1 : 0);
+    for (const s of ['connecting', 'up', 'down', 'closed'] as const) this.#metrics.busState.set({ state: s }, s === state ? 1 : 0);
+  }
+
   #onBusMessage(env: Envelope): void {
     if (this.#closing !== undefined) return;
     this.#metrics.busMessages.inc({ channel: env.channel });
-    const verdict = this.#gaps.check(env.channel, env.epoch, env.seq);
-    switch (verdict.verdict) {
-      case 'next':
-        break;
-      case 'duplicate':
-        this.#metrics.messagesDropped.inc({ reason: 'duplicate' }); // already delivered once; clients must not see it twice
-        return;
-      case 'gap':
-        // TODO(recovery): fill from..to from bus.history() before delivering this one; until then, counted and logged
-        this.#metrics.busGaps.inc({ channel: env.channel });
-        this.#log.warn({ event: 'bus.gap', channel: env.channel, epoch: env.epoch, from: verdict.from, to: verdict.to }, 'gap in bus sequence');
-        break;
-      case 'new-epoch':
-        this.#log.info({ event: 'bus.new_epoch', channel: env.channel, epoch: env.epoch, seq: env.seq }, 'bus channel restarted its sequence');
-        break;
-    }
+    this.#feeds.get(env.channel)?.receive(env);
+  }
+
+  /**
+   * Synchronous fan-out of one envelope, in channel order (the feed guarantees it): for each dialect with a
+   * subscriber on any matching topic, encode once, then hand the same bytes to uWS once per matching topic. The body
+   * is never parsed. Returns the frames encoded, which the feed keeps for replays.
+   */
+  #deliver(env: Envelope): Map<string, Buffer> {
+    const frames = new Map<string, Buffer>();
     const targets = routeEnvelope(env);
     let delivered = false;
     for (const dialect of this.#dialects) {
       if (!this.#registry.has(dialect.name)) continue;
       let frame: Buffer | undefined;
       for (const t of targets) {
-        const readers = this.#registry.count(dialect.name, t.key);
-        if (readers === 0) continue;
+        const c = this.#registry.get(dialect.name, t.key);
+        if (c === undefined) continue;
         frame ??= Buffer.from(dialect.encodeEvent(env), 'utf8');
         if (frame.byteLength > this.#cfg.maxEventFrameBytes) {
-          this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, readers);
+          this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, c.readers);
           this.#log.warn({ event: 'fanout.frame_too_large', channel: env.channel, seq: env.seq, bytes: frame.byteLength }, 'event too large to send');
           continue;
         }
-        this.#transport.publish(uwsTopic(dialect.name, t.key), frame, dialect.binary);
-        const c = this.#sent(t.kind, dialect.name);
-        c.sent.inc(readers);
-        c.bytes.inc(readers * frame.byteLength);
+        this.#transport.publish(c.uwsTopic, frame, dialect.binary);
+        c.messages++;
+        c.bytes += frame.byteLength;
+        const counters = this.#sent(t.kind, dialect.name);
+        counters.sent.inc(c.readers);
+        counters.bytes.inc(c.readers * frame.byteLength);
         delivered = true;
       }
+      if (frame !== undefined) frames.set(dialect.name, frame);
     }
     if (delivered) this.#metrics.deliveryLag.observe({ channel: env.channel }, Math.max(0, this.#clock.now() - env.ts) / 1000);
+    return frames;
+  }
+
+  /** A channel lost messages for good: every live topic reading it is told once (one frame per topic, fanned out). */
+  #lost(channel: BusChannel, reason: 'history_trimmed' | 'epoch_changed', position: StreamPosition): void {
+    this.#log.warn({ event: 'feed.lost', channel, reason, position }, 'messages lost for good: resync notices sent');
+    const dialects = new Map(this.#dialects.map((d) => [d.name, d]));
+    for (const c of [...this.#registry.entries()]) {
+      if (!channelsForTopic(c.topic.kind).includes(channel)) continue;
+      const d = dialects.get(c.dialect);
+      if (d === undefined) continue;
+      this.#transport.publish(c.uwsTopic, d.encodeResync({ topic: c.topic.key, channel, reason, subscribed: true, position }), d.binary);
+      this.#metrics.resyncs.inc({ reason }, c.readers);
+    }
   }
 
   /** Label lookups cached per (topic kind, dialect): the fan-out runs them per message. */

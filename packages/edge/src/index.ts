@@ -1,9 +1,17 @@
-// Public API of @chainfan/edge: the Edge worker, its config, and the role's composition root.
+// Public API of @chainfan/edge: the Edge worker, its config, admission pieces, and the role's composition root.
 export { Edge, type EdgeDeps, type EdgeStats } from './edge.js';
 export {
-  type EdgeConfig, type SlowClientPolicy, type EdgeEnv, DEFAULT_EDGE_CONFIG, edgeConfig, edgeEnv, loadEdgeEnv, edgeConfigFromEnv,
+  type EdgeConfig, type SlowClientPolicy, type EdgeEnv, type AuthConfig, DEFAULT_EDGE_CONFIG, edgeConfig, edgeEnv, loadEdgeEnv,
+  edgeConfigFromEnv, authConfigFromEnv,
 } from './config.js';
 export { startEdgeApp, type EdgeApp } from './app.js';
 export { type Clock, type Cancel, systemClock } from './clock.js';
-export type { Session } from './session.js';
-export type { WsTransport, WsTransportOptions, WsHandlers, WsConnection, SendResult, CloseCause, UpgradeRequest } from './transport/ws-transport.js';
+export type { Session, Subscription } from './session.js';
+export { Authenticator, type AuthenticatorOptions, type Principal, type AuthResult, type AuthFailureReason, type JwtVerification } from './auth/authenticator.js';
+export { TopicAcl } from './auth/topic-acl.js';
+export { OriginPolicy } from './auth/origin-policy.js';
+export { StaticJwtKeys, JwksKeys, CombinedJwtKeys, type JwtKeySource, type JwksOptions } from './auth/jwt-keys.js';
+export { buildAuth, type BuiltAuth } from './auth/build-auth.js';
+export type {
+  WsTransport, WsTransportOptions, WsHandlers, WsConnection, SendResult, CloseCause, UpgradeRequest, UpgradeDecision,
+} from './transport/ws-transport.js';

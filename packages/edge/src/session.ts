@@ -1,18 +1,39 @@
 // Per-connection state of one client socket; owned by the Edge, carried as the transport's connection data.
-import type { Dialect, Topic } from '@chainfan/protocol';
+import type { Dialect, ResyncNotice, Topic } from '@chainfan/protocol';
+import type { AdmissionTicket } from './admission.js';
+import type { Cancel } from './clock.js';
+import type { TokenBucket } from './limits/token-bucket.js';
+import type { Recovery } from './recovery/recovery.js';
+import type { TopicCounters } from './subscription-registry.js';
 import type { WsConnection } from './transport/ws-transport.js';
 
 /** Bounded `reason` label values of chainfan_edge_connections_closed_total for closes the edge initiates. */
-export type ServerCloseReason = 'draining' | 'slow_consumer' | 'rate_limited' | 'internal' | 'shutdown';
+export type ServerCloseReason = 'draining' | 'slow_consumer' | 'rate_limited' | 'internal' | 'shutdown' | 'token_expired';
+
+/**
+ * One acknowledged (`live`) or recovering subscription. A live one is a member of its uWS topic; `counters` and
+ * `at*` let the edge tell how many frames the topic brought this socket without counting per recipient.
+ */
+export interface Subscription {
+  readonly topic: Topic;
+  /** the client's spelling, echoed by acks and notices */
+  readonly raw: string;
+  state: 'recovering' | 'live';
+  recovery: Recovery | undefined;
+  counters: TopicCounters | undefined;
+  atMessages: number;
+}
 
 export class Session {
   readonly id: number;
   readonly dialect: Dialect;
   readonly openedAtMs: number;
+  readonly ticket: AdmissionTicket;
+  readonly bucket: TokenBucket;
   /** set by the open handler; undefined only between upgrade and open */
   conn: WsConnection<Session> | undefined;
-  /** canonical topic key → topic, for every subscription acknowledged to the client */
-  readonly topics = new Map<string, Topic>();
+  /** canonical topic key → subscription, for every subscription acknowledged or being recovered */
+  readonly subs = new Map<string, Subscription>();
   /** commands accepted but not yet answered; bounded by maxPendingCommands */
   pending = 0;
   /** tail of this socket's command chain: commands are answered in the order they arrived */
@@ -20,11 +41,21 @@ export class Session {
   closed = false;
   /** why the edge ended this socket, when it did */
   closeReason: ServerCloseReason | undefined;
+  /** frames sent directly (acks, errors, replays, notices) plus those its topics brought, counted at leave time */
+  messages = 0;
+  /** drop-and-resync: notices waiting for the socket to drain; undefined when not resyncing */
+  resync: ResyncNotice[] | undefined;
+  /** resolvers of whenWritable() waiting for the drain handler */
+  readonly writable: (() => void)[] = [];
+  /** closes the socket when its token expires */
+  expiry: Cancel | undefined;
 
-  constructor(id: number, dialect: Dialect, openedAtMs: number) {
+  constructor(id: number, dialect: Dialect, openedAtMs: number, ticket: AdmissionTicket, bucket: TokenBucket) {
     this.id = id;
     this.dialect = dialect;
     this.openedAtMs = openedAtMs;
+    this.ticket = ticket;
+    this.bucket = bucket;
   }
 
   get isOpen(): boolean {

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { Topic } from '@chainfan/protocol';
 import { SubscriptionRegistry, uwsTopic } from './subscription-registry.js';
+
+const BLOCKS: Topic = { kind: 'blocks', key: 'blocks' };
 
 describe('SubscriptionRegistry', () => {
   it('counts subscribers per (dialect, topic) and totals', () => {
     const r = new SubscriptionRegistry();
-    expect(r.add('evrmore-rpc', 'blocks')).toBe(1);
-    expect(r.add('evrmore-rpc', 'blocks')).toBe(2);
-    expect(r.add('native', 'blocks')).toBe(1);
+    expect(r.add('evrmore-rpc', BLOCKS).readers).toBe(1);
+    expect(r.add('evrmore-rpc', BLOCKS).readers).toBe(2);
+    expect(r.add('native', BLOCKS).readers).toBe(1);
     expect(r.count('evrmore-rpc', 'blocks')).toBe(2);
     expect(r.count('evrmore-rpc', 'address:X')).toBe(0);
     expect([r.total, r.topics]).toEqual([3, 2]);
@@ -15,6 +18,17 @@ describe('SubscriptionRegistry', () => {
     expect(r.has('evrmore-rpc')).toBe(false);
     expect(r.has('native')).toBe(true);
     expect([r.total, r.topics]).toEqual([1, 1]);
+    expect([...r.entries()].map((c) => c.uwsTopic)).toEqual(['native|blocks']);
+  });
+
+  it('keeps one counters object per topic while it has readers, so a reader measures its share by difference', () => {
+    const r = new SubscriptionRegistry();
+    const c = r.add('evrmore-rpc', BLOCKS);
+    c.messages += 5;
+    expect(r.add('evrmore-rpc', BLOCKS)).toBe(c);
+    r.remove('evrmore-rpc', 'blocks');
+    r.remove('evrmore-rpc', 'blocks');
+    expect(r.add('evrmore-rpc', BLOCKS)).not.toBe(c);
   });
 
   it('treats removing an absent subscription as a bug', () => {

@@ -87,7 +87,7 @@ describe('ingestor during outages', () => {
     expect(blocks).toEqual(mined.map((b) => b.header.hash));
     const txids = new Set(after.got.filter((e) => e.channel === 'txs').map((e) => (JSON.parse(e.body) as { txid: string }).txid));
     for (const t of duringOutage) expect(txids.has(t.txid)).toBe(true);
-    expect((await readyz()).status).toBe(200);
+    await waitFor(async () => (await readyz()).status === 200, { timeoutMs: 10_000, message: '/readyz healthy again' });
   });
 
   it('reports the node unreachable', async () => {

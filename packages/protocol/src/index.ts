@@ -10,4 +10,10 @@ export { CLOSE, ERROR } from './codes.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffMs } from './backoff.js';
 export { type Dialect, type ClientCommand, type ClientErrorReason, type SubscriptionAction } from './dialects/dialect.js';
 export { evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES } from './dialects/evrmore-rpc.js';
+export { REJECT, type RejectKind } from './codes.js';
+export {
+  type StreamPosition, type Since, type SinceError, type ResyncReason, type ResyncNotice, START_POSITION, decodePosition, decodeSince,
+  encodePositions,
+} from './positions.js';
+export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';

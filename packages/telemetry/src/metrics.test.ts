@@ -5,7 +5,7 @@ import { createEdgeMetrics } from './edge-metrics.js';
 import { createIngestorMetrics } from './ingestor-metrics.js';
 import { createLogger } from './logger.js';
 
-const BOUNDED_LABELS = new Set(['channel', 'topic_kind', 'dialect', 'reason', 'topic', 'method', 'outcome']);
+const BOUNDED_LABELS = new Set(['channel', 'topic_kind', 'dialect', 'reason', 'topic', 'method', 'outcome', 'limit', 'state']);
 
 async function metricNames(make: (r: ReturnType<typeof createRegistry>) => unknown): Promise<{ name: string; labels: string[] }[]> {
   const registry = createRegistry({ defaultMetrics: false });
@@ -21,7 +21,10 @@ describe('metric definitions', () => {
       'chainfan_edge_connections', 'chainfan_edge_connections_opened_total', 'chainfan_edge_connections_closed_total',
       'chainfan_edge_subscriptions', 'chainfan_edge_messages_sent_total', 'chainfan_edge_bytes_sent_total',
       'chainfan_edge_messages_dropped_total', 'chainfan_edge_delivery_lag_seconds', 'chainfan_edge_client_errors_total',
-      'chainfan_edge_bus_messages_total', 'chainfan_edge_bus_gaps_total', 'chainfan_edge_bus_up',
+      'chainfan_edge_bus_messages_total', 'chainfan_edge_bus_gaps_total', 'chainfan_edge_bus_up', 'chainfan_edge_bus_state',
+      'chainfan_edge_auth_failures_total', 'chainfan_edge_limit_hits_total', 'chainfan_edge_recoveries_total',
+      'chainfan_edge_resync_notices_total', 'chainfan_edge_connection_messages', 'chainfan_edge_connection_buffered_bytes',
+      'chainfan_edge_connection_lifetime_seconds', 'chainfan_edge_send_results_total', 'chainfan_edge_gap_fills_total',
     ]));
     for (const m of ms) {
       expect(m.name).toMatch(/^chainfan_edge_/);

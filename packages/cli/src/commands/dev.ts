@@ -3,7 +3,8 @@ import { MemoryBus } from '@chainfan/bus';
 import { loadEdgeEnv, startEdgeApp } from '@chainfan/edge';
 import { loadIngestorConfig, startIngestorApp } from '@chainfan/ingestor';
 import { NodeSim } from '@chainfan/node-sim';
-import { createLogger, int, num, oneOf, parseEnv } from '@chainfan/telemetry';
+import { ensureDashboardBuilt } from '@chainfan/dashboard';
+import { createLogger, int, num, oneOf, parseEnv, str, type Logger } from '@chainfan/telemetry';
 import { closeOnSignal } from '../lifecycle.js';
 import type { Command } from './command.js';
 
@@ -14,6 +15,8 @@ export const devEnv = {
   CHAINFAN_SIM_BLOCK_INTERVAL_MS: int({ min: 100, max: 86_400_000, default: 10_000 }),
   CHAINFAN_SIM_TX_PER_SECOND: num({ min: 0, max: 10_000, default: 3 }),
   CHAINFAN_SIM_SEED: int({ min: 0, default: 1 }),
+  CHAINFAN_MEMPOOL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'mempool summary period; 0 disables' }),
+  CHAINFAN_EDGE_STATIC_DIR: str({ default: '', help: 'served at / — default: the dashboard (built when missing or stale); "off": none' }),
   CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'warn' }),
 } as const;
 
@@ -25,6 +28,7 @@ export const devCommand: Command = {
   async run(env) {
     const cfg = parseEnv(devEnv, env);
     const log = createLogger({ service: 'chainfan-dev', level: cfg.CHAINFAN_LOG_LEVEL });
+    const staticDir = await dashboardDir(cfg.CHAINFAN_EDGE_STATIC_DIR, log);
     const rpcUser = 'chainfan';
     const rpcPassword = 'chainfan';
     const sim = new NodeSim({ zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, rpcUser, rpcPassword, blockIntervalMs: cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS, txPerSecond: cfg.CHAINFAN_SIM_TX_PER_SECOND, seed: cfg.CHAINFAN_SIM_SEED });
@@ -38,6 +42,7 @@ export const devCommand: Command = {
         CHAINFAN_RPC_USER: rpcUser,
         CHAINFAN_RPC_PASSWORD: rpcPassword,
         CHAINFAN_INGESTOR_OPS_PORT: String(cfg.CHAINFAN_INGESTOR_OPS_PORT),
+        CHAINFAN_MEMPOOL_INTERVAL_MS: String(cfg.CHAINFAN_MEMPOOL_INTERVAL_MS),
         CHAINFAN_OPS_HOST: '127.0.0.1',
         CHAINFAN_LOG_LEVEL: cfg.CHAINFAN_LOG_LEVEL,
       }),
@@ -49,6 +54,7 @@ export const devCommand: Command = {
         CHAINFAN_BUS: 'memory',
         CHAINFAN_EDGE_PORT: String(cfg.CHAINFAN_EDGE_PORT),
         CHAINFAN_EDGE_OPS_PORT: String(cfg.CHAINFAN_EDGE_OPS_PORT),
+        ...(staticDir === undefined ? {} : { CHAINFAN_EDGE_STATIC_DIR: staticDir }),
         CHAINFAN_OPS_HOST: '127.0.0.1',
         CHAINFAN_LOG_LEVEL: cfg.CHAINFAN_LOG_LEVEL,
       }),
@@ -56,12 +62,15 @@ export const devCommand: Command = {
       { bus },
     );
     const wsUrl = `ws://127.0.0.1:${edge.port}/`;
-    log.info({ event: 'dev.ready', wsUrl, port: edge.port, edgeOpsPort: edge.opsPort, ingestorOpsPort: ingestor.opsPort, zmqEndpoint, rpcUrl }, 'dev ready');
+    const dashboardUrl = staticDir === undefined ? undefined : `http://127.0.0.1:${edge.port}/`;
+    const simAddresses = sim.addresses().slice(0, 4); // wallets the simulator pays to and from: worth watching
+    log.info({ event: 'dev.ready', wsUrl, dashboardUrl, simAddresses, port: edge.port, edgeOpsPort: edge.opsPort, ingestorOpsPort: ingestor.opsPort, zmqEndpoint, rpcUrl }, 'dev ready');
     process.stdout.write(
       [
         '',
         `chainfan dev is running (simulated Evrmore node → ingestor → in-memory bus → edge)`,
         `  WebSocket   ${wsUrl}`,
+        ...(dashboardUrl === undefined ? [] : [`  dashboard   ${dashboardUrl}`]),
         `  try         npx wscat -c ${wsUrl}   then send {"action":"subscribe","topic":"blocks"}`,
         `  metrics     http://127.0.0.1:${edge.opsPort}/metrics (edge), http://127.0.0.1:${ingestor.opsPort}/metrics (ingestor)`,
         `  node RPC    ${rpcUrl} (user ${rpcUser})`,
@@ -77,3 +86,18 @@ export const devCommand: Command = {
     });
   },
 };
+
+/** The directory the edge serves at `/`: the configured one, none ('off'), or the dashboard bundle (built if needed). */
+async function dashboardDir(configured: string, log: Logger): Promise<string | undefined> {
+  if (configured === 'off') return undefined;
+  if (configured !== '') return configured;
+  try {
+    const r = await ensureDashboardBuilt();
+    log.info({ event: 'dev.dashboard', dir: r.dir, built: r.built, ms: r.ms }, r.built ? 'dashboard built' : 'dashboard up to date');
+    return r.dir;
+  } catch (err) {
+    // e.g. installed without devDependencies (no Vite): the WebSocket side works without the page
+    log.warn({ event: 'dev.dashboard_unavailable', err }, 'dashboard could not be built; serving WebSocket only');
+    return undefined;
+  }
+}

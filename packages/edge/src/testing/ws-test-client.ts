@@ -5,8 +5,12 @@ import { waitFor } from '@chainfan/testkit';
 
 export interface Frame {
   readonly text: string;
-  readonly json: { type?: unknown; data?: unknown } | undefined;
+  readonly json: { type?: unknown; data?: unknown; channel?: unknown; epoch?: unknown; seq?: unknown } | undefined;
+  /** just `{type, data}`: what an evrmore-rpc client reads of an event (the position keys left out) */
+  readonly event: { type?: unknown; data?: unknown } | undefined;
 }
+
+const NOT_EVENTS = new Set<unknown>(['subscription', 'error', 'resync']);
 
 export class WsTestClient {
   readonly frames: Frame[] = [];
@@ -23,7 +27,7 @@ export class WsTestClient {
       } catch {
         json = undefined; // the assertion on `json` will say what arrived
       }
-      this.frames.push({ text, json });
+      this.frames.push({ text, json, event: json === undefined ? undefined : { type: json.type, data: json.data } });
     });
     ws.on('close', (code: number, reason: Buffer) => {
       this.closed = { code, reason: reason.toString() };
@@ -33,9 +37,10 @@ export class WsTestClient {
     });
   }
 
-  static connect(url: string): Promise<WsTestClient> {
+  /** `headers`/`protocols` for admission tests (Authorization, Origin, Sec-WebSocket-Protocol). */
+  static connect(url: string, opts: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<WsTestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
+      const ws = new WebSocket(url, opts.protocols ?? [], { maxPayload: 64 * 1024 * 1024, ...(opts.headers === undefined ? {} : { headers: opts.headers }) });
       const client = new WsTestClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('error', reject);
@@ -53,8 +58,19 @@ export class WsTestClient {
     return waitFor(() => this.frames.slice(from).find((f) => f.json?.type === 'subscription' || f.json?.type === 'error'), { timeoutMs });
   }
 
+  /** Event frames: everything but acks, errors and resync notices. */
   events(type?: string): Frame[] {
-    return this.frames.filter((f) => f.json?.type !== 'subscription' && f.json?.type !== 'error' && (type === undefined || f.json?.type === type));
+    return this.frames.filter((f) => !NOT_EVENTS.has(f.json?.type) && (type === undefined || f.json?.type === type));
+  }
+
+  /** The `data` of every resync notice received. */
+  resyncs(): Record<string, unknown>[] {
+    return this.frames.filter((f) => f.json?.type === 'resync').map((f) => f.json?.data as Record<string, unknown>);
+  }
+
+  /** The subprotocol the server picked. */
+  get protocol(): string {
+    return this.#ws.protocol;
   }
 
   waitForEvents(n: number, type?: string, timeoutMs = 2_000): Promise<Frame[]> {

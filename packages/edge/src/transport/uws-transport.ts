@@ -1,6 +1,9 @@
 // WsTransport on uWebSockets.js — the only module that imports it (DESIGN.md §2).
 import uWS from 'uWebSockets.js';
-import type { CloseCause, SendResult, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions } from './ws-transport.js';
+import type {
+  CloseCause, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+} from './ws-transport.js';
+import { StaticFiles } from '../static-files.js';
 
 /** uWS force-closes (code 1006, no close frame) with this text when a frame exceeds maxPayloadLength. */
 const UWS_TOO_BIG_REASON = 'Received too big message';
@@ -15,6 +18,11 @@ const MAX_UWS_PAYLOAD = 2 ** 30;
 const TOO_BIG = { code: 1009, reason: 'frame too large' } as const;
 
 const SEND_RESULTS: readonly SendResult[] = ['buffered', 'sent', 'dropped']; // uWS: 0 backpressure, 1 success, 2 dropped
+
+const STATUS_LINES: Readonly<Record<number, string>> = {
+  401: '401 Unauthorized', 403: '403 Forbidden', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
+};
+const INTERNAL_ERROR = { reject: { status: 500, code: 1011, message: 'internal error' } } as const;
 
 interface UserData<D> {
   readonly conn: UwsConnection<D>;
@@ -100,15 +108,48 @@ export class UwsTransport<D> implements WsTransport {
       sendPingsAutomatically: true,
       compression: uWS.DISABLED,
       upgrade: (res, req, context) => {
-        const request: UpgradeRequest = { url: req.getUrl(), query: req.getQuery() ?? '' };
-        const userData: UserData<D> = { conn: new UwsConnection(handlers.upgrade(request)) };
-        res.upgrade(
-          userData,
-          req.getHeader('sec-websocket-key'),
-          req.getHeader('sec-websocket-protocol'),
-          req.getHeader('sec-websocket-extensions'),
-          context,
-        );
+        // `req` is only valid until this handler returns: copy out everything needed before deciding asynchronously
+        const request: UpgradeRequest = {
+          url: req.getUrl(),
+          query: req.getQuery() ?? '',
+          origin: req.getHeader('origin'),
+          authorization: req.getHeader('authorization'),
+          protocol: req.getHeader('sec-websocket-protocol'),
+          forwardedFor: req.getHeader('x-forwarded-for'),
+          remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+        };
+        const key = req.getHeader('sec-websocket-key');
+        const extensions = req.getHeader('sec-websocket-extensions');
+        let aborted = false;
+        res.onAborted(() => {
+          aborted = true;
+        });
+        const answer = (d: UpgradeDecision<D>): void => {
+          if (aborted) {
+            if ('accept' in d) handlers.abandoned(d.accept); // uWS invalidated `res`: touching it would throw
+            return;
+          }
+          res.cork(() => {
+            if ('reject' in d) {
+              const { status, code, message } = d.reject;
+              res.writeStatus(STATUS_LINES[status] ?? `${status} Error`)
+                .writeHeader('content-type', 'application/json')
+                .writeHeader('cache-control', 'no-store');
+              if (status === 429 || status === 503) res.writeHeader('retry-after', '1');
+              res.end(JSON.stringify({ type: 'error', data: { code, message } }), true);
+              return;
+            }
+            res.upgrade({ conn: new UwsConnection(d.accept) }, key, d.protocol, extensions, context);
+          });
+        };
+        let decision: UpgradeDecision<D> | Promise<UpgradeDecision<D>>;
+        try {
+          decision = handlers.upgrade(request);
+        } catch (err) {
+          decision = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        if (decision instanceof Promise) decision.then(answer, () => answer(INTERNAL_ERROR));
+        else answer(decision);
       },
       open: (ws) => {
         const conn = ws.getUserData().conn;
@@ -132,8 +173,15 @@ export class UwsTransport<D> implements WsTransport {
         handlers.close(conn, code, closeCause(ended, code, message));
       },
     });
-    // plain HTTP on the public port: say what this port speaks instead of hanging up
-    this.#app.any('/*', (res) => {
+    // plain HTTP on the public port: the static directory (opts.staticDir) to GET/HEAD when configured; otherwise
+    // say what this port speaks instead of hanging up
+    const files = opts.staticDir === undefined ? undefined : new StaticFiles({ root: opts.staticDir });
+    this.#app.any('/*', (res, req) => {
+      const method = req.getMethod();
+      if (files !== undefined && (method === 'get' || method === 'head')) {
+        serveStatic(files, res, req.getUrl(), method === 'head', req.getHeader('if-none-match'));
+        return;
+      }
       res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end('WebSocket endpoint\n');
     });
   }
@@ -171,6 +219,33 @@ export class UwsTransport<D> implements WsTransport {
     this.stopListening();
     this.#app.close();
   }
+}
+
+/** Answers from StaticFiles; the lookup is async, so the response must watch for the client going away meanwhile. */
+function serveStatic(files: StaticFiles, res: uWS.HttpResponse, url: string, head: boolean, ifNoneMatch: string): void {
+  let aborted = false;
+  res.onAborted(() => {
+    aborted = true;
+  });
+  void files.get(url).then((file) => {
+    if (aborted) return; // uWS invalidated `res`: touching it would throw
+    res.cork(() => {
+      if (file === undefined) {
+        res.writeStatus('404 Not Found').writeHeader('content-type', 'text/plain; charset=utf-8').end('not found\n');
+        return;
+      }
+      // uWS sends the status line with the first header, so the status comes first
+      const notModified = ifNoneMatch === file.etag;
+      res.writeStatus(notModified ? '304 Not Modified' : '200 OK').writeHeader('etag', file.etag).writeHeader('cache-control', file.cacheControl);
+      if (notModified) {
+        res.endWithoutBody();
+        return;
+      }
+      res.writeHeader('content-type', file.contentType).writeHeader('x-content-type-options', 'nosniff');
+      if (head) res.endWithoutBody(file.body.byteLength);
+      else res.end(file.body);
+    });
+  });
 }
 
 function closeCause(ended: { local: boolean; tooLarge: boolean }, code: number, message: ArrayBuffer): CloseCause {

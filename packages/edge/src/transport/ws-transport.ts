@@ -27,17 +27,38 @@ export interface WsConnection<D> {
   end(code: number, reason: string): void;
 }
 
+/** What admission looks at, copied out of the HTTP upgrade request before anything asynchronous happens. */
 export interface UpgradeRequest {
   /** path, e.g. `/` or `/evrmore` */
   readonly url: string;
   /** raw query string without `?` */
   readonly query: string;
+  /** Origin header ('' when absent) */
+  readonly origin: string;
+  /** Authorization header ('' when absent) */
+  readonly authorization: string;
+  /** Sec-WebSocket-Protocol header, the offered list as sent ('' when absent) */
+  readonly protocol: string;
+  /** X-Forwarded-For header ('' when absent); trusted only when configured */
+  readonly forwardedFor: string;
+  /** the TCP peer's address as text */
+  readonly remoteAddress: string;
 }
+
+/** The answer to an upgrade: a connection with its state and the subprotocol to echo, or an HTTP refusal. */
+export type UpgradeDecision<D> =
+  | { readonly accept: D; readonly protocol: string }
+  | { readonly reject: { readonly status: number; readonly code: number; readonly message: string } };
 
 /** Callbacks run on the event loop inside the transport; the transport corks sockets around each of them. */
 export interface WsHandlers<D> {
-  /** Per-connection state for an accepted upgrade. Synchronous: the upgrade completes before it returns. */
-  upgrade(req: UpgradeRequest): D;
+  /**
+   * Decides an upgrade, possibly asynchronously (authentication). A refusal is answered with its HTTP status and a
+   * JSON error body before any WebSocket exists. A promise that rejects is answered 500.
+   */
+  upgrade(req: UpgradeRequest): UpgradeDecision<D> | Promise<UpgradeDecision<D>>;
+  /** The client went away while an accepted upgrade was being decided: `open` will never run for `data`. */
+  abandoned(data: D): void;
   open(conn: WsConnection<D>): void;
   /** `frame` is valid only until this call returns (uWS detaches it). */
   message(conn: WsConnection<D>, frame: ArrayBuffer, isBinary: boolean): void;
@@ -53,6 +74,8 @@ export interface WsTransportOptions {
   readonly idleTimeoutSeconds: number;
   /** Hard cap of buffered outbound bytes per socket; beyond it the socket is closed, never silently skipped. */
   readonly hardBackpressureBytes: number;
+  /** Serve this directory to plain HTTP GET/HEAD requests (StaticFiles); without it they get 426. */
+  readonly staticDir?: string;
 }
 
 export interface WsTransport {

@@ -65,13 +65,34 @@ export function describeDialectContract(name: string, dialect: Dialect): void {
       expect(dialect.decode(deep, false)).toMatchObject({ type: 'invalid' });
     });
 
-    it('encodes every event as one JSON document carrying the body', () => {
+    it('encodes every event as one JSON document carrying the body and its position', () => {
       fc.assert(fc.property(fc.constantFrom('block', 'tx', 'asset', 'mempool', 'sequence', 'reorg', 'x-custom'), fc.jsonValue({ maxDepth: 3 }), (kind, body) => {
         const frame = dialect.encodeEvent(envelope(kind, JSON.stringify(body)));
         expect(typeof frame).toBe('string');
-        const parsed: unknown = JSON.parse(frame);
+        const parsed = JSON.parse(frame) as Record<string, unknown>;
         expect(JSON.stringify(parsed)).toContain(JSON.stringify(body));
+        expect([parsed['channel'], parsed['epoch'], parsed['seq']]).toEqual(['blocks', 'e1', 1]);
       }), { numRuns: 300 });
+    });
+
+    it('decodes any `since` value of a subscribe without throwing', () => {
+      fc.assert(fc.property(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('blocks', 'all', 'transactions'), (since, topic) => {
+        assertWellFormed(dialect.decode(JSON.stringify({ action: 'subscribe', topic, since }), false));
+      }), { numRuns: 300 });
+    });
+
+    it('encodes acks with positions and resync notices as JSON', () => {
+      fc.assert(fc.property(fc.string({ maxLength: 80 }), fc.string({ maxLength: 40 }), fc.nat(), fc.boolean(), (topic, epoch, seq, subscribed) => {
+        JSON.parse(dialect.encodeAck('subscribe', topic, new Map([['txs', { epoch, seq }]])));
+        const n = JSON.parse(dialect.encodeResync({ topic, channel: 'txs', reason: 'history_trimmed', subscribed, position: { epoch, seq } })) as Record<string, unknown>;
+        expect(n['type']).toBe('resync');
+      }), { numRuns: 300 });
+    });
+
+    it('defines a heartbeat only with a sane interval', () => {
+      if (dialect.heartbeat === undefined) return;
+      expect(dialect.heartbeat.intervalMs).toBeGreaterThanOrEqual(1_000);
+      JSON.parse(dialect.heartbeat.encode(Date.now()));
     });
 
     it('splices the body in without parsing it', () => {

@@ -80,9 +80,53 @@ describe('evrmore-rpc dialect: encoding server frames', () => {
     expect(types('constructor')).toBe('constructor');
   });
 
-  it('splices the body verbatim and always carries a data key', () => {
+  it('splices the body verbatim after the position keys and always carries a data key', () => {
     const body = '{"txid":"ab","vout":[{"value":1.5}],"s":"\\u00e9"}';
-    expect(d.encodeEvent(env('tx', body))).toBe(`{"type":"transaction","data":${body}}`);
-    expect(JSON.parse(d.encodeEvent(env('block', '')))).toEqual({ type: 'block', data: null });
+    expect(d.encodeEvent(env('tx', body))).toBe(`{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":${body}}`);
+    expect(JSON.parse(d.encodeEvent(env('block', '')))).toEqual({ type: 'block', channel: 'txs', epoch: 'e', seq: 7, data: null });
+  });
+
+  it('adds positions to acks of subscribes that asked for them, and nothing otherwise', () => {
+    expect(d.encodeAck('subscribe', 'blocks', new Map([['blocks', { epoch: '17', seq: 4 }]])))
+      .toBe('{"type":"subscription","data":{"status":"success","topic":"blocks","action":"subscribe","positions":{"blocks":{"epoch":"17","seq":4}}}}');
+    expect(d.encodeAck('subscribe', 'blocks')).toBe('{"type":"subscription","data":{"status":"success","topic":"blocks","action":"subscribe"}}');
+  });
+
+  it('encodes resync notices', () => {
+    expect(JSON.parse(d.encodeResync({ topic: 'block', channel: 'blocks', reason: 'slow_consumer', subscribed: false, position: { epoch: '9', seq: 41 } })))
+      .toEqual({ type: 'resync', data: { topic: 'block', channel: 'blocks', reason: 'slow_consumer', subscribed: false, epoch: '9', seq: 41 } });
+  });
+
+  it('has no application heartbeat: evrmore-rpc relies on WebSocket pings', () => {
+    expect(d.heartbeat).toBeUndefined();
+  });
+});
+
+describe('evrmore-rpc dialect: subscribe with since', () => {
+  it('decodes a single position for a one-channel topic', () => {
+    expect(d.decode('{"action":"subscribe","topic":"blocks","since":{"epoch":"1700","seq":12}}', false)).toEqual({
+      type: 'subscribe', topic: { kind: 'blocks', key: 'blocks' }, raw: 'blocks', since: new Map([['blocks', { epoch: '1700', seq: 12 }]]),
+    });
+  });
+
+  it('decodes "now" and per-channel maps; channels left out mean now', () => {
+    expect(d.decode('{"action":"subscribe","topic":"all","since":"now"}', false))
+      .toMatchObject({ since: new Map([['blocks', undefined], ['txs', undefined], ['sequence', undefined]]) });
+    expect(d.decode('{"action":"subscribe","topic":"all","since":{"txs":{"epoch":"e","seq":3},"blocks":"now"}}', false))
+      .toMatchObject({ since: new Map([['blocks', undefined], ['txs', { epoch: 'e', seq: 3 }], ['sequence', undefined]]) });
+  });
+
+  it('answers 1010 for a since it cannot use', () => {
+    for (const since of [{ epoch: 'e', seq: -1 }, { epoch: 7, seq: 1 }, { seq: 1 }, 'later', [1], { mempool: { epoch: 'e', seq: 1 } }, { txs: { epoch: 'e', seq: 1.5 } }]) {
+      expect(d.decode(JSON.stringify({ action: 'subscribe', topic: 'transactions', since }), false), JSON.stringify(since))
+        .toMatchObject({ type: 'invalid', code: 1010, reason: 'invalid_since' });
+    }
+    expect(d.decode('{"action":"subscribe","topic":"all","since":{"epoch":"e","seq":1}}', false))
+      .toMatchObject({ type: 'invalid', code: 1010, message: 'Invalid since: this topic spans several channels: give one position per channel' });
+  });
+
+  it('answers 1008 for a topic over the length limit', () => {
+    expect(d.decode(JSON.stringify({ action: 'subscribe', topic: `address:${'x'.repeat(200)}` }), false))
+      .toMatchObject({ type: 'invalid', code: 1008, reason: 'topic_too_long' });
   });
 });

@@ -1,0 +1,60 @@
+// One ioredis connection for the small cluster-wide stores (API-key set, connection leases): fail-fast while
+// disconnected (no offline queue, nothing replayed after a reconnect), a deadline on every command.
+import { backoffMs, ChainfanError } from '@chainfan/protocol';
+import { Redis } from 'ioredis';
+import { withDeadline } from './deadline.js';
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  /** default 2,000: these calls sit on the connection-admission path */
+  readonly commandTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  /** shows up in CLIENT LIST */
+  readonly connectionName: string;
+}
+
+export class RedisStoreConnection {
+  readonly redis: Redis;
+  readonly #timeoutMs: number;
+  #closing: Promise<void> | undefined;
+
+  constructor(opts: RedisStoreOptions) {
+    this.#timeoutMs = opts.commandTimeoutMs ?? 2_000;
+    this.redis = new Redis(opts.url, {
+      connectionName: opts.connectionName,
+      connectTimeout: opts.connectTimeoutMs ?? 5_000,
+      retryStrategy: (attempt: number) => Math.round(backoffMs(attempt - 1, Math.random, { initialDelayMs: 50, maxDelayMs: 2_000, factor: 2 })),
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+    });
+    // reconnect attempts emit one each; callers see failures as rejected calls, which they count
+    this.redis.on('error', () => undefined);
+  }
+
+  /** Resolves once connected; rejects with CHAINFAN_TIMEOUT after `timeoutMs` (it keeps retrying). */
+  async ready(timeoutMs: number): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    await withDeadline(new Promise<void>((resolve) => this.redis.once('ready', () => resolve())), timeoutMs, 'CHAINFAN_TIMEOUT', 'redis store connect');
+  }
+
+  /** Runs one command with the deadline; any failure becomes CHAINFAN_BUS_DOWN (or the deadline's CHAINFAN_TIMEOUT). */
+  async run<T>(what: string, call: (r: Redis) => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) throw new ChainfanError('CHAINFAN_BUS_CLOSED', `${what}: store closed`);
+    if (this.redis.status !== 'ready') throw new ChainfanError('CHAINFAN_BUS_DOWN', `${what}: redis is ${this.redis.status}; nothing is queued`);
+    try {
+      return await withDeadline(call(this.redis), this.#timeoutMs, 'CHAINFAN_TIMEOUT', what);
+    } catch (err) {
+      if (err instanceof ChainfanError) throw err;
+      throw new ChainfanError('CHAINFAN_BUS_DOWN', `${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await withDeadline(this.redis.quit(), 2_000, 'CHAINFAN_TIMEOUT', 'quit').catch(() => undefined); // forced below anyway
+      this.redis.disconnect();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,89 @@
+// Stream positions as clients see them: (epoch, seq) of one bus channel, carried by event frames, asked for with
+// `since` on subscribe, reported in acks and in `resync` notices (docs/decisions/0008).
+import { BUS_CHANNELS, type BusChannel, isBusChannel } from './channels.js';
+import { type Decoded, fail, ok } from './decoded.js';
+
+/** After which message of a channel a stream stands: everything with this epoch and a seq ≤ `seq` is behind it. */
+export interface StreamPosition {
+  readonly epoch: string;
+  readonly seq: number;
+}
+
+/**
+ * Before the first message of whatever epoch is current. Reported for channels nothing was ever published on, and
+ * accepted in `since` to mean "replay from the start of history".
+ */
+export const START_POSITION: StreamPosition = Object.freeze({ epoch: '', seq: 0 });
+
+/** Per bus channel of a topic: a position to recover from, or undefined for "live from now". */
+export type Since = ReadonlyMap<BusChannel, StreamPosition | undefined>;
+
+export type SinceError = 'SINCE_SHAPE' | 'SINCE_EPOCH' | 'SINCE_SEQ' | 'SINCE_CHANNEL' | 'SINCE_AMBIGUOUS';
+
+/** Bus epochs are Redis TIME digits or 16 hex chars; anything longer or odder is not one of ours. */
+const EPOCH_RE = /^[0-9A-Za-z._-]{0,64}$/;
+
+/** Total: `{"epoch":E,"seq":N}` with a short plain epoch and 0 ≤ N ≤ 2^53-1. Other keys are ignored. */
+export function decodePosition(raw: unknown): Decoded<StreamPosition, SinceError> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('SINCE_SHAPE');
+  const epoch = Object.hasOwn(raw, 'epoch') ? (raw as { epoch: unknown }).epoch : undefined;
+  const seq = Object.hasOwn(raw, 'seq') ? (raw as { seq: unknown }).seq : undefined;
+  if (typeof epoch !== 'string' || !EPOCH_RE.test(epoch)) return fail('SINCE_EPOCH');
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return fail('SINCE_SEQ');
+  return ok({ epoch, seq });
+}
+
+/**
+ * Total: the `since` of a subscribe for a topic that reads `channels`. Accepted forms:
+ *   "now"                                   live from now, but the ack reports where "now" is
+ *   {"epoch":E,"seq":N}                      for topics on a single channel
+ *   {"<channel>": {"epoch":E,"seq":N} | "now", …}   per channel; channels left out are "now"
+ */
+export function decodeSince(raw: unknown, channels: readonly BusChannel[]): Decoded<Since, SinceError> {
+  if (raw === 'now') return ok(new Map(channels.map((c) => [c, undefined])));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('SINCE_SHAPE');
+  if (Object.hasOwn(raw, 'seq') || Object.hasOwn(raw, 'epoch')) {
+    if (channels.length !== 1) return fail('SINCE_AMBIGUOUS');
+    const p = decodePosition(raw);
+    return p.ok ? ok(new Map([[channels[0]!, p.value]])) : p;
+  }
+  const keys = Object.keys(raw);
+  if (keys.length > BUS_CHANNELS.length) return fail('SINCE_SHAPE');
+  const out = new Map<BusChannel, StreamPosition | undefined>(channels.map((c) => [c, undefined]));
+  for (const k of keys) {
+    if (!isBusChannel(k) || !channels.includes(k)) return fail('SINCE_CHANNEL', k.slice(0, 32));
+    const v = (raw as Record<string, unknown>)[k];
+    if (v === 'now') continue;
+    const p = decodePosition(v);
+    if (!p.ok) return p;
+    out.set(k, p.value);
+  }
+  return ok(out);
+}
+
+/** `{"blocks":{"epoch":"…","seq":N},…}` — the JSON object acks carry. */
+export function encodePositions(positions: ReadonlyMap<BusChannel, StreamPosition>): string {
+  let out = '';
+  for (const [ch, p] of positions) out += `${out === '' ? '' : ','}"${ch}":{"epoch":${JSON.stringify(p.epoch)},"seq":${p.seq}}`;
+  return `{${out}}`;
+}
+
+/**
+ * Why a `resync` notice was sent. `slow_consumer`: the edge stopped sending to a socket that could not keep up
+ * (the topic is no longer subscribed; resubscribe with `since` = the notice's position). The others say messages
+ * after the client's position were lost for good and the stream continues after the notice's position:
+ * `history_trimmed` (history no longer reaches back), `epoch_changed` (the channel's sequence restarted),
+ * `position_ahead` (the client claims a position this edge never reached), `history_unavailable` (history could not
+ * be read within the recovery deadline).
+ */
+export type ResyncReason = 'slow_consumer' | 'history_trimmed' | 'epoch_changed' | 'position_ahead' | 'history_unavailable';
+
+export interface ResyncNotice {
+  /** the topic as the client spelled it when it subscribed */
+  readonly topic: string;
+  readonly channel: BusChannel;
+  readonly reason: ResyncReason;
+  /** false: the edge dropped the subscription (resubscribe from the position); true: it continues after it */
+  readonly subscribed: boolean;
+  readonly position: StreamPosition;
+}

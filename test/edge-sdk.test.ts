@@ -1,0 +1,80 @@
+// The SDK against real edges (in-process, one MemoryBus): it resumes by itself after its edge goes away — exactly the
+// missed messages when history covers them, and a 'resync' event (then live) when it no longer does.
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryBus } from '@chainfan/bus';
+import { ChainfanClient, type ChainfanMessage, type ResyncInfo } from '@chainfan/client/node';
+import { Edge, edgeConfig } from '@chainfan/edge';
+import { createEdgeMetrics, createLogger, createRegistry } from '@chainfan/telemetry';
+import { freePort, waitFor } from '@chainfan/testkit';
+
+const log = createLogger({ service: 'edge-sdk-test', level: 'silent' });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function edgeOn(bus: MemoryBus, port: number): Promise<Edge> {
+  const edge = new Edge({ bus, log, metrics: createEdgeMetrics(createRegistry({ defaultMetrics: false })), config: edgeConfig({ host: '127.0.0.1', port }) });
+  await edge.start();
+  cleanups.push(() => edge.close());
+  return edge;
+}
+
+function collecting(c: ChainfanClient): { heights: number[]; resyncs: ResyncInfo[]; order: string[] } {
+  const out = { heights: [] as number[], resyncs: [] as ResyncInfo[], order: [] as string[] };
+  c.on('message', (m: ChainfanMessage) => {
+    if (m.type === 'block') {
+      out.heights.push(m.data.height);
+      out.order.push(`block:${m.data.height}`);
+    } else if (m.type === 'unknown') out.order.push(m.wireType);
+  });
+  c.on('resync', (r) => out.resyncs.push(r));
+  return out;
+}
+
+const block = (h: number) => ({ channel: 'blocks' as const, kind: 'block', ts: Date.now(), body: JSON.stringify({ hash: h.toString(16).padStart(64, '0'), height: h }) });
+
+describe('ChainfanClient resuming across edges', () => {
+  it('gets exactly the messages published while it was away, then live', async () => {
+    const bus = new MemoryBus();
+    cleanups.push(() => bus.close());
+    const [p1, p2] = [await freePort(), await freePort()];
+    const first = await edgeOn(bus, p1);
+    const c = new ChainfanClient({ url: [`ws://127.0.0.1:${p1}/`, `ws://127.0.0.1:${p2}/`], reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    cleanups.push(() => c.close());
+    const got = collecting(c);
+    await c.subscribe('blocks');
+    for (let h = 1; h <= 5; h++) await bus.publish(block(h));
+    await waitFor(() => got.heights.length === 5);
+    await first.drain(0);
+    await first.close();
+    for (let h = 6; h <= 300; h++) await bus.publish(block(h)); // nobody is connected now
+    await edgeOn(bus, p2);
+    await waitFor(() => got.heights.length === 300, { timeoutMs: 10_000 });
+    await bus.publish(block(301));
+    await waitFor(() => got.heights.length === 301);
+    expect(got.heights).toEqual(Array.from({ length: 301 }, (_, i) => i + 1));
+    expect(got.resyncs).toEqual([]);
+  });
+
+  it('emits resync (and continues live) when history no longer covers its position', async () => {
+    const bus = new MemoryBus({ historyMaxLen: 20 });
+    cleanups.push(() => bus.close());
+    const [p1, p2] = [await freePort(), await freePort()];
+    const first = await edgeOn(bus, p1);
+    const c = new ChainfanClient({ url: [`ws://127.0.0.1:${p1}/`, `ws://127.0.0.1:${p2}/`], reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    cleanups.push(() => c.close());
+    const got = collecting(c);
+    await c.subscribe('blocks');
+    await bus.publish(block(1));
+    await waitFor(() => got.heights.length === 1);
+    await first.drain(0);
+    await first.close();
+    for (let h = 2; h <= 100; h++) await bus.publish(block(h)); // history keeps 81..100
+    await edgeOn(bus, p2);
+    await waitFor(() => got.heights.length === 21, { timeoutMs: 10_000 });
+    expect(got.resyncs).toEqual([{ topic: 'blocks', channel: 'blocks', reason: 'history_trimmed', subscribed: true, epoch: expect.any(String), seq: 80 }]);
+    expect(got.order.slice(0, 3)).toEqual(['block:1', 'resync', 'block:81']);
+    expect(got.heights).toEqual([1, ...Array.from({ length: 20 }, (_, i) => 81 + i)]);
+  });
+});

@@ -19,3 +19,12 @@ describe('flags ↔ CHAINFAN_* variables', () => {
     expect(() => parseArgs(['--nope', '1', '--other'], known, {})).toThrow(/--nope, --other/);
   });
 });
+
+describe('boolean switches', () => {
+  it('never take the next word as their value', () => {
+    const p = parseArgs(['--json', 'blocks', 'address:x', '--url', 'ws://h/'], ['CHAINFAN_JSON', 'CHAINFAN_URL'], {}, ['CHAINFAN_JSON']);
+    expect(p.env).toMatchObject({ CHAINFAN_JSON: 'true', CHAINFAN_URL: 'ws://h/' });
+    expect(p.positional).toEqual(['blocks', 'address:x']);
+    expect(parseArgs(['--json=false'], ['CHAINFAN_JSON'], {}, ['CHAINFAN_JSON']).env['CHAINFAN_JSON']).toBe('false');
+  });
+});

@@ -16,7 +16,11 @@ export function envToFlag(name: string): string {
   return `--${name.replace(/^CHAINFAN_/, '').toLowerCase().replace(/_/g, '-')}`;
 }
 
-export function parseArgs(argv: readonly string[], known: readonly string[], baseEnv: Readonly<Record<string, string | undefined>>): ParsedArgs {
+/**
+ * `booleans` are the variables whose flags are switches: a bare `--json` means true and never takes the next word
+ * (which is then a positional argument); `--json=false` still works.
+ */
+export function parseArgs(argv: readonly string[], known: readonly string[], baseEnv: Readonly<Record<string, string | undefined>>, booleans: readonly string[] = []): ParsedArgs {
   const env: Record<string, string | undefined> = { ...baseEnv };
   const positional: string[] = [];
   const unknown: string[] = [];
@@ -41,7 +45,7 @@ export function parseArgs(argv: readonly string[], known: readonly string[], bas
     }
     let value: string | undefined;
     if (eq > 0) value = a.slice(eq + 1);
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) value = argv[++i];
+    else if (!booleans.includes(name) && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) value = argv[++i];
     else value = 'true'; // a bare flag is a boolean switch
     env[name] = value;
   }

@@ -47,7 +47,8 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`chainfan: unknown command "${name}"\n\n${topHelp()}\n`);
     process.exit(64);
   }
-  const args = parseArgs(rest, Object.keys(cmd.env), process.env);
+  const booleans = Object.entries(cmd.env).filter(([, f]) => f.kind === 'bool').map(([n]) => n);
+  const args = parseArgs(rest, Object.keys(cmd.env), process.env, booleans);
   if (args.help) {
     process.stdout.write(`${commandHelp(cmd)}\n`);
     return;

@@ -10,8 +10,6 @@ export const tailEnv = {
   CHAINFAN_JSON: bool({ default: false, help: 'print each message as one JSON line instead of text' }),
 } as const;
 
-const BOOL_WORDS = ['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'];
-
 function clock(ms: number): string {
   const d = new Date(ms);
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -81,16 +79,8 @@ export const tailCommand: Command = {
   usage: 'chainfan tail [--url ws://127.0.0.1:8765/] [--json] <topic>...   (blocks, transactions, assets, mempool, address:<addr>, …)',
   env: tailEnv,
   async run(env, positional) {
-    // `--json blocks`: the shared flag parser hands a bare flag the next word as its value; a word that is no
-    // boolean is the first topic, and the bare flag meant true
-    const jsonRaw = env['CHAINFAN_JSON'];
     const topics = [...positional];
-    const e = { ...env };
-    if (jsonRaw !== undefined && !BOOL_WORDS.includes(jsonRaw.trim().toLowerCase())) {
-      topics.unshift(jsonRaw);
-      e['CHAINFAN_JSON'] = 'true';
-    }
-    const cfg = parseEnv(tailEnv, e);
+    const cfg = parseEnv(tailEnv, env);
     const bad = topics.filter((t) => !parseTopic(t).ok);
     if (topics.length === 0 || bad.length > 0) {
       const why = topics.length === 0 ? 'name at least one topic' : `invalid topic${bad.length > 1 ? 's' : ''}: ${bad.join(', ')}`;

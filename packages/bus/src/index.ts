@@ -10,3 +10,7 @@ export { type LeaseStore, MemoryLeaseStore, type MemoryLeaseStoreOptions } from 
 export { type KeyStore, StaticKeyStore, apiKeyHash } from './key-store.js';
 export { RedisLeaseStore, type RedisLeaseStoreOptions } from './redis-lease-store.js';
 export { RedisKeyStore, type RedisKeyStoreOptions } from './redis-key-store.js';
+export { type TtlCache, MemoryTtlCache, type MemoryTtlCacheOptions } from './ttl-cache.js';
+export { RedisTtlCache, type RedisTtlCacheOptions } from './redis-ttl-cache.js';
+export { type StatsRegistry, MemoryStatsRegistry, type MemoryStatsRegistryOptions } from './stats-registry.js';
+export { RedisStatsRegistry, type RedisStatsRegistryOptions } from './redis-stats-registry.js';

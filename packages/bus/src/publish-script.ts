@@ -6,38 +6,55 @@ import { createHash } from 'node:crypto';
 export const FENCED_REPLY_CODE = 'CFFENCED';
 
 /**
- * KEYS: 1 seq, 2 epoch, 3 history stream, 4 lease, 5 checkpoint.   ARGV: 1 pub/sub channel, 2 envelope tail,
- * 3 MAXLEN, 4 fencing token ('' = unfenced), 5 checkpoint ('' = leave it).   Returns {epoch, seq}.
+ * A batch of publishes in one call (the bus coalesces the publishes of one event-loop turn; one is a batch of one).
+ * KEYS: 1 lease, 2 checkpoint, then for each channel c of the batch (0-based): 3+3c seq, 4+3c epoch, 5+3c history.
+ * ARGV: 1 fencing token ('' = unfenced), 2 MAXLEN, then 4 per message, in publish order: channel index c, pub/sub
+ * channel, envelope tail, checkpoint ('' = leave it).   Returns {epoch1, seq1, epoch2, seq2, …}.
  *
+ * The fence is checked once: nothing in one script call can interleave with a lease change.
  * Redis does not roll a script back when a command fails midway, so every write that can fail (XADD) comes
- * before the seq is stored: a failed publish never leaves a seq without its history entry.
+ * before its seq is stored: a failed publish never leaves a seq without its history entry.
  * MAXLEN is exact rather than `~`: trimming one entry per XADD is cheap, and it keeps `covered` exact (with `~`
  * a stream holds up to a whole extra node of entries, so small bounds would never trim).
  */
 export const PUBLISH_SCRIPT = `
-if ARGV[4] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[4] then
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('${FENCED_REPLY_CODE} stale fencing token')
 end
-local seq = redis.call('GET', KEYS[1])
-local epoch = redis.call('GET', KEYS[2])
-if not seq or not epoch then
-  -- the sequence restarts (first publish, or Redis lost its data): new epoch, and history of the old one goes
-  local t = redis.call('TIME')
-  epoch = t[1] .. string.format('%06d', tonumber(t[2]))
-  seq = 0
-  redis.call('SET', KEYS[2], epoch)
-  redis.call('DEL', KEYS[3])
+local out = {}
+local seqs = {}
+local epochs = {}
+for i = 3, #ARGV, 4 do
+  local c = tonumber(ARGV[i])
+  local k = 3 + 3 * c
+  if not seqs[c] then
+    local seq = redis.call('GET', KEYS[k])
+    local epoch = redis.call('GET', KEYS[k + 1])
+    if not seq or not epoch then
+      -- the sequence restarts (first publish, or Redis lost its data): new epoch, and history of the old one goes
+      local t = redis.call('TIME')
+      epoch = t[1] .. string.format('%06d', tonumber(t[2]))
+      seq = 0
+      redis.call('SET', KEYS[k + 1], epoch)
+      redis.call('DEL', KEYS[k + 2])
+    end
+    seqs[c] = tonumber(seq)
+    epochs[c] = epoch
+  end
+  local seq = seqs[c] + 1
+  seqs[c] = seq
+  local sq = string.format('%d', seq)
+  local wire = '{"v":1,"ep":"' .. epochs[c] .. '","sq":' .. sq .. ',' .. ARGV[i + 2]
+  redis.call('XADD', KEYS[k + 2], 'MAXLEN', ARGV[2], sq .. '-0', 'm', wire)
+  redis.call('SET', KEYS[k], sq)
+  if ARGV[i + 3] ~= '' then
+    redis.call('SET', KEYS[2], ARGV[i + 3])
+  end
+  redis.call('PUBLISH', ARGV[i + 1], wire)
+  out[#out + 1] = epochs[c]
+  out[#out + 1] = seq
 end
-seq = tonumber(seq) + 1
-local sq = string.format('%d', seq)
-local wire = '{"v":1,"ep":"' .. epoch .. '","sq":' .. sq .. ',' .. ARGV[2]
-redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[3], sq .. '-0', 'm', wire)
-redis.call('SET', KEYS[1], sq)
-if ARGV[5] ~= '' then
-  redis.call('SET', KEYS[5], ARGV[5])
-end
-redis.call('PUBLISH', ARGV[1], wire)
-return {epoch, seq}
+return out
 `;
 
 export const PUBLISH_SCRIPT_SHA1 = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');

@@ -98,6 +98,39 @@ describe('RedisBus on Redis', () => {
     expect(JSON.parse(got[0]!.body).i).toBe(2);
   });
 
+  it('coalesces a burst into script calls and keeps call order, per-channel seqs, checkpoints and per-token fencing', async () => {
+    const p = uniquePrefix('burst');
+    const bus = await connect({ keyPrefix: p });
+    const got = collect(bus);
+    await Promise.all([bus.subscribe('txs'), bus.subscribe('assets')]);
+    await redisCommand(redis.url, ['SET', `${p}lease`, 'good']);
+    const calls = async (): Promise<number> => {
+      const info = String(await redisCommand(redis.url, ['INFO', 'commandstats']));
+      return Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0) + Number(/cmdstat_eval:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    };
+    const before = await calls();
+    // 1,200 publishes in one turn: txs and assets interleaved, a stale token in the middle, checkpoints along the way
+    const results = Array.from({ length: 1_200 }, (_, i) => {
+      const stale = i >= 600 && i < 610;
+      const channel = i % 3 === 0 ? 'assets' : 'txs';
+      return bus.publish(outgoing(channel, i), { fencingToken: stale ? 'stale' : 'good', ...(i % 100 === 99 ? { checkpoint: `cp-${i}` } : {}) })
+        .then((r) => ({ i, channel, r }), (err: unknown) => ({ i, channel, err }));
+    });
+    const settled = await Promise.all(results);
+    const failed = settled.filter((s) => 'err' in s).map((s) => s.i);
+    expect(failed).toEqual(Array.from({ length: 10 }, (_, k) => 600 + k));
+    for (const s of settled.filter((x) => 'err' in x)) expectCode((s as { err: unknown }).err, 'CHAINFAN_PUBLISH_FENCED');
+    // fewer script calls than messages: at least one per token run and per 512 messages, far fewer than 1,200
+    expect((await calls()) - before).toBeLessThan(20);
+    for (const channel of ['txs', 'assets'] as const) {
+      const seqs = settled.filter((s) => s.channel === channel && 'r' in s).map((s) => (s as { r: { seq: number } }).r.seq);
+      expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => k + 1));
+    }
+    await waitFor(() => got.length === 1_190, { timeoutMs: 5_000 });
+    expect(got.map((m) => JSON.parse(m.body).i)).toEqual(settled.filter((s) => 'r' in s).map((s) => s.i));
+    expect(await bus.readCheckpoint()).toBe('cp-1199');
+  });
+
   it('recovers the publish script after SCRIPT FLUSH', async () => {
     const bus = await connect();
     await bus.publish(outgoing('blocks', 0));

@@ -61,8 +61,28 @@ export function base58Decode(s: string): Decoded<Uint8Array> {
 }
 
 /** version byte ‖ payload ‖ first 4 bytes of sha256d, in base58. Throws on a version outside 0..255. */
+/**
+ * Memo of recent addresses. A pure function's cache, so sharing it is invisible to callers: addresses repeat across a
+ * chain's transactions (change, exchanges' hot wallets), and each one spares two SHA-256 and a quadratic base58 loop.
+ * Bounded: emptied when full.
+ */
+const ADDRESS_MEMO_MAX = 16_384;
+const addressMemo = new Map<string, string>();
+
 export function base58checkEncode(version: number, payload: Uint8Array): string {
   if (!Number.isInteger(version) || version < 0 || version > 255) throw new ChainfanError('CHAINFAN_DECODE_FAILED', `bad version byte ${version}`);
+  if (payload.length > 32) return encodeCheck(version, payload);
+  const key = String.fromCharCode(version) + Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('latin1');
+  let s = addressMemo.get(key);
+  if (s === undefined) {
+    if (addressMemo.size >= ADDRESS_MEMO_MAX) addressMemo.clear();
+    s = encodeCheck(version, payload);
+    addressMemo.set(key, s);
+  }
+  return s;
+}
+
+function encodeCheck(version: number, payload: Uint8Array): string {
   const body = concatBytes([Uint8Array.of(version), payload]);
   return base58Encode(concatBytes([body, sha256d(body).subarray(0, 4)]));
 }

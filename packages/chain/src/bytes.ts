@@ -10,7 +10,11 @@ for (let i = 0; i < 6; i++) {
   NIBBLE[97 + i] = 10 + i;
 }
 
+/** Above this length Node's native encoder wins over the table (a raw transaction's hex, not a hash's). */
+const NATIVE_HEX_MIN = 48;
+
 export function bytesToHex(b: Uint8Array): string {
+  if (b.length >= NATIVE_HEX_MIN) return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
   let s = '';
   for (let i = 0; i < b.length; i++) s += HEX[b[i]!];
   return s;

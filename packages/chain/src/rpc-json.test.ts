@@ -1,10 +1,11 @@
 // txToJson / blockToJson / headerToJson against real Evrmore node replies (test-vectors/node-json).
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hexToBytes } from './bytes.js';
 import { decodeBlock } from './block.js';
 import { NETWORKS } from './networks.js';
-import { blockToJson, formatAmount, headerToJson, txToJson } from './rpc-json.js';
+import { amountValue, blockToJson, formatAmount, headerToJson, txToJson } from './rpc-json.js';
 import { decodeTx } from './tx.js';
 import { loadVectors } from './test-vectors.fixture.js';
 
@@ -70,5 +71,12 @@ describe('node RPC JSON shapes', () => {
     expect(formatAmount(277_800_000_000n)).toBe('2778.00000000');
     expect(formatAmount(515_215_469_821_281_000n)).toBe('5152154698.21281000');
     expect(formatAmount(-1n)).toBe('-0.00000001');
+  });
+
+  it('amountValue is the number the node\'s text parses to, on its fast path and beyond it', () => {
+    fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (sats) => amountValue(sats) === Number(formatAmount(sats))));
+    for (const sats of [0n, 1n, 10n, 123_456_789n, 2_100_000_000_000_000n, 2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n, 2n ** 53n + 1n]) {
+      expect(amountValue(sats)).toBe(Number(formatAmount(sats)));
+    }
   });
 });

@@ -25,8 +25,13 @@ export function formatAmount(sats: bigint): string {
  * 1e8 coins; a server that must reproduce the node's bytes exactly can print `formatAmount` instead.
  */
 export function amountValue(sats: bigint): number {
+  // Below 2^53 both Number(sats) and 1e8 are exact, and IEEE division rounds the true quotient once — the same double
+  // that parsing the node's decimal text yields. Beyond, go through the text.
+  if (sats <= MAX_EXACT && sats >= -MAX_EXACT) return Number(sats) / 1e8;
   return Number(formatAmount(sats));
 }
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 export interface TxBlockInfo {
   blockhash: string;

@@ -28,6 +28,14 @@ export interface AdmissionTicket {
 
 export type AdmissionResult = { readonly ok: true; readonly ticket: AdmissionTicket } | { readonly ok: false; readonly reject: RejectKind };
 
+/** What a dialect's documentation promises at admission (Rustorium: a token always, at most 10 connections per key). */
+export interface DialectAdmission {
+  /** the dialect's own per-key limit, counted under a lease key of its own (`<scope>:<key>`) apart from other dialects */
+  readonly keyLimit?: { readonly maxConnectionsPerKey: number; readonly scope: string };
+  /** no credential: refused (when the edge accepts credentials at all), even if anonymous access is open */
+  readonly requiresCredentials?: boolean;
+}
+
 export interface AdmissionDeps {
   readonly config: EdgeConfig;
   readonly authenticator: Authenticator;
@@ -52,7 +60,8 @@ export class Admission {
   }
 
   /** `refusing()` is asked again after every await: a drain that starts meanwhile turns the answer into 503. */
-  async admit(req: UpgradeRequest, refusing: () => boolean): Promise<AdmissionResult> {
+  async admit(req: UpgradeRequest, refusing: () => boolean, dialect: DialectAdmission = {}): Promise<AdmissionResult> {
+    const keyLimit = dialect.keyLimit;
     const { config: cfg, metrics } = this.#d;
     if (refusing()) return { ok: false, reject: 'draining' };
     if (!this.#d.origins.allows(req.origin)) {
@@ -75,21 +84,27 @@ export class Admission {
     };
 
     const { credential, protocol } = extractCredential(req);
+    if (credential === undefined && dialect.requiresCredentials === true && this.#d.authenticator.acceptsCredentials) {
+      metrics.authFailures.inc({ reason: 'missing' });
+      return refuse('authRequired');
+    }
     const auth = await this.#d.authenticator.authenticate(credential);
     if (!auth.ok) {
       metrics.authFailures.inc({ reason: auth.reason });
       return refuse(auth.reject);
     }
     const principal = auth.principal;
-    if (principal.limitKey !== undefined && cfg.maxConnectionsPerKey > 0) {
+    const perKey = keyLimit?.maxConnectionsPerKey ?? cfg.maxConnectionsPerKey;
+    if (principal.limitKey !== undefined && perKey > 0) {
       const holder = this.#d.leases.newHolder();
-      const verdict = await this.#d.leases.acquire(principal.limitKey, holder, cfg.maxConnectionsPerKey);
+      const leaseKey = keyLimit === undefined ? principal.limitKey : `${keyLimit.scope}:${principal.limitKey}`;
+      const verdict = await this.#d.leases.acquire(leaseKey, holder, perKey);
       if (verdict === 'full') {
         metrics.limitHits.inc({ limit: 'connections_per_key' });
         this.#d.log.info({ event: 'limits.key', principal: principal.id }, 'API key at its cluster-wide connection limit');
         return refuse('tooManyForKey');
       }
-      slot.lease = { key: principal.limitKey, holder };
+      slot.lease = { key: leaseKey, holder };
     }
     if (refusing()) return refuse('draining');
     metrics.authSuccesses.inc({ reason: principal.kind });

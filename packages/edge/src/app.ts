@@ -2,14 +2,20 @@
 // parsed config; the only place here that does I/O to set things up (the PEM file read, Redis connections).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Bus, createBus, type LeaseStore, MemoryLeaseStore, RedisLeaseStore, waitForBusUp } from '@chainfan/bus';
+import {
+  type Bus, createBus, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, RedisLeaseStore, RedisStatsRegistry, RedisTtlCache,
+  type StatsRegistry, type TtlCache, waitForBusUp,
+} from '@chainfan/bus';
 import { ChainfanError } from '@chainfan/protocol';
 import { createEdgeMetrics, createRegistry, startOpsServer, type Logger } from '@chainfan/telemetry';
 import { buildAuth } from './auth/build-auth.js';
 import { batchingConfigFromEnv, batchingTransportFactory } from './batching-config.js';
 import { systemClock } from './clock.js';
 import { authConfigFromEnv, type EdgeEnv, edgeConfigFromEnv } from './config.js';
+import { commandConfigFromEnv, dialectSetupFromEnv } from './dialects-config.js';
 import { Edge } from './edge.js';
+import { CommandProxy } from './rpc/command-proxy.js';
+import { NodeRpc } from './rpc/node-rpc.js';
 
 export interface EdgeApp {
   readonly edge: Edge;
@@ -41,7 +47,12 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
     }
   }
   const auth = buildAuth(authConfig, { redisUrl, publicKeyPem, clock: systemClock, log });
-  const leases: LeaseStore = redisUrl !== undefined && config.maxConnectionsPerKey > 0 ? new RedisLeaseStore({ url: redisUrl }) : new MemoryLeaseStore();
+  const setup = dialectSetupFromEnv(env);
+  const commandConfig = commandConfigFromEnv(env);
+  // dialects bring their own per-key limits (Rustorium: 10), so leases are cluster-wide whenever Redis is there
+  const leases: LeaseStore = redisUrl !== undefined ? new RedisLeaseStore({ url: redisUrl }) : new MemoryLeaseStore();
+  const statsRegistry: StatsRegistry = redisUrl !== undefined ? new RedisStatsRegistry({ url: redisUrl }) : new MemoryStatsRegistry();
+  const cache: TtlCache = redisUrl !== undefined && commandConfig.rpc !== undefined ? new RedisTtlCache({ url: redisUrl }) : new MemoryTtlCache();
 
   const registry = createRegistry();
   const metrics = createEdgeMetrics(registry);
@@ -54,18 +65,37 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
   );
   // opt-in batched frames (issue 7 §4): undefined when CHAINFAN_EDGE_BATCH_WINDOW_MS is 0, i.e. the plain uWS transport
   const createTransport = batchingTransportFactory(batchingConfigFromEnv(env), systemClock);
+  const commands = new CommandProxy({
+    rpc: commandConfig.rpc === undefined ? undefined : new NodeRpc({ ...commandConfig.rpc, maxReplyBytes: config.maxEventFrameBytes }),
+    cache,
+    cacheTtlMs: commandConfig.cacheTtlMs,
+    maxInflight: commandConfig.maxInflight,
+    log: log.child({ component: 'commands', edge: edgeId }),
+    metrics,
+  });
   const edge = new Edge({
     bus, log, metrics, config, authenticator: auth.authenticator, origins: auth.origins, leases, edgeId, ...(createTransport === undefined ? {} : { createTransport }),
+    dialects: setup.dialects, dialectPaths: setup.paths, commands, statsRegistry,
   });
   // Ops first, so /healthz answers (and /readyz says why not) while the bus is still coming up; clients are only
   // accepted once the bus is up, because until then every subscribe would be refused.
   const ops = await startOpsServer({ port: env.CHAINFAN_EDGE_OPS_PORT, host: env.CHAINFAN_OPS_HOST, registry, ready: () => edge.ready(), log });
   if (bus.state !== 'up') log.info({ event: 'edge.waiting_for_bus', state: bus.state }, 'waiting for the bus before accepting clients');
   await waitForBusUp(bus);
-  await Promise.all([auth.redisKeys?.ready(STORE_READY_MS), leases instanceof RedisLeaseStore ? leases.ready(STORE_READY_MS) : undefined].map((p) =>
+  const stores = [
+    auth.redisKeys?.ready(STORE_READY_MS),
+    leases instanceof RedisLeaseStore ? leases.ready(STORE_READY_MS) : undefined,
+    statsRegistry instanceof RedisStatsRegistry ? statsRegistry.ready(STORE_READY_MS) : undefined,
+    cache instanceof RedisTtlCache ? cache.ready(STORE_READY_MS) : undefined,
+  ];
+  await Promise.all(stores.map((p) =>
     p?.catch((err: unknown) => log.warn({ event: 'edge.store_not_ready', err }, 'a Redis store is not reachable yet; its checks fail until it is'))));
   const { port } = await edge.start();
   log.info({ event: 'edge.admission', edge: edgeId, ...auth.summary, slowClientPolicy: config.slowClientPolicy }, 'admission configured');
+  log.info({
+    event: 'edge.dialects', edge: edgeId, default: setup.dialects[0].name, dialects: setup.dialects.map((d) => d.name),
+    paths: Object.fromEntries(setup.paths), commands: commands.enabled,
+  }, 'dialects served');
   let closing: Promise<void> | undefined;
   return {
     edge,
@@ -76,7 +106,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
         await edge.drain(env.CHAINFAN_EDGE_DRAIN_TIMEOUT_MS);
         await edge.close();
         await ops.close();
-        await Promise.allSettled([auth.redisKeys?.close(), leases.close()]);
+        await Promise.allSettled([auth.redisKeys?.close(), leases.close(), statsRegistry.close(), cache.close()]);
         if (ownsBus) await bus.close();
       })()),
   };

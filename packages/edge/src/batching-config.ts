@@ -24,6 +24,12 @@ export function batchingConfigFromEnv(env: { readonly CHAINFAN_EDGE_BATCH_WINDOW
   return Object.freeze({ windowMs: env.CHAINFAN_EDGE_BATCH_WINDOW_MS, maxBytes: env.CHAINFAN_EDGE_BATCH_MAX_BYTES });
 }
 
+/**
+ * Dialects whose clients may ask for batched frames: the SDK's (evrmore-rpc today) and chainfan's native one. Their
+ * clients never send `?batch=1` unless they split frames on newlines; every other dialect is left alone.
+ */
+export const BATCHABLE_DIALECTS: ReadonlySet<string> = new Set(['evrmore-rpc', 'chainfan']);
+
 type TransportFactory = (opts: WsTransportOptions, handlers: WsHandlers<Session>) => WsTransport;
 
 /** The Edge's `createTransport`: uWS, wrapped for batched frames unless the window is 0 (then undefined: the default). */
@@ -34,7 +40,7 @@ export function batchingTransportFactory(cfg: BatchingConfig, clock: Pick<Clock,
       windowMs: cfg.windowMs,
       maxBytes: cfg.maxBytes,
       clock,
-      // other dialects keep one message per frame: only text JSON dialects can be newline-joined
-      wants: (req, s) => !s.dialect.binary && wantsBatchedFrames(req.query),
+      // only chainfan's own clients (the SDK) may ask; dialects that mimic other services keep one message per frame
+      wants: (req, s) => BATCHABLE_DIALECTS.has(s.dialect.name) && !s.dialect.binary && wantsBatchedFrames(req.query),
     });
 }

@@ -3,6 +3,7 @@
 import { ChainfanError, MAX_TOPIC_LENGTH } from '@chainfan/protocol';
 import { bool, int, oneOf, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
 import { batchingEnv } from './batching-config.js';
+import { dialectEnv } from './dialects-config.js';
 
 /**
  * What happens to a socket whose outbound buffer passes `maxBackpressureBytes`: `close` ends it with 4008 (the client
@@ -59,6 +60,12 @@ export interface EdgeConfig {
   readonly recoveryTimeoutMs: number;
   /** a directory served over plain HTTP GET at `/` on the public port (the dashboard bundle); unset: 426 for HTTP */
   readonly staticDir?: string;
+  /** how often this edge publishes its numbers to the cluster registry (they expire after 3 periods) */
+  readonly statsIntervalMs: number;
+  /** the public WebSocket base URL (e.g. wss://stream.example.com) ZION's subscribe_events hands out; unset: from Host */
+  readonly publicUrl?: string;
+  /** largest body of an HTTP POST (ZION's JSON-RPC); larger ones are answered 413 */
+  readonly maxHttpBodyBytes: number;
 }
 
 export const DEFAULT_EDGE_CONFIG: EdgeConfig = Object.freeze({
@@ -86,6 +93,8 @@ export const DEFAULT_EDGE_CONFIG: EdgeConfig = Object.freeze({
   maxHeldMessagesPerChannel: 10_000,
   historyPageSize: 500,
   recoveryTimeoutMs: 30_000,
+  statsIntervalMs: 2_000,
+  maxHttpBodyBytes: 65_536,
 });
 
 /** Defaults plus overrides, checked. Throws ChainfanError CHAINFAN_CONFIG_INVALID listing every problem. */
@@ -106,7 +115,7 @@ export function edgeConfig(overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   for (const k of [
     'backpressureCheckIntervalMs', 'maxEventFrameBytes', 'maxSubscriptionsPerConnection', 'maxPendingCommands', 'drainBatchSize',
     'keyLeaseTtlMs', 'messageRatePerSecond', 'messageBurst', 'maxHeldMessagesPerChannel', 'historyPageSize', 'recoveryTimeoutMs',
-    'recentBytesPerChannel',
+    'recentBytesPerChannel', 'statsIntervalMs', 'maxHttpBodyBytes',
   ] as const) {
     check(positiveInt(cfg[k]), `${k} ${cfg[k]} is not a positive integer`);
   }
@@ -156,8 +165,9 @@ export const edgeEnv = {
   CHAINFAN_EDGE_MAX_HELD_MESSAGES: int({ min: 1, max: 10_000_000, default: DEFAULT_EDGE_CONFIG.maxHeldMessagesPerChannel, help: 'per channel while filling a gap' }),
   CHAINFAN_EDGE_HISTORY_PAGE_SIZE: int({ min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.historyPageSize }),
   CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS: int({ min: 100, max: 600_000, default: DEFAULT_EDGE_CONFIG.recoveryTimeoutMs }),
+  ...dialectEnv, // dialects, node RPC for command messages, cluster stats, admin credentials (issue 5)
   CHAINFAN_EDGE_ALLOWED_ORIGINS: str({ default: '', help: 'comma list (https://app.example.com, https://*.example.com, *); empty: any' }),
-  CHAINFAN_EDGE_ANONYMOUS_TOPICS: str({ default: '*', help: 'topics without credentials: * | comma list (blocks,address:*) | empty: none (401)' }),
+  CHAINFAN_EDGE_ANONYMOUS_TOPICS: str({ default: '*', help: 'topics without credentials: * | comma list (blocks,address:*) | none: credentials required (401)' }),
   CHAINFAN_EDGE_API_KEYS: str({ default: '', help: 'comma list of API keys (or sha256:<hex>)' }),
   CHAINFAN_EDGE_API_KEYS_REDIS_SET: str({ default: '', help: 'Redis set of API keys (plain or sha256 hex), on CHAINFAN_REDIS_URL' }),
   CHAINFAN_EDGE_JWT_HS256_SECRET: str({ default: '', help: 'shared secret for HS256 tokens' }),
@@ -211,6 +221,9 @@ export function edgeConfigFromEnv(env: EdgeEnv): EdgeConfig {
     historyPageSize: env.CHAINFAN_EDGE_HISTORY_PAGE_SIZE,
     recoveryTimeoutMs: env.CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS,
     ...(env.CHAINFAN_EDGE_STATIC_DIR === '' ? {} : { staticDir: env.CHAINFAN_EDGE_STATIC_DIR }),
+    statsIntervalMs: env.CHAINFAN_EDGE_STATS_INTERVAL_MS,
+    maxHttpBodyBytes: env.CHAINFAN_EDGE_MAX_HTTP_BODY_BYTES,
+    ...(env.CHAINFAN_EDGE_PUBLIC_URL === '' ? {} : { publicUrl: env.CHAINFAN_EDGE_PUBLIC_URL }),
   });
 }
 
@@ -228,6 +241,10 @@ export interface AuthConfig {
   readonly jwtIssuer: string | undefined;
   readonly jwtAudience: string | undefined;
   readonly jwtTopicsClaim: string;
+  /** claim that marks admin tokens (`true`, or a list containing "admin"); absent: none */
+  readonly jwtAdminClaim?: string | undefined;
+  /** API keys that may use admin operations (and connect); `sha256:<hex>` entries name a key by its hash */
+  readonly adminApiKeys?: readonly string[];
   readonly jwtClockSkewMs: number;
   readonly jwtRequireExp: boolean;
   /** topic patterns anonymous clients may subscribe to; [] = credentials required at upgrade */
@@ -251,9 +268,12 @@ export function authConfigFromEnv(env: EdgeEnv): AuthConfig {
     jwtIssuer: opt(env.CHAINFAN_EDGE_JWT_ISSUER),
     jwtAudience: opt(env.CHAINFAN_EDGE_JWT_AUDIENCE),
     jwtTopicsClaim: env.CHAINFAN_EDGE_JWT_TOPICS_CLAIM,
+    jwtAdminClaim: opt(env.CHAINFAN_EDGE_JWT_ADMIN_CLAIM),
+    adminApiKeys: list(env.CHAINFAN_EDGE_ADMIN_API_KEYS),
     jwtClockSkewMs: env.CHAINFAN_EDGE_JWT_CLOCK_SKEW_MS,
     jwtRequireExp: env.CHAINFAN_EDGE_JWT_REQUIRE_EXP,
-    anonymousTopics: list(env.CHAINFAN_EDGE_ANONYMOUS_TOPICS),
+    // an empty variable reads as unset (the default), so "no anonymous access" is spelled `none`
+    anonymousTopics: env.CHAINFAN_EDGE_ANONYMOUS_TOPICS.trim() === 'none' ? [] : list(env.CHAINFAN_EDGE_ANONYMOUS_TOPICS),
     allowedOrigins: list(env.CHAINFAN_EDGE_ALLOWED_ORIGINS),
   });
 }

@@ -1,31 +1,38 @@
 // The edge worker: admission at upgrade, client sessions and their subscriptions, one gap-free feed per bus channel,
-// encode-once fan-out through uWS topics, recovery from positions, the slow-client policy, heartbeats and drain.
+// encode-once fan-out through uWS topics, dialects' derived streams, recovery from positions, the slow-client policy,
+// heartbeats, requests (ping, status, node RPC commands), ZION's HTTP JSON-RPC, cluster stats and drain.
 // Lifecycle: start() → [drain(timeoutMs)] → close(). Shutdown order: readiness off and listener closed (drain),
-// clients closed with 1001 in batches, then close(): timers, remaining sockets, bus unsubscribes, key leases.
+// clients closed with 1001 in batches, then close(): timers, remaining sockets, bus unsubscribes, key leases, stats.
 import { randomBytes } from 'node:crypto';
 import {
   CLOSE, ERROR, REJECT, channelsForTopic, evrmoreRpcDialect,
-  type BusChannel, type ClientCommand, type Dialect, type Envelope, type ResyncNotice, type Since, type StreamPosition, type Topic,
+  type BusChannel, type ClientCommand, type ClientError, type DerivedStream, type Dialect, type Envelope, type RejectKind, type RequestRef,
+  type ResyncNotice, type Since, type StreamPosition, type Target, type Topic,
 } from '@chainfan/protocol';
-import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore } from '@chainfan/bus';
+import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, type StatsRegistry } from '@chainfan/bus';
 import type { EdgeMetrics, Logger, ReadyReport } from '@chainfan/telemetry';
-import { Admission } from './admission.js';
+import { Admission, type AdmissionTicket, type DialectAdmission } from './admission.js';
 import { Authenticator } from './auth/authenticator.js';
+import { TopicAcl } from './auth/topic-acl.js';
 import { OriginPolicy } from './auth/origin-policy.js';
 import { ChannelRefs } from './channel-refs.js';
 import { type Clock, type Cancel, systemClock } from './clock.js';
+import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
 import type { EdgeConfig } from './config.js';
-import { selectDialect } from './dialect-select.js';
+import { derivedKey, DerivedStreams } from './derived/derived-streams.js';
+import { DialectSelector } from './dialect-select.js';
+import { ZionApi } from './http/zion-api.js';
 import { ChannelFeed } from './feed/channel-feed.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { TokenBucket } from './limits/token-bucket.js';
 import { Recovery, type RecoveryTarget } from './recovery/recovery.js';
 import { routeEnvelope } from './routing.js';
+import { CommandProxy } from './rpc/command-proxy.js';
 import { type ServerCloseReason, Session, type Subscription } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { UwsTransport } from './transport/uws-transport.js';
 import type {
-  CloseCause, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './transport/ws-transport.js';
 
 export interface EdgeDeps {
@@ -35,6 +42,12 @@ export interface EdgeDeps {
   readonly config: EdgeConfig;
   /** served dialects; the first is the default for any path. Defaults to evrmore-rpc only. */
   readonly dialects?: readonly [Dialect, ...Dialect[]];
+  /** first path segment → dialect name, besides each dialect's own name (e.g. `ws` → rustorium) */
+  readonly dialectPaths?: ReadonlyMap<string, string>;
+  /** answers command messages; defaults to none configured (commands refused with 1011) */
+  readonly commands?: CommandProxy;
+  /** where edges publish their numbers for cluster-wide status; defaults to this edge alone */
+  readonly statsRegistry?: StatsRegistry;
   readonly clock?: Clock;
   /** [0, 1); drain jitter */
   readonly random?: () => number;
@@ -61,6 +74,10 @@ export interface EdgeStats {
   readonly draining: boolean;
   /** API-key leases this edge holds in the LeaseStore */
   readonly keyLeases: number;
+  /** open connections per dialect name */
+  readonly byDialect: Readonly<Record<string, number>>;
+  /** derived streams with local subscribers */
+  readonly derivedStreams: number;
 }
 
 /** How long close() waits for in-flight bus unsubscribes before giving up on them. */
@@ -69,6 +86,29 @@ const CLOSE_BUS_DEADLINE_MS = 2_000;
 const ENCODE_CACHE_MAX = 4_096;
 const ENCODE_CACHE_MAX_BYTES = 8 * 1_048_576;
 const HEARTBEAT_TOPIC = '$heartbeat';
+/** The path ZION's JSON-RPC `subscribe_events` sends clients to. */
+const ZION_PATH = '/zion';
+/** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
+const MAX_COMMAND_REPLY_BYTES = 1_048_576;
+
+/** Commands answered synchronously inside the uWS callback when nothing is queued ahead of them. */
+function isSync(cmd: ClientCommand): boolean {
+  return cmd.type === 'invalid' || cmd.type === 'unsubscribe' || cmd.type === 'ping';
+}
+
+/** Registry key of a target: the topic's canonical key, or the derived stream variant's. */
+function keyOf(t: Target): string {
+  return t.type === 'topic' ? t.topic.key : derivedKey(t.stream, t.variant);
+}
+
+/** The ticket of a connection refused at admission but upgraded to be closed with its dialect's code. */
+function doomedTicket(): AdmissionTicket {
+  return {
+    slot: { address: '', lease: undefined, released: true },
+    principal: { kind: 'anonymous', id: undefined, limitKey: undefined, acl: TopicAcl.NONE, expiresAtMs: undefined, admin: false },
+    protocol: '',
+  };
+}
 
 type SentCounters = { readonly sent: { inc(n: number): void }; readonly bytes: { inc(n: number): void } };
 
@@ -78,6 +118,15 @@ export class Edge {
   readonly #metrics: EdgeMetrics;
   readonly #cfg: EdgeConfig;
   readonly #dialects: readonly [Dialect, ...Dialect[]];
+  readonly #selector: DialectSelector;
+  readonly #derived: DerivedStreams;
+  readonly #cluster: ClusterStats;
+  readonly #commands: CommandProxy;
+  readonly #zion: ZionApi | undefined;
+  readonly #byDialect = new Map<string, number>();
+  /** the latest canonical `network` summary delivered here (status requests report it) */
+  #lastNetwork: string | undefined;
+  #port = 0;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #transport: WsTransport;
@@ -105,7 +154,26 @@ export class Edge {
     this.#metrics = deps.metrics;
     this.#cfg = deps.config;
     this.#dialects = deps.dialects ?? [evrmoreRpcDialect];
+    this.#selector = new DialectSelector(this.#dialects, deps.dialectPaths);
     this.#clock = deps.clock ?? systemClock;
+    this.#derived = new DerivedStreams({
+      has: (d, key) => this.#registry.get(d.name, key) !== undefined,
+      publish: (d, key, stream, frame) => this.#publishDerived(d, key, stream, frame),
+    }, this.#clock);
+    this.#cluster = new ClusterStats({
+      registry: deps.statsRegistry ?? new MemoryStatsRegistry({ now: () => this.#clock.now() }),
+      edgeId,
+      intervalMs: this.#cfg.statsIntervalMs,
+      snapshot: () => {
+        const st = this.stats();
+        return { connections: st.connections, subscriptions: st.subscriptions, byDialect: st.byDialect };
+      },
+      clock: this.#clock,
+      log: deps.log.child({ component: 'cluster', edge: edgeId }),
+    });
+    this.#commands = deps.commands ?? new CommandProxy({
+      rpc: undefined, cache: new MemoryTtlCache(), cacheTtlMs: 1_000, maxInflight: 1, log: deps.log, metrics: deps.metrics,
+    });
     this.#random = deps.random ?? Math.random;
     this.#channels = new ChannelRefs(this.#bus, {
       onError: (channel, op, err) => this.#log.warn({ event: `bus.${op}_failed`, channel, err }, `bus ${op} failed`),
@@ -123,9 +191,23 @@ export class Edge {
       log: deps.log.child({ component: 'limits', edge: edgeId }),
       metrics: this.#metrics,
     });
+    const authenticator = deps.authenticator ?? Authenticator.open(this.#clock, deps.log.child({ component: 'auth' }));
+    this.#zion = this.#dialects.some((d) => d.name === 'zion')
+      ? new ZionApi({
+        bus: this.#bus,
+        cluster: this.#cluster,
+        authenticator,
+        clock: this.#clock,
+        log: deps.log.child({ component: 'zion-api', edge: edgeId }),
+        host: this.#cfg.host,
+        port: () => this.#port,
+        publicUrl: this.#cfg.publicUrl,
+        path: ZION_PATH,
+      })
+      : undefined;
     this.#admission = new Admission({
       config: this.#cfg,
-      authenticator: deps.authenticator ?? Authenticator.open(this.#clock, deps.log.child({ component: 'auth' })),
+      authenticator,
       origins: deps.origins ?? new OriginPolicy([]),
       leases: this.#keyLeases,
       metrics: this.#metrics,
@@ -136,6 +218,7 @@ export class Edge {
       idleTimeoutSeconds: this.#cfg.idleTimeoutSeconds,
       // the policy limit is ours; uWS's hard cap (it closes the socket) only catches bursts between two sweeps
       hardBackpressureBytes: Math.min(2 * this.#cfg.maxBackpressureBytes, 2 ** 31 - 1),
+      maxHttpBodyBytes: this.#cfg.maxHttpBodyBytes,
       ...(this.#cfg.staticDir === undefined ? {} : { staticDir: this.#cfg.staticDir }),
     };
     const handlers: WsHandlers<Session> = {
@@ -145,6 +228,7 @@ export class Edge {
       message: (conn, frame, isBinary) => this.#onMessage(conn.data, frame, isBinary),
       drain: (conn) => this.#onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
+      post: (req) => this.#post(req),
     };
     this.#transport = deps.createTransport?.(transportOptions, handlers) ?? new UwsTransport(transportOptions, handlers);
   }
@@ -156,8 +240,10 @@ export class Edge {
       this.#bus.onStateChange((state) => this.#onBusState(state));
       this.#setBusState(this.#bus.state);
       const port = await this.#transport.listen(this.#cfg.host, this.#cfg.port);
+      this.#port = port;
       this.#scheduleSweep();
       this.#keyLeases.start();
+      this.#cluster.start();
       for (const d of this.#dialects) if (d.heartbeat !== undefined) this.#scheduleHeartbeat(d);
       this.#log.info({ event: 'edge.listening', host: this.#cfg.host, port, dialects: this.#dialects.map((d) => d.name) }, 'edge listening');
       return { port };
@@ -183,7 +269,14 @@ export class Edge {
       listening: this.#transport.listening,
       draining: this.#draining !== undefined,
       keyLeases: this.#keyLeases.size,
+      byDialect: Object.fromEntries(this.#byDialect),
+      derivedStreams: this.#derived.active,
     };
+  }
+
+  /** Every edge's numbers summed (this edge's alone, `partial`, when the registry cannot be read). */
+  cluster(): Promise<ClusterSummary> {
+    return this.#cluster.read();
   }
 
   /**
@@ -227,7 +320,8 @@ export class Edge {
       ]);
       if (timedOut) this.#log.warn({ event: 'edge.close_timeout', busChannels: this.#channels.subscribed() }, 'bus unsubscribes still pending at close');
       for (const f of this.#feeds.values()) f.stop();
-      await this.#keyLeases.close();
+      this.#derived.close();
+      await Promise.all([this.#keyLeases.close(), this.#cluster.close()]);
       this.#log.info({ event: 'edge.closed' }, 'edge closed');
     })();
     return this.#closing;
@@ -237,22 +331,45 @@ export class Edge {
 
   #upgrade(req: UpgradeRequest): Promise<UpgradeDecision<Session>> {
     const refusing = (): boolean => this.#draining !== undefined || this.#closing !== undefined;
-    return this.#admission.admit(req, refusing).then((r): UpgradeDecision<Session> => {
-      if (!r.ok) {
-        const { status, code, message } = REJECT[r.reject];
-        return { reject: { status, code, message } };
-      }
-      const now = this.#clock.now();
-      const bucket = new TokenBucket(this.#cfg.messageRatePerSecond, this.#cfg.messageBurst, now);
-      const s = new Session(this.#nextSessionId++, selectDialect(req, this.#dialects), now, r.ticket, bucket);
-      return { accept: s, protocol: r.ticket.protocol };
+    const dialect = this.#selector.select(req);
+    const perKey = dialect.limits?.maxConnectionsPerKey;
+    const rules: DialectAdmission = {
+      ...(perKey === undefined ? {} : { keyLimit: { maxConnectionsPerKey: perKey, scope: dialect.name } }),
+      ...(dialect.limits?.requiresCredentials === true ? { requiresCredentials: true } : {}),
+    };
+    return this.#admission.admit(req, refusing, rules).then((r): UpgradeDecision<Session> => {
+      if (!r.ok) return this.#refuse(dialect, r.reject);
+      return { accept: this.#session(dialect, r.ticket), protocol: r.ticket.protocol };
     });
+  }
+
+  /** An HTTP refusal, or — for dialects whose clients learn about refusals from close codes — a socket closed on open. */
+  #refuse(dialect: Dialect, reject: RejectKind): UpgradeDecision<Session> {
+    const close = dialect.closeFor?.(reject);
+    if (close === undefined) {
+      const { status, code, message } = REJECT[reject];
+      return { reject: { status, code, message } };
+    }
+    const s = this.#session(dialect, doomedTicket());
+    s.doomed = close;
+    return { accept: s, protocol: '' };
+  }
+
+  #session(dialect: Dialect, ticket: AdmissionTicket): Session {
+    const now = this.#clock.now();
+    const perMinute = dialect.limits?.messagesPerMinute;
+    const bucket = perMinute === undefined
+      ? new TokenBucket(this.#cfg.messageRatePerSecond, this.#cfg.messageBurst, now)
+      : new TokenBucket(perMinute / 60, perMinute, now);
+    const maxSubs = dialect.limits?.maxSubscriptionsPerConnection ?? this.#cfg.maxSubscriptionsPerConnection;
+    return new Session(this.#nextSessionId++, dialect, now, ticket, bucket, maxSubs);
   }
 
   #onOpen(conn: WsConnection<Session>): void {
     const s = conn.data;
     s.conn = conn;
     this.#sessions.add(s);
+    this.#byDialect.set(s.dialect.name, (this.#byDialect.get(s.dialect.name) ?? 0) + 1);
     this.#metrics.connections.inc();
     this.#metrics.connectionsOpened.inc();
     if (this.#log.isLevelEnabled('debug')) {
@@ -263,7 +380,15 @@ export class Edge {
       this.#end(s, CLOSE.goingAway, 'draining');
       return;
     }
+    if (s.doomed !== undefined) {
+      this.#end(s, s.doomed, 'rejected');
+      return;
+    }
     if (s.dialect.heartbeat !== undefined) conn.subscribe(`${s.dialect.name}|${HEARTBEAT_TOPIC}`);
+    if (s.dialect.encodeWelcome !== undefined) this.#reply(s, s.dialect.encodeWelcome(this.#clock.now()));
+    for (const target of s.dialect.implicit ?? []) {
+      this.#enqueue(s, () => this.#subscribe(s, target, keyOf(target), undefined, undefined, true));
+    }
     const exp = s.ticket.principal.expiresAtMs;
     if (exp !== undefined) {
       const inMs = exp - this.#clock.now();
@@ -278,6 +403,7 @@ export class Edge {
     for (const resolve of s.writable.splice(0)) resolve();
     this.#admission.release(s.ticket.slot);
     if (!this.#sessions.delete(s)) return;
+    this.#byDialect.set(s.dialect.name, (this.#byDialect.get(s.dialect.name) ?? 1) - 1);
     for (const sub of s.subs.values()) this.#dropSub(s, sub);
     s.subs.clear();
     const reason = s.closeReason ?? closeReasonFor(cause);
@@ -304,30 +430,38 @@ export class Edge {
     switch (s.bucket.take(this.#clock.now())) {
       case 'ok':
         break;
-      case 'limited':
+      case 'limited': {
         this.#metrics.limitHits.inc({ limit: 'message_rate' });
-        this.#reply(s, s.dialect.encodeError(ERROR.rateLimited.code, ERROR.rateLimited.message(this.#cfg.messageRatePerSecond)));
+        const perMinute = s.dialect.limits?.messagesPerMinute;
+        const message = perMinute === undefined ? ERROR.rateLimited.message(this.#cfg.messageRatePerSecond) : `Rate limited (${perMinute} messages/minute): message ignored`;
+        this.#fail(s, { reason: 'rate_limited', code: ERROR.rateLimited.code, message }, undefined);
         return;
+      }
       case 'exceeded':
         this.#metrics.limitHits.inc({ limit: 'message_rate' });
-        this.#end(s, CLOSE.rateLimited, 'rate_limited');
+        this.#end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');
         return;
     }
     const cmd = s.dialect.decode(frame, isBinary); // synchronous: uWS detaches `frame` when we return
     if (cmd.type === 'ignore') return;
-    if (s.pending === 0 && cmd.type !== 'subscribe') {
+    if (s.pending === 0 && isSync(cmd)) {
       void this.#handle(s, cmd); // synchronous for these; nothing queued ahead: answer inside the corked uWS callback
       return;
     }
+    this.#enqueue(s, () => this.#handle(s, cmd));
+  }
+
+  /** Runs `task` after everything this socket asked before it (answers keep the order of requests). */
+  #enqueue(s: Session, task: () => void | Promise<void>): void {
     if (s.pending >= this.#cfg.maxPendingCommands) {
       this.#metrics.clientErrors.inc({ reason: 'rate_limited' });
       this.#metrics.limitHits.inc({ limit: 'pending_commands' });
-      this.#end(s, CLOSE.rateLimited, 'rate_limited');
+      this.#end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');
       return;
     }
     s.pending++;
     s.queue = s.queue
-      .then(() => this.#handle(s, cmd))
+      .then(task)
       .catch((err: unknown) => {
         // a bug in command handling: this socket cannot be trusted to be consistent any more
         this.#log.error({ event: 'command.failed', session: s.id, err }, 'command handling failed');
@@ -338,73 +472,124 @@ export class Edge {
       });
   }
 
-  /** Synchronous except for subscribe, which waits for the bus (and replays when asked to). */
-  #handle(s: Session, cmd: Exclude<ClientCommand, { type: 'ignore' }>): void | Promise<void> {
+  /** Synchronous for `isSync` commands; subscribe waits for the bus (and replays), status and rpc for their answers. */
+  #handle(s: Session, cmd: ClientCommand): void | Promise<void> {
     switch (cmd.type) {
       case 'invalid':
-        this.#metrics.clientErrors.inc({ reason: cmd.reason });
-        if (cmd.reason === 'topic_too_long') this.#metrics.limitHits.inc({ limit: 'topic_length' });
-        this.#reply(s, s.dialect.encodeError(cmd.code, cmd.message));
+        if (cmd.error.reason === 'topic_too_long') this.#metrics.limitHits.inc({ limit: 'topic_length' });
+        this.#fail(s, cmd.error, cmd.ref);
         return;
       case 'unsubscribe':
-        this.#unsubscribe(s, cmd.topic, cmd.raw);
+        this.#unsubscribe(s, cmd.target, cmd.raw, cmd.ref);
         return;
       case 'subscribe':
-        return this.#subscribe(s, cmd.topic, cmd.raw, cmd.since);
+        return this.#subscribe(s, cmd.target, cmd.raw, cmd.since, cmd.ref, false);
+      case 'ping':
+        this.#reply(s, s.dialect.encodeReply({ type: 'pong', ref: cmd.ref, nowMs: this.#clock.now() }));
+        return;
+      case 'status':
+        return this.#status(s, cmd.ref);
+      case 'rpc':
+        return this.#command(s, cmd.method, cmd.params, cmd.ref);
+      case 'batch':
+        return (async () => {
+          for (const c of cmd.commands) if (c.type !== 'batch') await this.#handle(s, c);
+        })();
+      case 'ignore':
+        return;
     }
+  }
+
+  /** An error frame for one request, counted by reason. */
+  #fail(s: Session, error: ClientError, ref: RequestRef): void {
+    this.#metrics.clientErrors.inc({ reason: error.reason });
+    this.#reply(s, s.dialect.encodeError(error, ref));
+  }
+
+  async #status(s: Session, ref: RequestRef): Promise<void> {
+    const c = await this.#cluster.read();
+    if (!s.isOpen) return;
+    const subscriptions = [...s.subs.values()].filter((x) => !x.implicit).map((x) => x.raw);
+    const status = { subscriptions, connections: c.connections, edges: c.edges, network: this.#lastNetwork };
+    this.#reply(s, s.dialect.encodeReply({ type: 'status', ref, nowMs: this.#clock.now(), status }));
+  }
+
+  async #command(s: Session, method: string, params: readonly unknown[], ref: RequestRef): Promise<void> {
+    const out = await this.#commands.call(method, params);
+    if (!s.isOpen) return;
+    if (!out.ok) {
+      this.#fail(s, out.error, ref);
+      return;
+    }
+    this.#reply(s, s.dialect.encodeReply({ type: 'rpc', ref, method, params, result: out.result }));
+  }
+
+  /** ZION's JSON-RPC over HTTP, on the paths that select the ZION dialect; the transport answers other POSTs 426. */
+  #post(req: HttpPostRequest): Promise<HttpAnswer | undefined> {
+    if (this.#zion === undefined || this.#selector.select(req).name !== 'zion') return Promise.resolve(undefined);
+    return this.#zion.handle(req);
   }
 
   /**
    * Acks only after the bus confirmed every channel the topic needs (and, with `since`, after the replay), so the ack
    * means "live from here on". With `since` the ack carries, per channel, the position the live stream starts after.
    */
-  async #subscribe(s: Session, topic: Topic, raw: string, since: Since | undefined): Promise<void> {
+  async #subscribe(s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean): Promise<void> {
     if (!s.isOpen) return;
-    if (raw.length > this.#cfg.maxTopicLength) {
+    if (!implicit && raw.length > this.#cfg.maxTopicLength) {
       this.#metrics.limitHits.inc({ limit: 'topic_length' });
-      this.#metrics.clientErrors.inc({ reason: 'topic_too_long' });
-      this.#reply(s, s.dialect.encodeError(ERROR.topicTooLong.code, ERROR.topicTooLong.message(this.#cfg.maxTopicLength)));
+      this.#fail(s, { reason: 'topic_too_long', code: ERROR.topicTooLong.code, message: ERROR.topicTooLong.message(this.#cfg.maxTopicLength) }, ref);
       return;
     }
-    if (!s.ticket.principal.acl.allows(topic)) {
-      this.#metrics.clientErrors.inc({ reason: 'topic_not_allowed' });
-      this.#reply(s, s.dialect.encodeError(ERROR.topicNotAllowed.code, ERROR.topicNotAllowed.message(raw)));
+    const stream = target.type === 'derived' ? s.dialect.derived?.get(target.stream) : undefined;
+    if (target.type === 'derived' && stream === undefined) {
+      // a dialect decoding to a stream it does not define is a bug; the client only learns the topic is unknown
+      this.#log.error({ event: 'subscribe.unknown_stream', dialect: s.dialect.name, stream: target.stream }, 'dialect names a derived stream it lacks');
+      this.#fail(s, { reason: 'invalid_topic', code: ERROR.invalidTopic.code, message: ERROR.invalidTopic.message(raw) }, ref);
       return;
     }
-    const held = s.subs.get(topic.key);
+    const topic = target.type === 'topic' ? target.topic : undefined;
+    const acl = s.ticket.principal.acl;
+    if (!(topic !== undefined ? acl.allows(topic) : stream!.aclTopics.every((t) => acl.allows(t)))) {
+      if (!implicit) this.#fail(s, { reason: 'topic_not_allowed', code: ERROR.topicNotAllowed.code, message: ERROR.topicNotAllowed.message(raw) }, ref);
+      return;
+    }
+    const key = keyOf(target);
+    const held = s.subs.get(key);
     if (held !== undefined) {
       // a set add, like upstream: idempotent (a live topic is not replayed again; unsubscribe first for that)
-      this.#reply(s, s.dialect.encodeAck('subscribe', raw, since === undefined ? undefined : this.#positions(topic)));
+      if (!implicit) this.#ack(s, { action: 'subscribe', raw, target, ref }, since === undefined || topic === undefined ? undefined : this.#positions(topic));
       return;
     }
-    if (s.subs.size >= this.#cfg.maxSubscriptionsPerConnection) {
-      this.#metrics.clientErrors.inc({ reason: 'too_many_subscriptions' });
+    if (!implicit && s.explicitSubs >= s.maxSubscriptions) {
       this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
       const e = ERROR.tooManySubscriptions;
-      this.#reply(s, s.dialect.encodeError(e.code, e.message(this.#cfg.maxSubscriptionsPerConnection)));
+      this.#fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
       return;
     }
-    const channels = channelsForTopic(topic.kind);
+    const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
+    const kind = topic !== undefined ? topic.kind : stream!.name;
     try {
       await Promise.all(channels.map((ch) => this.#acquire(ch)));
     } catch (err) {
       for (const ch of channels) this.#channels.release(ch);
-      this.#log.warn({ event: 'subscribe.bus_unavailable', topicKind: topic.kind, err }, 'subscription refused: bus unavailable');
-      this.#reply(s, s.dialect.encodeError(ERROR.other.code, ERROR.other.message('subscription unavailable, retry later')));
+      this.#log.warn({ event: 'subscribe.bus_unavailable', topicKind: kind, err }, 'subscription refused: bus unavailable');
+      this.#fail(s, { reason: 'unavailable', code: ERROR.other.code, message: ERROR.other.message('subscription unavailable, retry later') }, ref);
       return;
     }
-    if (!s.isOpen) {
-      for (const ch of channels) this.#channels.release(ch); // closed while the bus was answering
+    if (!s.isOpen || s.subs.has(key)) {
+      for (const ch of channels) this.#channels.release(ch); // closed (or subscribed by a racing request) meanwhile
       return;
     }
-    const sub: Subscription = { topic, raw, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0 };
-    s.subs.set(topic.key, sub);
-    this.#metrics.subscriptions.inc({ topic_kind: topic.kind });
-    if (since === undefined) {
-      this.#join(s, sub, undefined);
+    const sub: Subscription = { target, topic, key, kind, channels, raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0 };
+    s.subs.set(key, sub);
+    if (!implicit) s.explicitSubs++;
+    this.#metrics.subscriptions.inc({ topic_kind: kind });
+    if (since === undefined || topic === undefined) {
+      this.#join(s, sub, undefined, ref, stream);
       return;
     }
-    const recovery = new Recovery(this.#recoveryTarget(s, sub), since, {
+    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), since, {
       bus: this.#bus,
       feed: (ch) => this.#feed(ch),
       matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
@@ -421,52 +606,61 @@ export class Edge {
     const asked = [...since.values()].some((p) => p !== undefined);
     if (asked) this.#metrics.recoveries.inc({ outcome });
     // cancelled: the socket closed, or a drop-and-resync already took the subscription out
-    if (outcome === 'cancelled' && s.subs.get(topic.key) === sub && sub.state === 'recovering') {
-      s.subs.delete(topic.key);
+    if (outcome === 'cancelled' && s.subs.get(key) === sub && sub.state === 'recovering') {
+      s.subs.delete(key);
       this.#dropSub(s, sub);
     }
   }
 
-  #recoveryTarget(s: Session, sub: Subscription): RecoveryTarget {
+  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
     return {
       dialect: s.dialect,
-      topic: sub.topic,
+      topic,
       raw: sub.raw,
       get isOpen() {
-        return s.isOpen && s.subs.get(sub.topic.key) === sub;
+        return s.isOpen && s.subs.get(sub.key) === sub;
       },
       send: (frame, isEvent) => this.#sendReplay(s, sub, frame, isEvent),
       corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // issue 7: one write per page, not per frame
       whenWritable: () => this.#whenWritable(s),
-      join: (positions) => this.#join(s, sub, positions),
+      join: (positions) => this.#join(s, sub, positions, ref, undefined),
     };
   }
 
-  /** Joins the live stream: uWS topic membership and the ack in one corked block, so every later event is behind it. */
-  #join(s: Session, sub: Subscription, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
+  /**
+   * Joins the live stream: uWS topic membership and the ack in one corked block, so every later event is behind it.
+   * A derived stream's state exists from here on (the first subscriber creates it).
+   */
+  #join(s: Session, sub: Subscription, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined, ref: RequestRef, stream: DerivedStream | undefined): void {
     const conn = s.conn;
     if (conn === undefined || !s.isOpen) return;
     sub.state = 'live';
-    sub.counters = this.#registry.add(s.dialect.name, sub.topic);
+    sub.counters = this.#registry.add(s.dialect.name, sub.key, sub.topic);
     sub.atMessages = sub.counters.messages;
+    if (stream !== undefined) this.#derived.join(s.dialect, stream);
     const counters = sub.counters;
     conn.cork(() => {
       conn.subscribe(counters.uwsTopic);
-      this.#reply(s, s.dialect.encodeAck('subscribe', sub.raw, positions));
+      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
     });
   }
 
-  #unsubscribe(s: Session, topic: Topic, raw: string): void {
-    const sub = s.subs.get(topic.key);
-    if (sub === undefined) {
-      this.#metrics.clientErrors.inc({ reason: 'not_subscribed' });
-      this.#reply(s, s.dialect.encodeError(ERROR.notSubscribed.code, ERROR.notSubscribed.message(raw)));
+  #ack(s: Session, a: { action: 'subscribe' | 'unsubscribe'; raw: string; target: Target; ref: RequestRef }, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
+    const nowMs = this.#clock.now();
+    this.#reply(s, s.dialect.encodeAck(positions === undefined ? { ...a, nowMs } : { ...a, nowMs, positions }));
+  }
+
+  #unsubscribe(s: Session, target: Target, raw: string, ref: RequestRef): void {
+    const key = keyOf(target);
+    const sub = s.subs.get(key);
+    if (sub === undefined || sub.implicit) {
+      this.#fail(s, { reason: 'not_subscribed', code: ERROR.notSubscribed.code, message: ERROR.notSubscribed.message(raw) }, ref);
       return;
     }
-    s.subs.delete(topic.key);
+    s.subs.delete(key);
     if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
     this.#dropSub(s, sub);
-    this.#reply(s, s.dialect.encodeAck('unsubscribe', raw));
+    this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
   }
 
   /** Local bookkeeping of one subscription going away; uWS topic membership is the caller's business. */
@@ -474,11 +668,13 @@ export class Edge {
     sub.recovery?.cancel();
     if (sub.counters !== undefined) {
       s.messages += sub.counters.messages - sub.atMessages;
-      this.#registry.remove(s.dialect.name, sub.topic.key);
+      this.#registry.remove(s.dialect.name, sub.key);
+      if (sub.target.type === 'derived') this.#derived.leave(s.dialect, sub.target.stream);
       sub.counters = undefined;
     }
-    this.#metrics.subscriptions.dec({ topic_kind: sub.topic.kind });
-    for (const ch of channelsForTopic(sub.topic.kind)) this.#channels.release(ch);
+    if (!sub.implicit) s.explicitSubs--;
+    this.#metrics.subscriptions.dec({ topic_kind: sub.kind });
+    for (const ch of sub.channels) this.#channels.release(ch);
   }
 
   #positions(topic: Topic): Map<BusChannel, StreamPosition> {
@@ -518,7 +714,7 @@ export class Edge {
       this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' });
       return true;
     }
-    const c = this.#sent(sub.topic.kind, s.dialect.name);
+    const c = this.#sent(sub.kind, s.dialect.name);
     c.sent.inc(1);
     c.bytes.inc(bytes);
     return this.#reply(s, frame);
@@ -529,11 +725,13 @@ export class Edge {
     return new Promise((resolve) => s.writable.push(resolve));
   }
 
-  #encodeCached(env: Envelope, dialect: Dialect): Buffer {
+  #encodeCached(env: Envelope, dialect: Dialect): Buffer | undefined {
     const key = `${env.channel}|${env.epoch}|${env.seq}|${dialect.name}`;
     let f = this.#encoded.get(key);
     if (f === undefined) {
-      f = Buffer.from(dialect.encodeEvent(env), 'utf8');
+      const text = dialect.encodeEvent(env);
+      if (text === undefined) return undefined;
+      f = Buffer.from(text, 'utf8');
       this.#encoded.set(key, f);
       this.#encodedBytes += f.byteLength;
       // oldest first (Map order); the frame just added always stays
@@ -569,7 +767,9 @@ export class Edge {
         this.#end(s, CLOSE.slow, 'slow_consumer');
         return;
       case 'drop-and-resync':
-        this.#dropForResync(s);
+        // a dialect without positions cannot resubscribe from a notice: closing is the only honest answer
+        if (s.dialect.positions) this.#dropForResync(s);
+        else this.#end(s, CLOSE.slow, 'slow_consumer');
         return;
     }
   }
@@ -581,7 +781,7 @@ export class Edge {
   #dropForResync(s: Session): void {
     const notices: ResyncNotice[] = [];
     for (const sub of s.subs.values()) {
-      for (const ch of channelsForTopic(sub.topic.kind)) {
+      for (const ch of sub.channels) {
         const position = sub.state === 'live' ? this.#feed(ch).position : (sub.recovery?.cursor(ch) ?? this.#feed(ch).position);
         notices.push({ topic: sub.raw, channel: ch, reason: 'slow_consumer', subscribed: false, position });
       }
@@ -600,8 +800,10 @@ export class Edge {
     if (notices === undefined || !s.isOpen || (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes / 4) return;
     s.resync = undefined;
     for (const n of notices) {
+      const frame = s.dialect.encodeResync(n);
+      if (frame === undefined) continue;
       this.#metrics.resyncs.inc({ reason: n.reason });
-      this.#reply(s, s.dialect.encodeResync(n));
+      this.#reply(s, frame);
     }
   }
 
@@ -686,11 +888,15 @@ export class Edge {
     let delivered = false;
     for (const dialect of this.#dialects) {
       if (!this.#registry.has(dialect.name)) continue;
-      let frame: Buffer | undefined;
+      let frame: Buffer | null | undefined; // undefined: not encoded yet; null: the dialect has no frame for it
       for (const t of targets) {
         const c = this.#registry.get(dialect.name, t.key);
         if (c === undefined) continue;
-        frame ??= Buffer.from(dialect.encodeEvent(env), 'utf8');
+        if (frame === undefined) {
+          const text = dialect.encodeEvent(env);
+          frame = text === undefined ? null : Buffer.from(text, 'utf8');
+        }
+        if (frame === null) break;
         if (frame.byteLength > this.#cfg.maxEventFrameBytes) {
           this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, c.readers);
           this.#log.warn({ event: 'fanout.frame_too_large', channel: env.channel, seq: env.seq, bytes: frame.byteLength }, 'event too large to send');
@@ -704,10 +910,29 @@ export class Edge {
         counters.bytes.inc(c.readers * frame.byteLength);
         delivered = true;
       }
-      if (frame !== undefined) frames.set(dialect.name, frame);
+      if (frame !== undefined && frame !== null) frames.set(dialect.name, frame);
     }
     if (delivered) this.#metrics.deliveryLag.observe({ channel: env.channel }, Math.max(0, this.#clock.now() - env.ts) / 1000);
+    if (env.channel === 'ctl' && env.kind === 'network') this.#lastNetwork = env.body;
+    this.#derived.deliver(env);
     return frames;
+  }
+
+  /** One frame of a derived stream's variant to its local readers: encoded once, fanned out by uWS. */
+  #publishDerived(dialect: Dialect, key: string, stream: string, frame: string): void {
+    const c = this.#registry.get(dialect.name, key);
+    if (c === undefined) return;
+    const bytes = Buffer.byteLength(frame);
+    if (bytes > this.#cfg.maxEventFrameBytes) {
+      this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, c.readers);
+      return;
+    }
+    this.#transport.publish(c.uwsTopic, frame, dialect.binary);
+    c.messages++;
+    c.bytes += bytes;
+    const counters = this.#sent(stream, dialect.name);
+    counters.sent.inc(c.readers);
+    counters.bytes.inc(c.readers * bytes);
   }
 
   /** A channel lost messages for good: every live topic reading it is told once (one frame per topic, fanned out). */
@@ -715,10 +940,11 @@ export class Edge {
     this.#log.warn({ event: 'feed.lost', channel, reason, position }, 'messages lost for good: resync notices sent');
     const dialects = new Map(this.#dialects.map((d) => [d.name, d]));
     for (const c of [...this.#registry.entries()]) {
-      if (!channelsForTopic(c.topic.kind).includes(channel)) continue;
+      if (c.topic === undefined || !channelsForTopic(c.topic.kind).includes(channel)) continue;
       const d = dialects.get(c.dialect);
-      if (d === undefined) continue;
-      this.#transport.publish(c.uwsTopic, d.encodeResync({ topic: c.topic.key, channel, reason, subscribed: true, position }), d.binary);
+      const frame = d?.encodeResync({ topic: c.topic.key, channel, reason, subscribed: true, position });
+      if (d === undefined || frame === undefined) continue;
+      this.#transport.publish(c.uwsTopic, frame, d.binary);
       this.#metrics.resyncs.inc({ reason }, c.readers);
     }
   }

@@ -1,5 +1,5 @@
 // Per-connection state of one client socket; owned by the Edge, carried as the transport's connection data.
-import type { Dialect, ResyncNotice, Topic } from '@chainfan/protocol';
+import type { BusChannel, Dialect, ResyncNotice, Target, Topic } from '@chainfan/protocol';
 import type { AdmissionTicket } from './admission.js';
 import type { Cancel } from './clock.js';
 import type { TokenBucket } from './limits/token-bucket.js';
@@ -8,16 +8,25 @@ import type { TopicCounters } from './subscription-registry.js';
 import type { WsConnection } from './transport/ws-transport.js';
 
 /** Bounded `reason` label values of chainfan_edge_connections_closed_total for closes the edge initiates. */
-export type ServerCloseReason = 'draining' | 'slow_consumer' | 'rate_limited' | 'internal' | 'shutdown' | 'token_expired';
+export type ServerCloseReason = 'draining' | 'slow_consumer' | 'rate_limited' | 'internal' | 'shutdown' | 'token_expired' | 'rejected';
 
 /**
  * One acknowledged (`live`) or recovering subscription. A live one is a member of its uWS topic; `counters` and
  * `at*` let the edge tell how many frames the topic brought this socket without counting per recipient.
  */
 export interface Subscription {
-  readonly topic: Topic;
+  readonly target: Target;
+  /** the canonical topic, for topic targets (derived streams have none) */
+  readonly topic: Topic | undefined;
+  /** registry key: the topic's canonical key, or `derived:<stream>:<variant>` */
+  readonly key: string;
+  /** `topic_kind` label: the topic's kind, or the derived stream's name */
+  readonly kind: string;
+  readonly channels: readonly BusChannel[];
   /** the client's spelling, echoed by acks and notices */
   readonly raw: string;
+  /** held from the open without being asked for (Dialect.implicit): no ack, outside the subscription limit */
+  readonly implicit: boolean;
   state: 'recovering' | 'live';
   recovery: Recovery | undefined;
   counters: TopicCounters | undefined;
@@ -32,8 +41,14 @@ export class Session {
   readonly bucket: TokenBucket;
   /** set by the open handler; undefined only between upgrade and open */
   conn: WsConnection<Session> | undefined;
-  /** canonical topic key → subscription, for every subscription acknowledged or being recovered */
+  /** registry key → subscription, for every subscription acknowledged or being recovered */
   readonly subs = new Map<string, Subscription>();
+  /** subscriptions the client asked for (implicit ones excluded): what the subscription limit counts */
+  explicitSubs = 0;
+  /** the limit of this connection's dialect */
+  readonly maxSubscriptions: number;
+  /** admission was refused but the dialect reports refusals as close codes: the socket is closed right after open */
+  doomed: { readonly code: number; readonly reason: string } | undefined;
   /** commands accepted but not yet answered; bounded by maxPendingCommands */
   pending = 0;
   /** tail of this socket's command chain: commands are answered in the order they arrived */
@@ -50,12 +65,13 @@ export class Session {
   /** closes the socket when its token expires */
   expiry: Cancel | undefined;
 
-  constructor(id: number, dialect: Dialect, openedAtMs: number, ticket: AdmissionTicket, bucket: TokenBucket) {
+  constructor(id: number, dialect: Dialect, openedAtMs: number, ticket: AdmissionTicket, bucket: TokenBucket, maxSubscriptions: number) {
     this.id = id;
     this.dialect = dialect;
     this.openedAtMs = openedAtMs;
     this.ticket = ticket;
     this.bucket = bucket;
+    this.maxSubscriptions = maxSubscriptions;
   }
 
   get isOpen(): boolean {

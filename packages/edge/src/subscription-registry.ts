@@ -10,7 +10,9 @@ export function uwsTopic(dialect: string, topicKey: string): string {
 /** One (dialect, topic) with readers. `messages`/`bytes` only grow: a reader's share is the growth while it read. */
 export interface TopicCounters {
   readonly dialect: string;
-  readonly topic: Topic;
+  readonly key: string;
+  /** the canonical topic; undefined for a derived stream's variant */
+  readonly topic: Topic | undefined;
   readonly uwsTopic: string;
   readers: number;
   messages: number;
@@ -21,17 +23,17 @@ export class SubscriptionRegistry {
   readonly #byDialect = new Map<string, Map<string, TopicCounters>>();
   #total = 0;
 
-  /** Adds a reader; returns the topic's counters (the same object for as long as it has readers). */
-  add(dialect: string, topic: Topic): TopicCounters {
+  /** Adds a reader of `key` (a topic's canonical key, or a derived stream's); returns the same counters for as long as it has readers. */
+  add(dialect: string, key: string, topic?: Topic): TopicCounters {
     let byKey = this.#byDialect.get(dialect);
     if (byKey === undefined) {
       byKey = new Map();
       this.#byDialect.set(dialect, byKey);
     }
-    let c = byKey.get(topic.key);
+    let c = byKey.get(key);
     if (c === undefined) {
-      c = { dialect, topic, uwsTopic: uwsTopic(dialect, topic.key), readers: 0, messages: 0, bytes: 0 };
-      byKey.set(topic.key, c);
+      c = { dialect, key, topic, uwsTopic: uwsTopic(dialect, key), readers: 0, messages: 0, bytes: 0 };
+      byKey.set(key, c);
     }
     c.readers++;
     this.#total++;

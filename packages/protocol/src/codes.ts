@@ -27,6 +27,14 @@ export const ERROR = {
   /** the credentials (token claim, or the anonymous policy) do not cover this topic */
   topicNotAllowed: { code: 1009, message: (t: string) => `Topic not allowed: ${t}` },
   invalidSince: { code: 1010, message: (why: string) => `Invalid since: ${why}` },
+  /** command messages (`{"command":…}`) need the edge's node RPC (CHAINFAN_RPC_URL), which is not configured */
+  commandsUnavailable: { code: 1011, message: () => 'Commands unavailable: this server has no node RPC configured' },
+  /** not one of the read-only RPC methods the edge forwards */
+  commandNotAllowed: { code: 1012, message: (m: string) => `Command not allowed: ${m}` },
+  /** the node answered the call with an error (its code and text), or could not be reached */
+  commandFailed: { code: 1013, message: (why: string) => `Command failed: ${why}` },
+  /** too many different calls waiting for the node on this edge: retry shortly */
+  commandBusy: { code: 1014, message: () => 'Command refused: node busy, retry later' },
 } as const;
 
 /**

@@ -8,8 +8,15 @@ export {
 export { MAX_TOPIC_LENGTH, type TopicKind, TOPIC_KINDS, type Topic, type TopicError, parseTopic, channelsForTopic } from './topics.js';
 export { CLOSE, ERROR } from './codes.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffMs } from './backoff.js';
-export { type Dialect, type ClientCommand, type ClientErrorReason, type SubscriptionAction } from './dialects/dialect.js';
+export type {
+  Dialect, ClientCommand, ClientError, ClientErrorReason, SubscriptionAction, Target, RequestRef, Ack, Reply, StatusView,
+  DerivedStream, DerivedState, DerivedOutput, DialectLimits, DialectCloseCause,
+} from './dialects/dialect.js';
 export { evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES } from './dialects/evrmore-rpc.js';
+export { chainfanDialect } from './dialects/chainfan.js';
+export { theBlockDialect, THE_BLOCK_STREAMS } from './dialects/the-block.js';
+export { zionDialect, ZION_CHANNELS, zionChannelTarget } from './dialects/zion.js';
+export { createRustoriumDialect, rustoriumDialect, RUSTORIUM_CODES, type RustoriumOptions } from './dialects/rustorium.js';
 export { REJECT, type RejectKind } from './codes.js';
 export {
   type StreamPosition, type Since, type SinceError, type ResyncReason, type ResyncNotice, START_POSITION, decodePosition, decodeSince,
@@ -17,3 +24,4 @@ export {
 } from './positions.js';
 export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';
+export { rpcEndpoint, type RpcEndpoint } from './rpc-endpoint.js';

@@ -83,3 +83,10 @@ export function channelsForTopic(kind: TopicKind): readonly BusChannel[] {
     case 'all': return ['blocks', 'txs', 'sequence'];
   }
 }
+
+/** A topic spelled in the code itself (a dialect's fixed streams): a bad spelling is a bug, so it throws at load. */
+export function builtinTopic(key: string): Topic {
+  const t = parseTopic(key);
+  if (!t.ok) throw new Error(`bad built-in topic ${key}`);
+  return t.value;
+}

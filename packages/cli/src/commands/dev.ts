@@ -57,6 +57,10 @@ export const devCommand: Command = {
         ...(staticDir === undefined ? {} : { CHAINFAN_EDGE_STATIC_DIR: staticDir }),
         CHAINFAN_OPS_HOST: '127.0.0.1',
         CHAINFAN_LOG_LEVEL: cfg.CHAINFAN_LOG_LEVEL,
+        // command messages ({"command":"getblockcount"}) are answered from the simulator, as in production
+        CHAINFAN_RPC_URL: rpcUrl,
+        CHAINFAN_RPC_USER: rpcUser,
+        CHAINFAN_RPC_PASSWORD: rpcPassword,
       }),
       log.child({ role: 'edge' }),
       { bus },

@@ -20,6 +20,8 @@ export interface Principal {
   readonly acl: TopicAcl;
   /** when the credential stops being valid (JWT exp): the edge closes the socket then with 4401 */
   readonly expiresAtMs: number | undefined;
+  /** may use admin operations (ZION's broadcast_event): an admin API key, or a JWT with the admin claim */
+  readonly admin: boolean;
 }
 
 /** Bounded `reason` label values of chainfan_edge_auth_failures_total. */
@@ -33,11 +35,15 @@ export interface JwtVerification extends ClaimRules {
   readonly keys: JwtKeySource;
   /** claim listing the topic patterns the token grants; absent claim: every topic */
   readonly topicsClaim: string;
+  /** claim that makes a token an admin's: `true`, or a list containing "admin"; absent: no admin tokens */
+  readonly adminClaim?: string;
 }
 
 export interface AuthenticatorOptions {
   /** API keys (static list, Redis set, …); absent: API keys are not accepted */
   readonly apiKeys?: KeyStore;
+  /** API keys that are also admins' (valid for connecting too, whether or not `apiKeys` lists them) */
+  readonly adminKeys?: KeyStore;
   readonly jwt?: JwtVerification;
   /** topics open without credentials; TopicAcl.NONE makes credentials mandatory (401 without) */
   readonly anonymous: TopicAcl;
@@ -53,13 +59,13 @@ const NEGATIVE_CACHE_MS = 5_000;
 const MAX_API_KEY_LENGTH = 512;
 const MAX_SUB_LENGTH = 64;
 
-const ANONYMOUS_BASE = { kind: 'anonymous', id: undefined, limitKey: undefined, expiresAtMs: undefined } as const;
+const ANONYMOUS_BASE = { kind: 'anonymous', id: undefined, limitKey: undefined, expiresAtMs: undefined, admin: false } as const;
 
 export class Authenticator {
   readonly #opts: AuthenticatorOptions;
   readonly #anonymous: Principal;
-  /** sha256(key) → { valid, until } */
-  readonly #keyCache = new Map<string, { valid: boolean; untilMs: number }>();
+  /** sha256(key) → { valid, admin, until } */
+  readonly #keyCache = new Map<string, { valid: boolean; admin: boolean; untilMs: number }>();
 
   constructor(opts: AuthenticatorOptions) {
     this.#opts = opts;
@@ -73,7 +79,7 @@ export class Authenticator {
 
   /** Whether any credential kind is configured (otherwise presented tokens are ignored). */
   get acceptsCredentials(): boolean {
-    return this.#opts.apiKeys !== undefined || this.#opts.jwt !== undefined;
+    return this.#opts.apiKeys !== undefined || this.#opts.adminKeys !== undefined || this.#opts.jwt !== undefined;
   }
 
   /** Never rejects: backend failures become `authUnavailable` (503), so a client retries instead of being let in. */
@@ -85,7 +91,7 @@ export class Authenticator {
     const jwt = this.#opts.jwt;
     if (jwt !== undefined && looksLikeJwt(cred.token)) return this.#verifyJwt(cred.token, jwt);
     if (cred.token.length > Math.max(MAX_TOKEN_LENGTH, MAX_API_KEY_LENGTH)) return { ok: false, reject: 'invalidCredentials', reason: 'too_long' };
-    if (this.#opts.apiKeys !== undefined) return this.#verifyApiKey(cred.token, this.#opts.apiKeys);
+    if (this.#opts.apiKeys !== undefined || this.#opts.adminKeys !== undefined) return this.#verifyApiKey(cred.token);
     return { ok: false, reject: 'invalidCredentials', reason: 'jwt_malformed' };
   }
 
@@ -109,6 +115,7 @@ export class Authenticator {
     if (!claims.ok) return { ok: false, reject: 'invalidCredentials', reason: claims.error };
     const sub = jwt.claims['sub'];
     const topics = jwt.claims[cfg.topicsClaim];
+    const adminClaim = cfg.adminClaim === undefined ? undefined : jwt.claims[cfg.adminClaim];
     return {
       ok: true,
       principal: {
@@ -117,37 +124,40 @@ export class Authenticator {
         limitKey: undefined,
         acl: topics === undefined ? TopicAcl.ALL : TopicAcl.fromClaim(topics),
         expiresAtMs: claims.value.expiresAtMs,
+        admin: adminClaim === true || (Array.isArray(adminClaim) && adminClaim.includes('admin')),
       },
     };
   }
 
-  async #verifyApiKey(key: string, store: KeyStore): Promise<AuthResult> {
+  async #verifyApiKey(key: string): Promise<AuthResult> {
     if (key.length > MAX_API_KEY_LENGTH) return { ok: false, reject: 'invalidCredentials', reason: 'too_long' };
     const hash = apiKeyHash(key);
     const now = this.#opts.clock.now();
     const hit = this.#keyCache.get(hash);
     let valid: boolean;
+    let admin: boolean;
     if (hit !== undefined && hit.untilMs > now) {
-      valid = hit.valid;
+      ({ valid, admin } = hit);
     } else {
       try {
-        valid = await store.has(key);
+        admin = (await this.#opts.adminKeys?.has(key)) === true;
+        valid = admin || (await this.#opts.apiKeys?.has(key)) === true;
       } catch (err) {
         this.#opts.log.warn({ event: 'auth.key_store_unavailable', err }, 'API key store unavailable');
         return { ok: false, reject: 'authUnavailable', reason: 'backend_unavailable' };
       }
-      this.#remember(hash, valid, now);
+      this.#remember(hash, valid, admin, now);
     }
     if (!valid) return { ok: false, reject: 'invalidCredentials', reason: 'invalid_api_key' };
-    return { ok: true, principal: { kind: 'api_key', id: `key:${hash.slice(0, 12)}`, limitKey: hash, acl: TopicAcl.ALL, expiresAtMs: undefined } };
+    return { ok: true, principal: { kind: 'api_key', id: `key:${hash.slice(0, 12)}`, limitKey: hash, acl: TopicAcl.ALL, expiresAtMs: undefined, admin } };
   }
 
-  #remember(hash: string, valid: boolean, now: number): void {
+  #remember(hash: string, valid: boolean, admin: boolean, now: number): void {
     this.#keyCache.delete(hash);
     if (this.#keyCache.size >= KEY_CACHE_MAX) {
       const oldest = this.#keyCache.keys().next();
       if (oldest.done !== true) this.#keyCache.delete(oldest.value);
     }
-    this.#keyCache.set(hash, { valid, untilMs: now + (valid ? (this.#opts.keyCacheTtlMs ?? 60_000) : NEGATIVE_CACHE_MS) });
+    this.#keyCache.set(hash, { valid, admin, untilMs: now + (valid ? (this.#opts.keyCacheTtlMs ?? 60_000) : NEGATIVE_CACHE_MS) });
   }
 }

@@ -32,6 +32,10 @@ export function buildAuth(cfg: AuthConfig, deps: { redisUrl: string | undefined;
     redisKeys = new RedisKeyStore({ url: deps.redisUrl, setKey: cfg.apiKeysRedisSet });
     keyStores.push(redisKeys);
   }
+  const admins = cfg.adminApiKeys ?? [];
+  const adminPlain = admins.filter((k) => !k.startsWith('sha256:'));
+  const adminHashed = admins.filter((k) => k.startsWith('sha256:')).map((k) => k.slice('sha256:'.length));
+  const adminKeys = adminPlain.length + adminHashed.length > 0 ? new StaticKeyStore(adminPlain, adminHashed) : undefined;
   const jwtSources: JwtKeySource[] = [];
   if (cfg.jwtHs256Secret !== undefined || deps.publicKeyPem !== undefined) {
     try {
@@ -48,10 +52,12 @@ export function buildAuth(cfg: AuthConfig, deps: { redisUrl: string | undefined;
   }
   const authenticator = new Authenticator({
     ...(keyStores.length === 0 ? {} : { apiKeys: keyStores.length === 1 ? keyStores[0]! : new AnyKeyStore(keyStores) }),
+    ...(adminKeys === undefined ? {} : { adminKeys }),
     ...(jwtSources.length === 0 ? {} : {
       jwt: {
         keys: jwtSources.length === 1 ? jwtSources[0]! : new CombinedJwtKeys(jwtSources),
         topicsClaim: cfg.jwtTopicsClaim,
+        ...(cfg.jwtAdminClaim === undefined ? {} : { adminClaim: cfg.jwtAdminClaim }),
         requireExp: cfg.jwtRequireExp,
         clockSkewMs: cfg.jwtClockSkewMs,
         ...(cfg.jwtIssuer === undefined ? {} : { issuer: cfg.jwtIssuer }),
@@ -68,6 +74,8 @@ export function buildAuth(cfg: AuthConfig, deps: { redisUrl: string | undefined;
     redisKeys,
     summary: {
       apiKeys: plain.length + hashed.length,
+      adminApiKeys: adminPlain.length + adminHashed.length,
+      jwtAdminClaim: cfg.jwtAdminClaim ?? null,
       apiKeysRedisSet: cfg.apiKeysRedisSet !== undefined,
       jwtHs256: cfg.jwtHs256Secret !== undefined,
       jwtPublicKey: deps.publicKeyPem !== undefined,

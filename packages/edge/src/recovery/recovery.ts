@@ -34,8 +34,9 @@ export interface RecoveryDeps {
   readonly feed: (channel: BusChannel) => ChannelFeed;
   /** whether a message belongs to the topic — the live routing, reused */
   readonly matches: (env: Envelope, topic: Topic) => boolean;
-  /** frame of a history message for a dialect (the Edge caches these, so a reconnect storm encodes each once) */
-  readonly encode: (env: Envelope, dialect: Dialect) => Buffer;
+  /** frame of a history message for a dialect, undefined when it has none (the Edge caches these, so a reconnect
+   *  storm encodes each once) */
+  readonly encode: (env: Envelope, dialect: Dialect) => Buffer | undefined;
   readonly pageSize: number;
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -161,8 +162,11 @@ export class Recovery {
         if (m.seq <= at.seq) continue;
         if (m.seq > fp.seq) break; // the ring and the live stream carry it from here
         if (this.#d.matches(m, this.#t.topic)) {
-          if (!this.#t.send(this.#d.encode(m, this.#t.dialect), true)) return false;
-          sent++;
+          const f = this.#d.encode(m, this.#t.dialect);
+          if (f !== undefined) {
+            if (!this.#t.send(f, true)) return false;
+            sent++;
+          }
         }
         at = { epoch: m.epoch, seq: m.seq };
       }
@@ -182,11 +186,13 @@ export class Recovery {
     this.#cursor.set(ch, at);
   }
 
-  #frame(e: RingEntry): Buffer {
+  #frame(e: RingEntry): Buffer | undefined {
     const name = this.#t.dialect.name;
     let f = e.frames.get(name);
     if (f === undefined) {
-      f = Buffer.from(this.#t.dialect.encodeEvent(e.env), 'utf8');
+      const text = this.#t.dialect.encodeEvent(e.env);
+      if (text === undefined) return undefined;
+      f = Buffer.from(text, 'utf8');
       e.frames.set(name, f);
     }
     return f;
@@ -205,7 +211,9 @@ export class Recovery {
       // #blocker() established that the ring holds everything after the cursor (seq 0: from the epoch's start)
       for (const e of feed.ring.after(cur.seq)) {
         if (!this.#d.matches(e.env, this.#t.topic)) continue;
-        if (!this.#t.send(this.#frame(e), true)) return false;
+        const f = this.#frame(e);
+        if (f === undefined) continue;
+        if (!this.#t.send(f, true)) return false;
         sent++;
       }
       if (sent > 0) this.#d.metrics.replayedMessages.inc({ channel: ch }, sent);
@@ -228,7 +236,8 @@ export class Recovery {
   #notice(channel: BusChannel, reason: ResyncReason, position: StreamPosition): void {
     this.#notices++;
     this.#d.metrics.resyncs.inc({ reason });
-    this.#t.send(this.#t.dialect.encodeResync({ topic: this.#t.raw, channel, reason, subscribed: true, position }), false);
+    const n = this.#t.dialect.encodeResync({ topic: this.#t.raw, channel, reason, subscribed: true, position });
+    if (n !== undefined) this.#t.send(n, false);
   }
 
   /** Until the feed delivers its next message, or a slice of time passes (the loop then looks again). */

@@ -79,6 +79,7 @@ export class BatchingTransport<D extends object> implements WsTransport {
         w?.release();
         handlers.close(w ?? conn, code, cause);
       },
+      ...(handlers.post === undefined ? {} : { post: handlers.post }), // plain HTTP is not batched
     });
   }
 

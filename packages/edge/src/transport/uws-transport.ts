@@ -1,7 +1,7 @@
 // WsTransport on uWebSockets.js — the only module that imports it (DESIGN.md §2).
 import uWS from 'uWebSockets.js';
 import type {
-  CloseCause, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './ws-transport.js';
 import { StaticFiles } from '../static-files.js';
 
@@ -20,6 +20,7 @@ const TOO_BIG = { code: 1009, reason: 'frame too large' } as const;
 const SEND_RESULTS: readonly SendResult[] = ['buffered', 'sent', 'dropped']; // uWS: 0 backpressure, 1 success, 2 dropped
 
 const STATUS_LINES: Readonly<Record<number, string>> = {
+  200: '200 OK', 204: '204 No Content', 400: '400 Bad Request', 404: '404 Not Found', 413: '413 Payload Too Large',
   401: '401 Unauthorized', 403: '403 Forbidden', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
 const INTERNAL_ERROR = { reject: { status: 500, code: 1011, message: 'internal error' } } as const;
@@ -173,6 +174,8 @@ export class UwsTransport<D> implements WsTransport {
         handlers.close(conn, code, closeCause(ended, code, message));
       },
     });
+    const post = handlers.post;
+    if (post !== undefined) this.#app.post('/*', (res, req) => servePost(res, req, post, opts.maxHttpBodyBytes ?? 65_536));
     // plain HTTP on the public port: the static directory (opts.staticDir) to GET/HEAD when configured; otherwise
     // say what this port speaks instead of hanging up
     const files = opts.staticDir === undefined ? undefined : new StaticFiles({ root: opts.staticDir });
@@ -219,6 +222,59 @@ export class UwsTransport<D> implements WsTransport {
     this.stopListening();
     this.#app.close();
   }
+}
+
+/** Reads a bounded POST body (uWS hands it out in chunks valid only during each callback), then asks the handler. */
+function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNullable<WsHandlers<unknown>['post']>, maxBytes: number): void {
+  const base = {
+    url: req.getUrl(),
+    query: req.getQuery() ?? '',
+    authorization: req.getHeader('authorization'),
+    host: req.getHeader('host'),
+    origin: req.getHeader('origin'),
+    contentType: req.getHeader('content-type'),
+    remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+  };
+  let aborted = false;
+  res.onAborted(() => {
+    aborted = true;
+  });
+  const answer = (r: HttpAnswer | undefined): void => {
+    if (aborted) return; // uWS invalidated `res`: touching it would throw
+    res.cork(() => {
+      if (r === undefined) {
+        // not a path anything answers POSTs on: say what this port speaks, as for any other plain HTTP request
+        res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end('WebSocket endpoint\n');
+        return;
+      }
+      res.writeStatus(STATUS_LINES[r.status] ?? `${r.status} Status`)
+        .writeHeader('content-type', r.contentType ?? 'application/json')
+        .writeHeader('cache-control', 'no-store')
+        .end(r.body);
+    });
+  };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  res.onData((chunk, isLast) => {
+    if (done) return;
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      done = true;
+      answer({ status: 413, body: JSON.stringify({ error: `body larger than ${maxBytes} bytes` }) });
+      return;
+    }
+    chunks.push(Buffer.from(new Uint8Array(chunk))); // copies: uWS reuses the chunk's memory after this callback
+    if (!isLast) return;
+    done = true;
+    let pending: Promise<HttpAnswer | undefined>;
+    try {
+      pending = handler({ ...base, body: Buffer.concat(chunks) } satisfies HttpPostRequest);
+    } catch (err) {
+      pending = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    pending.then(answer, () => answer({ status: 500, body: JSON.stringify({ error: 'internal error' }) }));
+  });
 }
 
 /** Answers from StaticFiles; the lookup is async, so the response must watch for the client going away meanwhile. */

@@ -45,6 +45,27 @@ export interface UpgradeRequest {
   readonly remoteAddress: string;
 }
 
+/** A plain HTTP POST on the public port (JSON-RPC over HTTP), with its whole body. */
+export interface HttpPostRequest {
+  readonly url: string;
+  readonly query: string;
+  readonly authorization: string;
+  /** Host header ('' when absent) */
+  readonly host: string;
+  readonly origin: string;
+  readonly contentType: string;
+  readonly remoteAddress: string;
+  /** at most WsTransportOptions.maxHttpBodyBytes (larger bodies are answered 413 before the handler runs) */
+  readonly body: Buffer;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
+  /** default application/json */
+  readonly contentType?: string;
+}
+
 /** The answer to an upgrade: a connection with its state and the subprotocol to echo, or an HTTP refusal. */
 export type UpgradeDecision<D> =
   | { readonly accept: D; readonly protocol: string }
@@ -65,6 +86,8 @@ export interface WsHandlers<D> {
   /** Backpressure went down; check `bufferedAmount()`. */
   drain(conn: WsConnection<D>): void;
   close(conn: WsConnection<D>, code: number, cause: CloseCause): void;
+  /** Plain HTTP POST; absent, or an undefined answer: 404. A promise that rejects is answered 500. */
+  post?(req: HttpPostRequest): Promise<HttpAnswer | undefined>;
 }
 
 export interface WsTransportOptions {
@@ -76,6 +99,8 @@ export interface WsTransportOptions {
   readonly hardBackpressureBytes: number;
   /** Serve this directory to plain HTTP GET/HEAD requests (StaticFiles); without it they get 426. */
   readonly staticDir?: string;
+  /** Largest HTTP POST body read; larger ones are answered 413. Default 64 KiB. */
+  readonly maxHttpBodyBytes?: number;
 }
 
 export interface WsTransport {

@@ -1,5 +1,5 @@
 // JSON-RPC client for a bitcoind-family node: basic auth, a deadline per call, retries with backoff, batches.
-import { backoffMs, type BackoffPolicy, ChainfanError } from '@chainfan/protocol';
+import { backoffMs, type BackoffPolicy, ChainfanError, rpcEndpoint } from '@chainfan/protocol';
 
 export interface RpcClientOptions {
   /** http://user:pass@host:port/ — credentials may also come as user/password */
@@ -46,13 +46,9 @@ export class RpcClient {
   #nextId = 1;
 
   constructor(o: RpcClientOptions) {
-    const u = new URL(o.url);
-    const user = o.user ?? decodeURIComponent(u.username);
-    const password = o.password ?? decodeURIComponent(u.password);
-    u.username = '';
-    u.password = '';
-    this.#endpoint = u.toString();
-    this.#auth = user || password ? `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` : undefined;
+    const { endpoint, authorization } = rpcEndpoint(o.url, o.user, o.password);
+    this.#endpoint = endpoint;
+    this.#auth = authorization;
     this.#timeoutMs = o.timeoutMs ?? 5_000;
     this.#retries = o.retries ?? 3;
     this.#backoff = o.backoff ?? { initialDelayMs: 100, maxDelayMs: 2_000, factor: 2 };

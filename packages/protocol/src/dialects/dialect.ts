@@ -1,10 +1,12 @@
 // The Dialect seam (DESIGN.md §5): one client wire protocol — decodes client frames into commands, encodes server frames.
+// Every dialect is pure: the edge owns sockets, subscriptions, timers and I/O, and asks the dialect for bytes.
 import type { BusChannel } from '../channels.js';
+import type { RejectKind } from '../codes.js';
 import type { Envelope } from '../envelope.js';
 import type { ResyncNotice, Since, StreamPosition } from '../positions.js';
 import type { Topic } from '../topics.js';
 
-/** Bounded label values for `chainfan_edge_client_errors_total{reason}`; one per way a client frame can be wrong. */
+/** Bounded label values for `chainfan_edge_client_errors_total{reason}`; one per way a request can fail. */
 export type ClientErrorReason =
   | 'invalid_json'
   | 'invalid_action'
@@ -13,21 +15,84 @@ export type ClientErrorReason =
   | 'bad_command'
   | 'too_large'
   | 'topic_too_long'
-  | 'invalid_since';
+  | 'invalid_since'
+  | 'rate_limited'
+  | 'too_many_subscriptions'
+  | 'topic_not_allowed'
+  | 'unavailable'
+  | 'command_not_allowed'
+  | 'command_failed';
+
+/**
+ * One refusal as the edge or a decoder states it: `code`/`message` from the ERROR table (evrmore-rpc's numbering);
+ * dialects with their own numbering map `reason` onto it.
+ */
+export interface ClientError {
+  readonly reason: ClientErrorReason;
+  readonly code: number;
+  readonly message: string;
+}
 
 export type SubscriptionAction = 'subscribe' | 'unsubscribe';
 
 /**
- * What one client frame asks for. `raw` is the topic exactly as the client spelled it (acks echo it);
- * `topic.key` is the canonical spelling the edge subscribes under. A subscribe with `since` asks for recovery
- * (or, with "now", just for the positions in its ack). `invalid` carries the dialect's own error code and message,
- * ready for `encodeError`; the connection stays open. `ignore` means answer nothing.
+ * What a subscription reads: a canonical topic (DESIGN.md §4), routed by the edge from routing keys, or one variant
+ * of a stream the dialect derives at the edge from whole channels (batches, correlations, filters on body fields).
+ */
+export type Target =
+  | { readonly type: 'topic'; readonly topic: Topic }
+  | { readonly type: 'derived'; readonly stream: string; readonly variant: string };
+
+/**
+ * The client's request id as JSON text (`"sub1"`, `7`), echoed verbatim by the answers to that request; absent when
+ * the client sent none or the dialect has no request ids.
+ */
+export type RequestRef = string | undefined;
+
+/**
+ * What one client frame asks for. `raw` is the subscription's name as the client spelled it (acks echo it). A
+ * subscribe with `since` asks for recovery (or, with "now", just for the positions in its ack). `invalid` carries
+ * the error to answer; the connection stays open. `batch` is several requests in one frame, answered in order (never
+ * nested). `ignore` means answer nothing.
  */
 export type ClientCommand =
-  | { readonly type: 'subscribe'; readonly topic: Topic; readonly raw: string; readonly since?: Since }
-  | { readonly type: 'unsubscribe'; readonly topic: Topic; readonly raw: string }
-  | { readonly type: 'invalid'; readonly code: number; readonly message: string; readonly reason: ClientErrorReason }
+  | { readonly type: 'subscribe'; readonly target: Target; readonly raw: string; readonly since?: Since; readonly ref?: RequestRef }
+  | { readonly type: 'unsubscribe'; readonly target: Target; readonly raw: string; readonly ref?: RequestRef }
+  | { readonly type: 'ping'; readonly ref?: RequestRef }
+  | { readonly type: 'status'; readonly ref?: RequestRef }
+  /** a read-only node RPC call (evrmore-rpc's documented command messages); the edge checks the allow-list */
+  | { readonly type: 'rpc'; readonly method: string; readonly params: readonly unknown[]; readonly ref?: RequestRef }
+  | { readonly type: 'invalid'; readonly error: ClientError; readonly ref?: RequestRef }
+  | { readonly type: 'batch'; readonly commands: readonly ClientCommand[] }
   | { readonly type: 'ignore' };
+
+/** An acknowledged subscribe or unsubscribe. `positions` only for subscribes that carried `since`. */
+export interface Ack {
+  readonly action: SubscriptionAction;
+  readonly raw: string;
+  readonly target: Target;
+  readonly ref: RequestRef;
+  readonly nowMs: number;
+  readonly positions?: ReadonlyMap<BusChannel, StreamPosition>;
+}
+
+/** What the edge knows when it answers a status request. */
+export interface StatusView {
+  /** the session's subscriptions, as the client named them */
+  readonly subscriptions: readonly string[];
+  /** WebSocket clients over the whole cluster (this edge's alone when the cluster registry cannot be read) */
+  readonly connections: number;
+  /** edges currently registered in the cluster (1 when unknown) */
+  readonly edges: number;
+  /** the latest canonical `network` summary this edge saw (JSON text), if any */
+  readonly network: string | undefined;
+}
+
+/** Answers to requests that are neither subscriptions nor errors. `result` is the node's result as JSON text. */
+export type Reply =
+  | { readonly type: 'pong'; readonly ref: RequestRef; readonly nowMs: number }
+  | { readonly type: 'status'; readonly ref: RequestRef; readonly nowMs: number; readonly status: StatusView }
+  | { readonly type: 'rpc'; readonly ref: RequestRef; readonly method: string; readonly params: readonly unknown[]; readonly result: string };
 
 /** An application-level heartbeat for dialects whose clients expect one besides WebSocket pings. */
 export interface DialectHeartbeat {
@@ -36,6 +101,54 @@ export interface DialectHeartbeat {
   encode(nowMs: number): string;
 }
 
+/** Where a derived stream's frames go: one uWS topic per variant that has subscribers. */
+export interface DerivedOutput {
+  /** whether any socket of this edge reads `variant` now (skip work for variants nobody reads) */
+  wants(variant: string): boolean;
+  /** publishes `frame` to every subscriber of `variant` */
+  emit(variant: string, frame: string): void;
+}
+
+/** The state of one derived stream on one edge; created on its first subscriber, dropped after its last. */
+export interface DerivedState {
+  /**
+   * Every envelope the edge delivers on the stream's channels, in channel order (synchronously, inside the fan-out:
+   * keep it cheap and never throw on malformed bodies). Emits frames at once when it has any.
+   */
+  add(env: Envelope, out: DerivedOutput): void;
+  /** Every `intervalMs` while the stream has subscribers (batched streams). */
+  flush?(nowMs: number, out: DerivedOutput): void;
+}
+
+/**
+ * A stream a dialect computes at the edge from whole bus channels, for what routing keys cannot express: batches
+ * (The Block's `receipts` every 3 s), correlations (an asset transfer confirmed in a block) or filters on body fields
+ * (Rustorium's `confirmations`). Its bodies are parsed once per message per edge, only while someone subscribes.
+ */
+export interface DerivedStream {
+  /** unique within the dialect; part of uWS topic names and the `topic_kind` label */
+  readonly name: string;
+  readonly channels: readonly BusChannel[];
+  /** canonical topics whose data it exposes: a principal must be allowed all of them */
+  readonly aclTopics: readonly Topic[];
+  readonly intervalMs?: number;
+  create(): DerivedState;
+}
+
+/** Limits a dialect's documentation promises, replacing the edge's defaults for its connections. */
+export interface DialectLimits {
+  /** per API key over the whole cluster (counted apart from other dialects' connections) */
+  readonly maxConnectionsPerKey?: number;
+  readonly maxSubscriptionsPerConnection?: number;
+  /** inbound frames; a bucket of this size refilling over a minute */
+  readonly messagesPerMinute?: number;
+  /** refuse connections without a credential whenever the edge accepts credentials (API keys or JWTs configured) */
+  readonly requiresCredentials?: boolean;
+}
+
+/** Why the edge ends or refuses a connection; dialects whose clients only see close codes map these. */
+export type DialectCloseCause = RejectKind | 'rate_limited';
+
 export interface Dialect {
   /** Stable id: part of the edge's uWS topic names and the `dialect` metric label, so keep it short and fixed. */
   readonly name: string;
@@ -43,8 +156,15 @@ export interface Dialect {
   readonly binary: boolean;
   /** Frames longer than this decode to `invalid` without being parsed. */
   readonly maxCommandBytes: number;
+  /** Whether event frames carry their position (`channel`, `epoch`, `seq`) and `since` is understood. */
+  readonly positions: boolean;
   /** Absent: the dialect relies on WebSocket pings alone (the edge's transport sends those). */
   readonly heartbeat?: DialectHeartbeat;
+  /** Streams computed at the edge, by name. */
+  readonly derived?: ReadonlyMap<string, DerivedStream>;
+  /** Subscriptions every connection holds from its open without asking (no ack, outside the subscription limit). */
+  readonly implicit?: readonly Target[];
+  readonly limits?: DialectLimits;
 
   /**
    * Total: never throws, whatever the bytes. Reads `frame` synchronously only — uWS detaches the ArrayBuffer when
@@ -53,21 +173,32 @@ export interface Dialect {
   decode(frame: ArrayBuffer | string, isBinary: boolean): ClientCommand;
 
   /**
-   * The whole frame for one event, carrying the event's position (channel, epoch, seq) so clients can resume.
-   * Called once per (message, dialect) and the result is fanned out to every subscriber as is, so it must not
-   * depend on the recipient. Never parses `env.body`: the body is spliced in.
+   * The whole frame for one event of a canonical topic, or undefined when the dialect has none for this kind. Called
+   * once per (message, dialect) and fanned out to every subscriber as is, so it must not depend on the recipient.
+   * Dialects that splice the body (those with `positions`) never parse it; mapping dialects parse it once here.
    */
-  encodeEvent(env: Envelope): string;
+  encodeEvent(env: Envelope): string | undefined;
+
+  encodeAck(ack: Ack): string;
+
+  /** An error frame; `error.message` is already bounded by whoever built it (decode, or the edge's fixed texts). */
+  encodeError(error: ClientError, ref: RequestRef): string;
 
   /**
-   * Confirms a subscribe/unsubscribe; `rawTopic` is the client's own spelling. `positions` (only for subscribes that
-   * carried `since`) says, per channel, after which message the live stream of this subscription starts.
+   * Tells the client its stream of one topic and channel is discontinuous, and from where to continue; undefined for
+   * dialects whose streams are snapshots (the next one replaces what was lost).
    */
-  encodeAck(action: SubscriptionAction, rawTopic: string, positions?: ReadonlyMap<BusChannel, StreamPosition>): string;
+  encodeResync(notice: ResyncNotice): string | undefined;
 
-  /** An error frame; `message` is already bounded by whoever built it (decode, or the edge's fixed texts). */
-  encodeError(code: number, message: string): string;
+  /** Answers ping/status/rpc; only called for command types the dialect's decode produces. */
+  encodeReply(reply: Reply): string;
 
-  /** Tells the client its stream of one topic and channel is discontinuous, and from where to continue. */
-  encodeResync(notice: ResyncNotice): string;
+  /** The first frame of every connection, for dialects that greet. */
+  encodeWelcome?(nowMs: number): string;
+
+  /**
+   * For dialects whose clients learn about refusals from close codes (a browser cannot read an upgrade's HTTP
+   * status): the close to use instead. Undefined: the edge's default (HTTP status at upgrade, 4029 for floods).
+   */
+  closeFor?(cause: DialectCloseCause): { readonly code: number; readonly reason: string } | undefined;
 }

@@ -1,6 +1,7 @@
 // deploy/docker and deploy/compose.yaml, checked without a Docker engine: structure, pinned images, non-root users,
 // signal handling, health checks (the image HEALTHCHECK commands are run against a real edge), referenced files,
 // and every CHAINFAN_* variable compose sets is one its role reads.
+import { INGESTOR_NODE_FLAGS } from '@chainfan/ingestor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -67,7 +68,7 @@ describe('deploy/docker Dockerfiles', () => {
       const user = ins('USER').at(-1)?.args;
       expect(user).toMatch(/^[1-9]\d*(:\d+)?$/); // numeric and not 0, so runAsNonRoot can verify it
       const entry = execForm(ins('ENTRYPOINT').at(-1)!.args)!;
-      expect(entry).toEqual(['/usr/bin/tini', '--', 'node', 'packages/cli/bin/chainfan.js', role]);
+      expect(entry).toEqual(['/usr/bin/tini', '--', 'node', ...(role === 'ingestor' ? INGESTOR_NODE_FLAGS : []), 'packages/cli/bin/chainfan.js', role]);
       expect(ins('RUN').some((i) => /apt-get install[^&]*\btini\b/.test(i.args))).toBe(true);
       expect(ins('STOPSIGNAL').at(-1)?.args).toBe('SIGTERM');
       const health = ins('HEALTHCHECK').at(-1)!.args;

@@ -50,4 +50,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.CHAINFAN_INGESTOR_OPS_PORT||9466)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # tini is PID 1: it forwards SIGTERM to node (whose handler drains) and reaps zombies.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "packages/cli/bin/chainfan.js", "ingestor"]
+# V8 flags: packages/ingestor/src/node-flags.ts (a larger young generation for its per-transaction garbage)
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=64", "packages/cli/bin/chainfan.js", "ingestor"]

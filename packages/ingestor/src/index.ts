@@ -4,3 +4,4 @@ export { startIngestorApp, type IngestorApp } from './app.js';
 export { RpcClient, RpcError, type RpcClientOptions, type RpcCall } from './rpc/rpc-client.js';
 export type { ChainSource, ChainNotification, NotificationTopic } from './source/chain-source.js';
 export { ZmqChainSource, type ZmqChainSourceOptions } from './source/zmq-chain-source.js';
+export { INGESTOR_NODE_FLAGS } from './node-flags.js';

@@ -50,6 +50,7 @@ export const QUICK: readonly ScenarioSpec[] = [
   SCENARIOS.find((s) => s.name === 'idle-1edge')!,
   fanout(1_000, 1_000),
   fanout(10_000, 100, ['chainfan', 'chainfan-batched', 'uws']),
+  SCENARIOS.find((s) => s.name === 'fanout-10k-1000')!, // capacities: every target saturated
   SCENARIOS.find((s) => s.name === 'ingest')!,
   SCENARIOS.find((s) => s.name === 'recovery')!,
 ];

@@ -1,6 +1,7 @@
 // Ingest: one ingestor process decoding real rawtx notifications from a ZMQ PUB and publishing them through Redis —
 // flat out (throughput), then paced at a fixed rate (latency from ZMQ receive to Redis's confirmation).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { INGESTOR_NODE_FLAGS } from '@chainfan/ingestor';
 import { forkTs, nextMessage, stopChild } from '../fork-ts.js';
 import { LatencyHistogram, type LatencySummary } from '../histogram.js';
 import type { IngestorCommand, IngestorReport, SenderCommand, SenderReport } from '../ingest/ingest-protocol.js';
@@ -39,7 +40,7 @@ export async function startIngestRig(redisUrl: string, redisPid: number, nodeFla
   const node = await nextMessage<SenderReport, Extract<SenderReport, { type: 'ready' }>>(sender, (m) => (m.type === 'ready' ? m : undefined), 60_000, 'zmq sender');
   const ingestor = forkTs('./ingest/ingest-process.ts', {
     env: { INGEST_REDIS_URL: redisUrl, INGEST_ZMQ_ENDPOINT: node.endpoint, INGEST_RPC_URL: node.rpcUrl },
-    ...(nodeFlags === undefined ? {} : { nodeFlags }),
+    nodeFlags: [...INGESTOR_NODE_FLAGS, ...(nodeFlags ?? [])], // as deployed (deploy/docker/ingestor.Dockerfile)
   });
   await nextMessage<IngestorReport, true>(ingestor, (m) => (m.type === 'ready' ? true : undefined), 60_000, 'ingestor');
   let lockTime = 1;

@@ -5,7 +5,11 @@
 import type { Cancel, Clock } from './clock.js';
 
 export interface CoalescerOptions {
-  /** the first frame into an empty coalescer arms one timer; when it fires, every topic's batch leaves */
+  /**
+   * A frame that finds the coalescer quiet (nothing sent for a window) leaves at once and opens a window; frames
+   * within it wait for its end, when every topic's batch leaves and, if any did, the next window opens. So a lone
+   * message is never delayed, and a busy topic sends at most one frame per window.
+   */
   readonly windowMs: number;
   /** a topic whose batch would grow past this leaves at once, before the new frame joins the next batch */
   readonly maxBytes: number;
@@ -51,6 +55,11 @@ export class FrameCoalescer {
       this.#o.publish(topic, clean);
       return;
     }
+    if (this.#timer === undefined) {
+      this.#o.publish(topic, clean); // quiet: nothing to wait for
+      this.#openWindow();
+      return;
+    }
     let b = this.#batches.get(topic);
     if (b !== undefined && b.bytes + 1 + clean.byteLength > this.#o.maxBytes) {
       this.flushTopic(topic);
@@ -62,13 +71,15 @@ export class FrameCoalescer {
     }
     b.bytes += (b.parts.length > 0 ? 1 : 0) + clean.byteLength;
     b.parts.push(clean);
-    if (b.bytes >= this.#o.maxBytes) {
-      this.flushTopic(topic); // the byte budget is spent: no reason to wait for the window
-      return;
-    }
-    this.#timer ??= this.#o.clock.setTimeout(() => {
+    if (b.bytes >= this.#o.maxBytes) this.flushTopic(topic); // the byte budget is spent: no reason to wait
+  }
+
+  #openWindow(): void {
+    this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = undefined;
-      this.flush();
+      if (this.#batches.size === 0) return; // a quiet window: the next frame leaves at once
+      this.#sendAll();
+      this.#openWindow();
     }, this.#o.windowMs);
   }
 
@@ -81,12 +92,14 @@ export class FrameCoalescer {
     if (b === undefined) return;
     this.#batches.delete(topic);
     this.#o.publish(topic, join(b));
-    if (this.#batches.size === 0) this.#cancelTimer();
   }
 
-  /** Sends every waiting batch now. */
+  /** Sends every waiting batch now; the window stays open (what comes next still waits for its end). */
   flush(): void {
-    this.#cancelTimer();
+    this.#sendAll();
+  }
+
+  #sendAll(): void {
     const batches = [...this.#batches];
     this.#batches.clear();
     for (const [topic, b] of batches) this.#o.publish(topic, join(b));
@@ -94,7 +107,8 @@ export class FrameCoalescer {
 
   /** Flushes and stops batching: later frames are published as they come. Idempotent. */
   close(): void {
-    this.flush();
+    this.#sendAll();
+    this.#cancelTimer();
     this.#closed = true;
   }
 

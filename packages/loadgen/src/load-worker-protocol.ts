@@ -40,4 +40,6 @@ export type WorkerReport =
       readonly dropped: number;
       readonly failures: readonly FailureCount[];
     }
+  /** counters zeroed: everything received from here on is measured */
+  | { readonly type: 'measure-started' }
   | { readonly type: 'closed' };

@@ -106,6 +106,7 @@ process.on('message', (raw: WorkerCommand) => {
       state.histogram.reset();
       state.measuring = true;
       measureStartedAt = performance.now();
+      send({ type: 'measure-started' });
       return;
     case 'measure-stop':
       state.measuring = false;

@@ -41,7 +41,7 @@ describe('Loadgen', () => {
       const lg = Loadgen.start({ host: '127.0.0.1', port: srv.port, clients: 20, workers: 2, protocol: { kind: 'evrmore-rpc', topic: 'transactions', batched } });
       cleanups.push(() => lg.close());
       expect(await lg.open(20_000)).toMatchObject({ subscribed: 20, failed: 0 });
-      lg.startMeasure();
+      await lg.startMeasure();
       for (let i = 0; i < 5; i++) {
         const frame = batched
           ? `${bodies.body(i, hrNowMs())}\n${bodies.body(i, hrNowMs())}`
@@ -64,7 +64,7 @@ describe('Loadgen', () => {
     const lg = Loadgen.start({ host: '127.0.0.1', port: srv.port, clients: 3, protocol: { kind: 'evrmore-rpc', topic: 'blocks' } });
     cleanups.push(() => lg.close());
     await lg.open(20_000);
-    lg.startMeasure();
+    await lg.startMeasure();
     for (const ws of srv.clients) ws.ping();
     await waitFor(() => srv.pongs() === 3, { timeoutMs: 5_000 });
     for (const ws of srv.clients) ws.close(1001, 'going away');

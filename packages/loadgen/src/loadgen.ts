@@ -126,9 +126,13 @@ export class Loadgen {
     };
   }
 
-  /** Zeroes the workers' counters; pair with stopMeasure(). */
-  startMeasure(): void {
-    for (const w of this.#workers) this.#send(w, { type: 'measure-start' });
+  /** Zeroes the workers' counters; resolves once every worker counts from zero. Pair with stopMeasure(). */
+  async startMeasure(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => {
+      const started = nextMessage<WorkerReport, true>(w, (m) => (m.type === 'measure-started' ? true : undefined), 30_000, 'loadgen measure start');
+      this.#send(w, { type: 'measure-start' });
+      return started;
+    }));
   }
 
   async stopMeasure(): Promise<MeasureResult> {

@@ -84,7 +84,7 @@ export async function runFanout(p: FanoutParams, env: FanoutEnv): Promise<Fanout
     };
     await wait(p.warmupMs, 'warm-up');
     watch.begin();
-    lg.startMeasure();
+    await lg.startMeasure();
     const m0 = performance.now();
     if (aborted === undefined) await wait(total, 'measuring');
     const measuredMs = performance.now() - m0;

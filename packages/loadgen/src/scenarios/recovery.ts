@@ -95,7 +95,7 @@ async function edgeRecovery(p: RecoveryParams, env: Env, bus: RedisBus): Promise
       });
       try {
         const watch = new ProcWatch({ edge: [edge.pid], redis: [env.redisPid] });
-        lg.startMeasure();
+        await lg.startMeasure();
         watch.begin();
         const opened = await lg.open(120_000);
         const usage = watch.end();

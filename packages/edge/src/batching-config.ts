@@ -9,7 +9,7 @@ import type { WsHandlers, WsTransport, WsTransportOptions } from './transport/ws
 
 export const batchingEnv = {
   CHAINFAN_EDGE_BATCH_WINDOW_MS: int({
-    min: 0, max: 10, default: 2, help: 'clients asking ?batch=1: a message arriving while batching is quiet leaves at once, later ones within this window leave together as one newline-delimited frame; 0 disables',
+    min: 0, max: 10, default: 2, help: 'clients asking ?batch=1 get frames of newline-delimited messages within this window; 0 disables',
   }),
   CHAINFAN_EDGE_BATCH_MAX_BYTES: int({ min: 1_024, max: 1_048_576, default: 65_536, help: 'a batch this large leaves before its window ends' }),
 } as const;

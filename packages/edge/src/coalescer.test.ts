@@ -36,61 +36,48 @@ function setup(o: { windowMs?: number; maxBytes?: number } = {}) {
 }
 
 describe('FrameCoalescer', () => {
-  it('sends a frame that finds it quiet at once, then the rest of its window as one newline-delimited frame, in order', () => {
+  it('sends the frames of one window as one newline-delimited frame, in order', () => {
     const { c, timers, out } = setup();
     c.add('t', bytes('{"a":1}'));
-    expect(out).toEqual([['t', '{"a":1}']]); // a lone message is never delayed
     c.add('t', bytes('{"a":2}'));
     c.add('t', bytes('{"a":3}'));
-    expect(out).toHaveLength(1);
+    expect(out).toEqual([]);
     timers.fire();
-    expect(out).toEqual([['t', '{"a":1}'], ['t', '{"a":2}\n{"a":3}']]);
+    expect(out).toEqual([['t', '{"a":1}\n{"a":2}\n{"a":3}']]);
     expect(c.pendingTopics).toBe(0);
-    // a batch left, so the next window is open: a busy topic sends at most one frame per window
-    c.add('t', bytes('{"a":4}'));
-    expect(out).toHaveLength(2);
-    timers.fire();
-    expect(out.at(-1)).toEqual(['t', '{"a":4}']);
-    timers.fire(); // a window with nothing in it: quiet again
-    c.add('t', bytes('{"a":5}'));
-    expect(out.at(-1)).toEqual(['t', '{"a":5}']);
   });
 
-  it('passes a lone frame through as the same bytes, without waiting', () => {
+  it('passes a lone frame through as the same bytes', () => {
     const sent: Uint8Array[] = [];
     const timers = new ManualTimers();
     const c = new FrameCoalescer({ windowMs: 2, maxBytes: 100, clock: timers, publish: (_t, f) => sent.push(f) });
     const frame = bytes('{"only":true}');
     c.add('t', frame);
+    timers.fire();
     expect(sent).toEqual([frame]);
     expect(sent[0]).toBe(frame);
   });
 
   it('keeps one batch per topic and arms a single timer per window', () => {
     const { c, timers, out } = setup();
-    c.add('x', bytes('0'));
     c.add('x', bytes('1'));
     c.add('y', bytes('2'));
     c.add('x', bytes('3'));
     expect(timers.armed).toBe(1);
     timers.fire();
-    expect(out).toEqual([['x', '0'], ['x', '1\n3'], ['y', '2']]);
-    expect(timers.armed).toBe(2);
-    timers.fire();
+    expect(out).toEqual([['x', '1\n3'], ['y', '2']]);
     c.add('x', bytes('4'));
-    expect(out.at(-1)).toEqual(['x', '4']);
-    expect(timers.armed).toBe(3);
+    expect(timers.armed).toBe(2);
   });
 
   it('sends a batch early rather than let it pass the byte budget', () => {
     const { c, timers, out } = setup({ maxBytes: 10 });
-    c.add('t', bytes('z'));
     c.add('t', bytes('aaaa'));
     c.add('t', bytes('bbbb')); // 4 + 1 + 4 = 9 bytes: fits
     c.add('t', bytes('cc')); // would make 12: the first two leave now
-    expect(out).toEqual([['t', 'z'], ['t', 'aaaa\nbbbb']]);
+    expect(out).toEqual([['t', 'aaaa\nbbbb']]);
     timers.fire();
-    expect(out).toEqual([['t', 'z'], ['t', 'aaaa\nbbbb'], ['t', 'cc']]);
+    expect(out).toEqual([['t', 'aaaa\nbbbb'], ['t', 'cc']]);
   });
 
   it('sends at once a batch that reached the budget, and a frame bigger than the budget alone', () => {
@@ -101,43 +88,37 @@ describe('FrameCoalescer', () => {
     expect(out).toEqual([['t', '12345'], ['t', '123456789']]);
   });
 
-  it('flushTopic sends one topic\'s batch now; the window stays open until its end', () => {
+  it('flushTopic sends one topic now and cancels the timer when nothing else waits', () => {
     const { c, timers, out } = setup();
-    c.add('t', bytes('0'));
     c.add('t', bytes('1'));
     c.add('u', bytes('2'));
     c.flushTopic('t');
-    expect(out).toEqual([['t', '0'], ['t', '1']]);
-    c.flushTopic('u');
-    c.flushTopic('nothing-waiting');
-    expect(out).toEqual([['t', '0'], ['t', '1'], ['u', '2']]);
-    c.add('t', bytes('3')); // still inside the window: waits
-    expect(out).toHaveLength(3);
+    expect(out).toEqual([['t', '1']]);
     expect(timers.pending).toBe(1);
-    timers.fire();
-    expect(out.at(-1)).toEqual(['t', '3']);
+    c.flushTopic('u');
+    expect(timers.pending).toBe(0);
+    c.flushTopic('nothing-waiting');
+    expect(out).toEqual([['t', '1'], ['u', '2']]);
   });
 
   it('turns a raw LF inside a frame into a space, so LF only ever separates messages', () => {
     const { c, timers, out } = setup();
-    c.add('t', bytes('{"z":\n0}'));
     c.add('t', bytes('{"a":\n1}'));
     c.add('t', bytes('{"b":2}'));
     timers.fire();
-    expect(out).toEqual([['t', '{"z": 0}'], ['t', '{"a": 1}\n{"b":2}']]);
-    expect(out[1]![1].split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(out).toEqual([['t', '{"a": 1}\n{"b":2}']]);
+    expect(out[0]![1].split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ a: 1 }, { b: 2 }]);
     const clean = bytes('{"c":3}');
     expect(withoutNewlines(clean)).toBe(clean);
   });
 
   it('close() flushes what waits, then publishes each frame as it comes', () => {
     const { c, timers, out } = setup();
-    c.add('t', bytes('0'));
     c.add('t', bytes('1'));
     c.close();
-    expect(out).toEqual([['t', '0'], ['t', '1']]);
+    expect(out).toEqual([['t', '1']]);
     c.add('t', bytes('2'));
-    expect(out).toEqual([['t', '0'], ['t', '1'], ['t', '2']]);
+    expect(out).toEqual([['t', '1'], ['t', '2']]);
     expect(timers.pending).toBe(0);
   });
 

@@ -5,11 +5,7 @@
 import type { Cancel, Clock } from './clock.js';
 
 export interface CoalescerOptions {
-  /**
-   * A frame that finds the coalescer quiet (nothing sent for a window) leaves at once and opens a window; frames
-   * within it wait for its end, when every topic's batch leaves and, if any did, the next window opens. So a lone
-   * message is never delayed, and a busy topic sends at most one frame per window.
-   */
+  /** the first frame into an empty coalescer arms one timer; when it fires, every topic's batch leaves */
   readonly windowMs: number;
   /** a topic whose batch would grow past this leaves at once, before the new frame joins the next batch */
   readonly maxBytes: number;
@@ -55,11 +51,6 @@ export class FrameCoalescer {
       this.#o.publish(topic, clean);
       return;
     }
-    if (this.#timer === undefined) {
-      this.#o.publish(topic, clean); // quiet: nothing to wait for
-      this.#openWindow();
-      return;
-    }
     let b = this.#batches.get(topic);
     if (b !== undefined && b.bytes + 1 + clean.byteLength > this.#o.maxBytes) {
       this.flushTopic(topic);
@@ -71,15 +62,13 @@ export class FrameCoalescer {
     }
     b.bytes += (b.parts.length > 0 ? 1 : 0) + clean.byteLength;
     b.parts.push(clean);
-    if (b.bytes >= this.#o.maxBytes) this.flushTopic(topic); // the byte budget is spent: no reason to wait
-  }
-
-  #openWindow(): void {
-    this.#timer = this.#o.clock.setTimeout(() => {
+    if (b.bytes >= this.#o.maxBytes) {
+      this.flushTopic(topic); // the byte budget is spent: no reason to wait for the window
+      return;
+    }
+    this.#timer ??= this.#o.clock.setTimeout(() => {
       this.#timer = undefined;
-      if (this.#batches.size === 0) return; // a quiet window: the next frame leaves at once
-      this.#sendAll();
-      this.#openWindow();
+      this.flush();
     }, this.#o.windowMs);
   }
 
@@ -92,14 +81,12 @@ export class FrameCoalescer {
     if (b === undefined) return;
     this.#batches.delete(topic);
     this.#o.publish(topic, join(b));
+    if (this.#batches.size === 0) this.#cancelTimer();
   }
 
-  /** Sends every waiting batch now; the window stays open (what comes next still waits for its end). */
+  /** Sends every waiting batch now. */
   flush(): void {
-    this.#sendAll();
-  }
-
-  #sendAll(): void {
+    this.#cancelTimer();
     const batches = [...this.#batches];
     this.#batches.clear();
     for (const [topic, b] of batches) this.#o.publish(topic, join(b));
@@ -107,8 +94,7 @@ export class FrameCoalescer {
 
   /** Flushes and stops batching: later frames are published as they come. Idempotent. */
   close(): void {
-    this.#sendAll();
-    this.#cancelTimer();
+    this.flush();
     this.#closed = true;
   }
 

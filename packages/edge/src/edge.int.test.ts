@@ -154,19 +154,40 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     expect(other.events()).toHaveLength(1);
   });
 
-  it('delivers block, transaction and sequence to `all`, and duplicates to a socket that also holds the specific topic', async () => {
+  it('delivers block, transaction and sequence to `all` once each, also to a socket that holds a part of it (evrmore-rpc\'s rule)', async () => {
     const h = await startEdge();
-    const c = await h.connect();
+    const [c, d] = await Promise.all([h.connect(), h.connect()]);
     await c.command({ action: 'subscribe', topic: 'all' });
-    await c.command({ action: 'subscribe', topic: 'blocks' });
+    await c.command({ action: 'subscribe', topic: 'blocks' }); // a part after `all`
+    await d.command({ action: 'subscribe', topic: 'transaction' }); // a part before `all`
+    await d.command({ action: 'subscribe', topic: 'all' });
     expect([...h.edge.stats().busChannels].sort()).toEqual(['blocks', 'sequence', 'txs']);
-    await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":9}' });
-    await h.publish({ channel: 'txs', kind: 'tx', body: '{"txid":"ef"}' });
-    await h.publish({ channel: 'sequence', kind: 'sequence', body: '{"sequence":1000001,"hash":"00"}' });
-    await h.publish({ channel: 'mempool', kind: 'mempool', body: '{"size":1}' }); // not part of `all`
-    await c.waitForEvents(1, 'sequence');
-    await c.waitForEvents(2, 'block'); // once for `all`, once for `blocks`: topics are independent
-    expect(c.events().map((f) => f.json?.type).sort()).toEqual(['block', 'block', 'sequence', 'transaction']);
+    const round = async (n: number): Promise<void> => {
+      await h.publish({ channel: 'blocks', kind: 'block', body: `{"height":${n}}` });
+      await h.publish({ channel: 'txs', kind: 'tx', body: `{"txid":"${n}"}` });
+      await h.publish({ channel: 'sequence', kind: 'sequence', body: `{"sequence":${n},"hash":"00"}` });
+      await h.publish({ channel: 'mempool', kind: 'mempool', body: '{"size":1}' }); // not part of `all`
+    };
+    await round(1);
+    for (const x of [c, d]) await x.waitForEvents(1, 'sequence');
+    for (const x of [c, d]) expect(x.events().map((f) => f.json?.type)).toEqual(['block', 'transaction', 'sequence']);
+    expect(await metricValue(h.metrics.messagesSent, { dialect: 'evrmore-rpc' })).toBe(6); // counted as delivered: once
+
+    // without `all`, each keeps exactly its part, from the next event on
+    await c.command({ action: 'unsubscribe', topic: 'all' });
+    await d.command({ action: 'unsubscribe', topic: 'all' });
+    await round(2);
+    await c.waitForEvents(2, 'block');
+    await d.waitForEvents(2, 'transaction');
+    await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":3}' });
+    await c.waitForEvents(3, 'block');
+    expect(c.events().map((f) => f.json?.data)).toEqual([{ height: 1 }, { txid: '1' }, { sequence: 1, hash: '00' }, { height: 2 }, { height: 3 }]);
+    expect(d.events().map((f) => f.json?.data)).toEqual([{ height: 1 }, { txid: '1' }, { sequence: 1, hash: '00' }, { txid: '2' }]);
+    // unsubscribing a part that `all` was carrying works like any unsubscribe
+    await d.command({ action: 'subscribe', topic: 'all' });
+    expect((await d.command({ action: 'unsubscribe', topic: 'transactions' })).json?.type).toBe('subscription');
+    await d.command({ action: 'unsubscribe', topic: 'all' });
+    expect(h.edge.stats().subscriptions).toBe(1);
   });
 
   it('subscribes a bus channel once for many local subscribers and unsubscribes after the last leaves', async () => {

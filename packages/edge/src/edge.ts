@@ -26,7 +26,7 @@ import { ChannelFeed } from './feed/channel-feed.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { TokenBucket } from './limits/token-bucket.js';
 import { Recovery, type RecoveryTarget } from './recovery/recovery.js';
-import { routeEnvelope } from './routing.js';
+import { ALL_PARTS, routeEnvelope } from './routing.js';
 import { CommandProxy } from './rpc/command-proxy.js';
 import { type ServerCloseReason, Session, type Subscription } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
@@ -581,7 +581,9 @@ export class Edge {
       for (const ch of channels) this.#channels.release(ch); // closed (or subscribed by a racing request) meanwhile
       return;
     }
-    const sub: Subscription = { target, topic, key, kind, channels, raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0 };
+    const sub: Subscription = {
+      target, topic, key, kind, channels, raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
+    };
     s.subs.set(key, sub);
     if (!implicit) s.explicitSubs++;
     this.#metrics.subscriptions.inc({ topic_kind: kind });
@@ -635,14 +637,49 @@ export class Edge {
     const conn = s.conn;
     if (conn === undefined || !s.isOpen) return;
     sub.state = 'live';
+    if (this.#readsThroughAll(s, sub)) {
+      sub.shadowed = true;
+      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
+      return;
+    }
     sub.counters = this.#registry.add(s.dialect.name, sub.key, sub.topic);
     sub.atMessages = sub.counters.messages;
     if (stream !== undefined) this.#derived.join(s.dialect, stream);
     const counters = sub.counters;
     conn.cork(() => {
       conn.subscribe(counters.uwsTopic);
+      // from the next event on, `all` carries its parts: leave their topics in the same synchronous step (no gap)
+      if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#shadow(s, s.subs.get(p));
       if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
     });
+  }
+
+  /** Whether `sub` is a part of `all` (blocks, transactions, sequence) and the session reads `all` live already. */
+  #readsThroughAll(s: Session, sub: Subscription): boolean {
+    if (sub.topic === undefined || !ALL_PARTS.has(sub.key)) return false;
+    const all = s.subs.get('all');
+    return all !== undefined && all !== sub && all.state === 'live' && all.counters !== undefined;
+  }
+
+  /** A live part of `all` stops reading its own uWS topic; `all` delivers its events from now on. */
+  #shadow(s: Session, sub: Subscription | undefined): void {
+    if (sub === undefined || sub.state !== 'live' || sub.shadowed) return;
+    if (sub.counters !== undefined) {
+      s.conn?.unsubscribe(sub.counters.uwsTopic);
+      s.messages += sub.counters.messages - sub.atMessages;
+      this.#registry.remove(s.dialect.name, sub.key);
+      sub.counters = undefined;
+    }
+    sub.shadowed = true;
+  }
+
+  /** `all` went: its shadowed parts read their own uWS topics again, from the next event on. */
+  #unshadow(s: Session, sub: Subscription | undefined): void {
+    if (sub === undefined || !sub.shadowed || s.conn === undefined) return;
+    sub.shadowed = false;
+    sub.counters = this.#registry.add(s.dialect.name, sub.key, sub.topic);
+    sub.atMessages = sub.counters.messages;
+    s.conn.subscribe(sub.counters.uwsTopic);
   }
 
   #ack(s: Session, a: { action: 'subscribe' | 'unsubscribe'; raw: string; target: Target; ref: RequestRef }, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
@@ -660,6 +697,7 @@ export class Edge {
     s.subs.delete(key);
     if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
     this.#dropSub(s, sub);
+    if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#unshadow(s, s.subs.get(p));
     this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
   }
 

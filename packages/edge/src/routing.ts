@@ -12,6 +12,8 @@ const BLOCKS = [target('blocks'), target('all')] as const;
 const SEQUENCE = [target('sequence'), target('all')] as const;
 const TRANSACTIONS = target('transactions');
 const ALL = target('all');
+/** The topics whose events `all` carries: a socket holding `all` reads them once through it (edge.ts shadows them). */
+export const ALL_PARTS: ReadonlySet<string> = new Set(['blocks', 'transactions', 'sequence']);
 const ASSETS = [target('assets')] as const;
 const MEMPOOL = [target('mempool')] as const;
 const REORGS = [target('reorgs')] as const;
@@ -31,8 +33,8 @@ function strings(v: unknown): readonly string[] {
 
 /**
  * Every topic the envelope goes to. `all` is what evrmore-rpc's `all` delivered: blocks, transactions and
- * sequence. A socket subscribed to two matching topics (e.g. `all` and `blocks`, or `transactions` and
- * `address:X`) receives the event once per topic: topics are independent subscriptions.
+ * sequence; a socket holding `all` and one of those gets each event once (see ALL_PARTS). Other overlaps (e.g.
+ * `transactions` and `address:X`) deliver once per topic: those topics are independent subscriptions.
  */
 export function routeEnvelope(env: Envelope): readonly RouteTarget[] {
   switch (env.channel) {

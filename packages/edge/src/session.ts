@@ -31,6 +31,11 @@ export interface Subscription {
   recovery: Recovery | undefined;
   counters: TopicCounters | undefined;
   atMessages: number;
+  /**
+   * Live, but read through the session's `all` (blocks, transactions and sequence): no uWS membership and no registry
+   * reader of its own, so each event arrives once, as evrmore-rpc's server sends it. Joins again when `all` goes.
+   */
+  shadowed: boolean;
 }
 
 export class Session {

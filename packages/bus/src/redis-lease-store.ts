@@ -2,7 +2,7 @@
 // server time (ms), so edges with skewed clocks agree. Expired members are pruned on every acquire; the set itself
 // expires with its longest lease, so keys of vanished clients leave nothing behind.
 import type { LeaseStore } from './lease-store.js';
-import { RedisStoreConnection, type RedisStoreOptions } from './redis-store-connection.js';
+import { definedScript, RedisStoreConnection, type RedisStoreOptions } from './redis-store-connection.js';
 
 /** KEYS[1] set. ARGV: 1 holder, 2 limit, 3 ttl ms. Returns 1 when taken or extended, 0 when full. */
 const ACQUIRE = `
@@ -35,7 +35,6 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
 `;
 
-type Scripted = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface RedisLeaseStoreOptions extends Omit<RedisStoreOptions, 'connectionName'> {
   /** default `cf:` (the bus prefix) */
@@ -60,7 +59,7 @@ export class RedisLeaseStore implements LeaseStore {
   }
 
   async acquire(key: string, holder: string, limit: number, ttlMs: number): Promise<boolean> {
-    const r = await this.#conn.run('lease acquire', (c) => this.#script(c, 'cfLeaseAcquire')(this.#prefix + key, holder, limit, Math.ceil(ttlMs)));
+    const r = await this.#conn.run('lease acquire', (c) => definedScript(c, 'cfLeaseAcquire')(this.#prefix + key, holder, limit, Math.ceil(ttlMs)));
     return r === 1;
   }
 
@@ -68,7 +67,7 @@ export class RedisLeaseStore implements LeaseStore {
     if (holders.size === 0) return;
     await this.#conn.run('lease refresh', async (c) => {
       const p = c.pipeline();
-      const refresh = this.#script(p, 'cfLeaseRefresh');
+      const refresh = definedScript(p, 'cfLeaseRefresh');
       for (const [key, hs] of holders) if (hs.length > 0) void refresh(this.#prefix + key, Math.ceil(ttlMs), ...hs);
       const res = await p.exec();
       const failed = res?.find(([err]) => err !== null);
@@ -81,16 +80,10 @@ export class RedisLeaseStore implements LeaseStore {
   }
 
   async count(key: string): Promise<number> {
-    return Number(await this.#conn.run('lease count', (c) => this.#script(c, 'cfLeaseCount')(this.#prefix + key)));
+    return Number(await this.#conn.run('lease count', (c) => definedScript(c, 'cfLeaseCount')(this.#prefix + key)));
   }
 
   close(): Promise<void> {
     return this.#conn.close();
-  }
-
-  #script(target: object, name: string): Scripted {
-    const fn = (target as Record<string, unknown>)[name];
-    if (typeof fn !== 'function') throw new Error(`script ${name} not defined`); // a bug: defined in the constructor
-    return (fn as Scripted).bind(target);
   }
 }

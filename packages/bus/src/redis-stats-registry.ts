@@ -1,6 +1,6 @@
 // StatsRegistry on Redis: one hash of snapshots (`<prefix>stats`) and a sorted set of their expiries in Redis server
 // time (`<prefix>stats:exp`), so members with skewed clocks agree. Reads prune expired members in the same script.
-import { RedisStoreConnection, type RedisStoreOptions } from './redis-store-connection.js';
+import { definedScript, RedisStoreConnection, type RedisStoreOptions } from './redis-store-connection.js';
 import type { StatsRegistry } from './stats-registry.js';
 
 /** KEYS: 1 hash, 2 expiry zset. ARGV: 1 member, 2 snapshot, 3 ttl ms. */
@@ -22,7 +22,6 @@ if #dead > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) end
 return redis.call('HGETALL', KEYS[1])
 `;
 
-type Scripted = (...args: (string | number)[]) => Promise<unknown>;
 
 export interface RedisStatsRegistryOptions extends Omit<RedisStoreOptions, 'connectionName'> {
   /** default `cf:` (the bus prefix) */
@@ -48,11 +47,11 @@ export class RedisStatsRegistry implements StatsRegistry {
   }
 
   async put(member: string, snapshot: string, ttlMs: number): Promise<void> {
-    await this.#conn.run('stats put', (c) => this.#script(c, 'cfStatsPut')(this.#hash, this.#exp, member, snapshot, Math.max(1, Math.ceil(ttlMs))));
+    await this.#conn.run('stats put', (c) => definedScript(c, 'cfStatsPut')(this.#hash, this.#exp, member, snapshot, Math.max(1, Math.ceil(ttlMs))));
   }
 
   async list(): Promise<ReadonlyMap<string, string>> {
-    const flat = await this.#conn.run('stats list', (c) => this.#script(c, 'cfStatsList')(this.#hash, this.#exp));
+    const flat = await this.#conn.run('stats list', (c) => definedScript(c, 'cfStatsList')(this.#hash, this.#exp));
     const out = new Map<string, string>();
     if (Array.isArray(flat)) for (let i = 0; i + 1 < flat.length; i += 2) out.set(String(flat[i]), String(flat[i + 1]));
     return out;
@@ -66,11 +65,5 @@ export class RedisStatsRegistry implements StatsRegistry {
 
   close(): Promise<void> {
     return this.#conn.close();
-  }
-
-  #script(target: object, name: string): Scripted {
-    const fn = (target as Record<string, unknown>)[name];
-    if (typeof fn !== 'function') throw new Error(`script ${name} not defined`); // a bug: defined in the constructor
-    return (fn as Scripted).bind(target);
   }
 }

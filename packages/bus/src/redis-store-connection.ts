@@ -58,3 +58,13 @@ export class RedisStoreConnection {
     return this.#closing;
   }
 }
+
+/** A Lua script defined with `defineCommand` on a connection or pipeline, called by its name. */
+export type DefinedScript = (...args: (string | number)[]) => Promise<unknown>;
+
+/** `target[name]`, a script the store defined in its constructor, bound to `target` (a connection or a pipeline). */
+export function definedScript(target: object, name: string): DefinedScript {
+  const fn = (target as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new Error(`script ${name} not defined`); // a bug: defined in the constructor
+  return (fn as DefinedScript).bind(target);
+}

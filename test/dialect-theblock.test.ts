@@ -45,6 +45,10 @@ describe('The Block dialect (/theblock), end to end', () => {
     // periodic: the next one follows within a few of the ingestor's 250 ms periods
     const count = ws.ofType('network_metrics').length;
     await ws.next(() => ws.ofType('network_metrics').length > count + 1, 5_000);
+    // bandwidth from the node's getnettotals: a mined block's bytes show up as traffic in and out
+    await c.sim.mineBlock();
+    const busy = await ws.next((f) => f['type'] === 'network_metrics' && ((f['data'] as Json)['bandwidth_in'] as number) > 0);
+    expect((busy['data'] as Json)['bandwidth_out']).toBeGreaterThan(0);
   });
 
   it('streams peers with the documented fields', async () => {

@@ -12,6 +12,7 @@ import { EventPublisher } from './event-publisher.js';
 import { txStatusEnvelope } from './events/chain-events.js';
 import { networkEnvelope, peersEnvelope, peersFromRpc } from './events/network-events.js';
 import { RateMeter } from './rate-meter.js';
+import { TrafficMeter } from './traffic-meter.js';
 import { LeaderElector } from './leader-elector.js';
 import { Publisher } from './publisher.js';
 import type { RpcClient } from './rpc/rpc-client.js';
@@ -72,6 +73,7 @@ export class Ingestor {
   readonly #elector: LeaderElector;
   readonly #tracker = new SequenceTracker();
   readonly #txRate: RateMeter;
+  readonly #traffic = new TrafficMeter();
   #tasks: Promise<void> = Promise.resolve();
   #pendingTasks = 0;
   #resyncQueued = false;
@@ -367,7 +369,13 @@ export class Ingestor {
   /** One RPC batch per period, whatever the number of clients: edges fan the result out. */
   async #publishNetwork(): Promise<void> {
     try {
-      const [chain, net, mempool] = (await this.#o.rpc.batch([{ method: 'getblockchaininfo' }, { method: 'getnetworkinfo' }, { method: 'getmempoolinfo' }])) as Record<string, unknown>[];
+      const [chainR, netR, mempoolR, totalsR] = await this.#o.rpc.batchSettled([
+        { method: 'getblockchaininfo' }, { method: 'getnetworkinfo' }, { method: 'getmempoolinfo' }, { method: 'getnettotals' },
+      ]);
+      // the first three are required; getnettotals is a bonus (bandwidth stays null on a node without it)
+      for (const r of [chainR, netR, mempoolR]) if (r === undefined || !r.ok) throw r?.ok === false ? r.error : new Error('short RPC batch reply');
+      const [chain, net, mempool] = [chainR, netR, mempoolR].map((r) => (r as { result: unknown }).result as Record<string, unknown>);
+      const bandwidth = totalsR?.ok === true ? this.#traffic.sample(totalsR.result) : undefined;
       const num = (v: unknown) => (typeof v === 'number' ? v : 0);
       const ts = this.#now();
       this.#events.publish(
@@ -383,6 +391,8 @@ export class Ingestor {
             block_interval_s: this.#follower.meanBlockInterval(),
             network: String(chain!['chain'] ?? this.#o.network.name),
             subversion: String(net!['subversion'] ?? ''),
+            bandwidth_in: bandwidth?.in ?? null,
+            bandwidth_out: bandwidth?.out ?? null,
           },
           ts,
         ),

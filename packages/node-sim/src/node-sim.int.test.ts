@@ -156,6 +156,18 @@ describe('NodeSim over real ZMQ and HTTP', () => {
     expect(await rpc('getpeerinfo')).toHaveLength(2);
     expect(await rpc('getmininginfo')).toMatchObject({ blocks: 3, pooledtx: 1, chain: 'main' });
     expect(await rpc('uptime')).toBeGreaterThanOrEqual(0);
+    // getnettotals grows with the chain: a mined block's bytes came in and went out to the other peer
+    type Totals = { totalbytesrecv: number; totalbytessent: number; timemillis: number };
+    const before = await rpc<Totals>('getnettotals');
+    const peers = await rpc<{ bytesrecv: number; bytessent: number }[]>('getpeerinfo');
+    expect(before.totalbytesrecv).toBeGreaterThan(peers.reduce((a, p) => a + p.bytesrecv, 0));
+    const pooled = (await rpc<{ bytes: number; size: number }>('getmempoolinfo'));
+    const block = await sim.mineBlock();
+    const after = await rpc<Totals>('getnettotals');
+    expect(block.txs).toHaveLength(1 + pooled.size);
+    expect(after.totalbytesrecv - before.totalbytesrecv).toBe(block.raw.length - pooled.bytes); // its txs left the mempool
+    expect(after.totalbytessent).toBeGreaterThan(before.totalbytessent);
+    expect(after.timemillis).toBeGreaterThanOrEqual(before.timemillis);
   });
 
   it('creates txs touching a given address on demand (sendTo, issueAsset, transferAsset)', async () => {

@@ -211,6 +211,20 @@ function rpcMethods(ctx: RpcContext): Readonly<Record<string, Method>> {
       }),
     },
 
+    getnettotals: {
+      params: [],
+      // Traffic that follows the chain: every block and mempool byte came in once and went out to the other peers.
+      run: () => {
+        const chainBytes = store.totalBytes + chain.mempool.bytes;
+        return {
+          totalbytesrecv: ctx.peers.reduce((sum, p) => sum + peerBytesRecv(p), 0) + chainBytes,
+          totalbytessent: ctx.peers.reduce((sum, p) => sum + peerBytesSent(p), 0) + chainBytes * Math.max(1, ctx.peers.length - 1),
+          timemillis: ctx.now(),
+          uploadtarget: { timeframe: 86_400, target: 0, target_reached: false, serve_historical_blocks: true, bytes_left_in_cycle: 0, time_left_in_cycle: 0 },
+        };
+      },
+    },
+
     getpeerinfo: {
       params: [],
       run: () => {
@@ -223,8 +237,8 @@ function rpcMethods(ctx: RpcContext): Readonly<Record<string, Method>> {
           relaytxes: true,
           lastsend: nowSec,
           lastrecv: nowSec,
-          bytessent: 1_000_000 + p.id * 4_321,
-          bytesrecv: 2_000_000 + p.id * 8_765,
+          bytessent: peerBytesSent(p),
+          bytesrecv: peerBytesRecv(p),
           conntime: p.conntime,
           timeoffset: 0,
           pingtime: p.pingtime,
@@ -298,4 +312,13 @@ function relatives(start: MempoolEntry, edges: (e: MempoolEntry) => readonly str
     stack.push(...edges(e));
   }
   return [...seen.values()];
+}
+
+/** Fixed per-peer handshake and ping traffic (getpeerinfo), part of getnettotals' totals. */
+function peerBytesSent(p: FakePeer): number {
+  return 1_000_000 + p.id * 4_321;
+}
+
+function peerBytesRecv(p: FakePeer): number {
+  return 2_000_000 + p.id * 8_765;
 }

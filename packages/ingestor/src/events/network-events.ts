@@ -15,6 +15,9 @@ export interface NetworkSummary {
   readonly block_interval_s: number | null;
   readonly network: string;
   readonly subversion: string;
+  /** the node's traffic, bytes per second, between the last two getnettotals; null until known */
+  readonly bandwidth_in: number | null;
+  readonly bandwidth_out: number | null;
 }
 
 export interface PeerSummary {

@@ -40,11 +40,20 @@ async function setup(policy: SlowClientPolicy): Promise<{ h: Harness; fast: WsTe
 async function pressure(h: Harness, until: () => Promise<boolean>): Promise<number> {
   let blocks = 0;
   await waitFor(async () => {
+    const swept = await sweeps(h);
     for (let i = 0; i < TXS_PER_ROUND; i++) await h.publish({ channel: 'txs', kind: 'tx', keys: { a: [ADDR_X] }, body: BIG });
     await h.publish({ channel: 'blocks', kind: 'block', body: `{"h":${++blocks}}` });
+    // one round per sweep, however busy the machine: the policy sees every round before the next one adds to it
+    await waitFor(async () => (await sweeps(h)) > swept, { timeoutMs: 10_000, intervalMs: 2, message: 'a backpressure sweep' });
     return until();
   }, { timeoutMs: 30_000, intervalMs: 1 });
   return blocks;
+}
+
+/** Samples the backpressure sweeps have taken so far (each sweep observes every socket's buffer once). */
+async function sweeps(h: Harness): Promise<number> {
+  const { values } = await h.metrics.bufferedBytes.get();
+  return values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
 }
 
 /** Sweep samples of per-socket buffered bytes above `bytes` (a bucket bound of the histogram). */

@@ -68,8 +68,9 @@ describe('ingestor during outages', () => {
       await sim.createTx();
       return before.got.some((e) => e.channel === 'txs');
     }, { timeoutMs: 10_000, intervalMs: 100 });
-    await sim.mineBlock();
-    await waitFor(() => app.ingestor.status().tip?.hash !== undefined && app.ingestor.status().tip?.height === sim.height);
+    const last = await sim.mineBlock();
+    // published, not just taken into the window (the tip moves before Redis confirms; a failed publish moves it back)
+    await waitFor(() => before.got.some((e) => e.channel === 'blocks' && (JSON.parse(e.body) as { hash: string }).hash === last.header.hash));
 
     await redis.kill();
     await waitFor(async () => {

@@ -1,5 +1,6 @@
 // The `chainfan` binary as users run it: help on every command, bad input named in the error, and `chainfan dev`
 // serving blocks with no Redis at all.
+import { JsonWsClient } from './helpers/json-ws-client.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -52,7 +53,10 @@ describe('chainfan CLI', () => {
   });
 
   it('`chainfan dev` runs the whole system without Redis and streams blocks and transactions', async () => {
-    const dev = new ChainfanProcess('dev', ['--edge-port', '0', '--edge-ops-port', '0', '--ingestor-ops-port', '0', '--sim-block-interval-ms', '1000', '--sim-tx-per-second', '20'], { CHAINFAN_LOG_LEVEL: 'info', REDIS_URL: '' });
+    // an edge setting `chainfan dev` does not own reaches its edge: here, two subscriptions per connection
+    const dev = new ChainfanProcess('dev', ['--edge-port', '0', '--edge-ops-port', '0', '--ingestor-ops-port', '0', '--sim-block-interval-ms', '1000', '--sim-tx-per-second', '20'], {
+      CHAINFAN_LOG_LEVEL: 'info', REDIS_URL: '', CHAINFAN_EDGE_MAX_SUBSCRIPTIONS: '2',
+    });
     try {
       const ready = await dev.waitForEvent('dev.ready');
       const url = ready['wsUrl'] as string;
@@ -61,6 +65,16 @@ describe('chainfan CLI', () => {
       const client = await RecordingClient.connect(url, ['blocks', 'transactions']);
       await waitFor(() => client.blockHashes().length >= 1 && client.txids().length >= 1, { timeoutMs: 15_000 });
       client.close();
+      // command messages are answered from the simulator; the third subscription hits the passed-through limit
+      const raw = await JsonWsClient.connect(url);
+      try {
+        const result = await raw.request({ command: 'getblockcount', params: [] }, (f) => f['type'] === 'result');
+        expect((result['data'] as { result: unknown }).result).toEqual(expect.any(Number));
+        for (const topic of ['blocks', 'mempool']) await raw.request({ action: 'subscribe', topic }, (f) => f['type'] === 'subscription');
+        expect(await raw.request({ action: 'subscribe', topic: 'assets' }, (f) => f['type'] === 'error')).toMatchObject({ data: { code: 1006 } });
+      } finally {
+        raw.close();
+      }
     } finally {
       expect(await dev.stop('SIGTERM')).toBe(0);
     }

@@ -51,6 +51,7 @@ export const devCommand: Command = {
     );
     const edge = await startEdgeApp(
       loadEdgeEnv({
+        ...edgePassThrough(env),
         CHAINFAN_BUS: 'memory',
         CHAINFAN_EDGE_PORT: String(cfg.CHAINFAN_EDGE_PORT),
         CHAINFAN_EDGE_OPS_PORT: String(cfg.CHAINFAN_EDGE_OPS_PORT),
@@ -104,4 +105,14 @@ async function dashboardDir(configured: string, log: Logger): Promise<string | u
     log.warn({ event: 'dev.dashboard_unavailable', err }, 'dashboard could not be built; serving WebSocket only');
     return undefined;
   }
+}
+
+/**
+ * The user's other edge settings (API keys, admin keys, limits, dialects, batching: CHAINFAN_EDGE_* variables) reach
+ * the dev edge as they are, validated by the edge's own table; what `chainfan dev` sets itself wins.
+ */
+export function edgePassThrough(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('CHAINFAN_EDGE_') && !(k in devEnv) && v !== undefined) out[k] = v;
+  return out;
 }

@@ -19,6 +19,12 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
     open.push(ws);
     return ws;
   };
+  /** A connection the edge admitted (its first heartbeat came), for tests about what happens after admission. */
+  const admitted = async (path: string): Promise<JsonWsClient> => {
+    const ws = await connect(path);
+    await ws.next((f) => f['type'] === 'heartbeat', 5_000);
+    return ws;
+  };
   let sub = 0;
   const subscribe = (ws: JsonWsClient, data: Json): Promise<Json> => {
     const id = `sub${++sub}`;
@@ -93,7 +99,7 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
   });
 
   it('sends state_update for asset outputs once they are mined', async () => {
-    const ws = await connect(`/ws?token=${KEYS[1]}`);
+    const ws = await admitted(`/ws?token=${KEYS[1]}`);
     expect(await subscribe(ws, { channel: 'state' })).toMatchObject({ type: 'subscribe_success', data: { subscription_id: 'state' } });
     const issued = await c.sim.issueAsset();
     const block = await c.sim.mineBlock();
@@ -125,7 +131,7 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
   });
 
   it('allows 100 subscriptions per connection and refuses the 101st with 4003', async () => {
-    const ws = await connect(`/ws?token=${KEYS[2]}`);
+    const ws = await admitted(`/ws?token=${KEYS[2]}`);
     const from = ws.frames.length;
     const names: Json[] = [{ channel: 'state' }];
     for (let k = 1; k <= 100; k++) names.push({ channel: 'transactions', filter: { confirmations: k } });

@@ -45,7 +45,12 @@ export class JsonWsClient {
 
   /** The first frame (from index `from`) that matches, waiting for it. */
   next(match: (f: Json) => boolean, timeoutMs = 10_000, from = 0): Promise<Json> {
-    return waitFor(() => this.frames.slice(from).find(match), { timeoutMs, message: `frame matching ${match.toString().slice(0, 120)}` });
+    return waitFor(() => this.frames.slice(from).find(match), { timeoutMs, message: `frame matching ${match.toString().slice(0, 120)}` })
+      .catch((err: unknown) => {
+        // say what the socket did meanwhile: closed by the server, or open and silent
+        const state = this.closed === undefined ? 'still open' : `closed ${this.closed.code} ${this.closed.reason}`;
+        throw new Error(`${(err as Error).message} (socket ${state}, ${this.frames.length} frames, last ${JSON.stringify(this.frames.at(-1) ?? null).slice(0, 200)})`);
+      });
   }
 
   ofType(type: string): Json[] {

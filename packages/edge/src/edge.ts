@@ -453,7 +453,9 @@ export class Edge {
 
   /** Runs `task` after everything this socket asked before it (answers keep the order of requests). */
   #enqueue(s: Session, task: () => void | Promise<void>): void {
-    if (s.pending >= this.#cfg.maxPendingCommands) {
+    // a client may always ask for its whole subscription budget at once (plus one over, to hear the refusal), even
+    // while the first request waits for Redis: the flood guard is for more than that
+    if (s.pending >= Math.max(this.#cfg.maxPendingCommands, s.maxSubscriptions + 1)) {
       this.#metrics.clientErrors.inc({ reason: 'rate_limited' });
       this.#metrics.limitHits.inc({ limit: 'pending_commands' });
       this.#end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');

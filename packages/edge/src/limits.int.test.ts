@@ -91,6 +91,36 @@ describe('connection limits', () => {
 const apiKeyLeaseKey = (): string => apiKeyHash('key-a');
 
 describe('per-connection limits', () => {
+  it('queued requests: a whole subscription budget may wait behind a slow one; more than that closes with 4029', async () => {
+    // a bus whose subscriptions wait until the test lets them through: requests queue behind the first one
+    let open_: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      open_ = r;
+    });
+    class GatedBus extends MemoryBus {
+      override async subscribe(channel: Parameters<MemoryBus['subscribe']>[0]): Promise<void> {
+        await gate;
+        return super.subscribe(channel);
+      }
+    }
+    const bus = new GatedBus();
+    open.push(bus);
+    const h = await startHarness(bus, { maxPendingCommands: 2, maxSubscriptionsPerConnection: 4 });
+    open.push(h);
+    const topics = ['blocks', 'transactions', 'mempool', 'assets', 'sequence'];
+    const fits = await h.connect();
+    for (const topic of topics) fits.send({ action: 'subscribe', topic }); // 5 = the budget of 4, plus one over
+    const flood = await h.connect();
+    for (const topic of [...topics, 'reorgs']) flood.send({ action: 'subscribe', topic }); // 6: one more than that
+    expect(await flood.waitForClose()).toMatchObject({ code: 4029 });
+    open_();
+    await waitFor(() => fits.frames.length === 5);
+    expect(fits.frames.map((f) => f.json?.type)).toEqual(['subscription', 'subscription', 'subscription', 'subscription', 'error']);
+    expect(fits.frames[4]!.json).toMatchObject({ data: { code: 1006 } });
+    expect(fits.closed).toBeUndefined();
+    expect(await metricValue(h.metrics.limitHits, { limit: 'pending_commands' })).toBe(1);
+  });
+
   it('subscriptions per connection: 1006 beyond the limit', async () => {
     const h = await edge({ maxSubscriptionsPerConnection: 2 });
     const c = await h.connect();

@@ -66,6 +66,8 @@ describe('connection limits', () => {
     const b = await edge(cfg, { authenticator: keyed(), leases: storeB, edgeId: 'edge-b' });
     const onA = await a.connect('/?token=key-a');
     await b.connect('/?token=key-a');
+    expect(await metricValue(a.metrics.limitHits, { limit: 'lease_store_unavailable' })).toBe(0);
+    expect(await storeB.count(apiKeyLeaseKey())).toBe(2); // both leases are in Redis before the third asks
     const third = await upgradeStatus(`${b.url}/?token=key-a`);
     expect(await metricValue(b.metrics.limitHits, { limit: 'lease_store_unavailable' })).toBe(0);
     expect(third).toMatchObject({ status: 429, body: { data: { code: 1106 } } });

@@ -101,9 +101,11 @@ export class Admission {
       const verdict = await this.#d.leases.acquire(leaseKey, holder, perKey);
       if (verdict === 'full') {
         metrics.limitHits.inc({ limit: 'connections_per_key' });
-        this.#d.log.info({ event: 'limits.key', principal: principal.id }, 'API key at its cluster-wide connection limit');
+        this.#d.log.info({ event: 'limits.key', principal: principal.id }, 'credential at its cluster-wide connection limit');
         return refuse('tooManyForKey');
       }
+      // fail closed: a limit that cannot be counted is not waived (503, the client retries)
+      if (verdict === 'store_unavailable') return refuse('authUnavailable');
       slot.lease = { key: leaseKey, holder };
     }
     if (refusing()) return refuse('draining');

@@ -36,7 +36,7 @@ export interface EdgeConfig {
   readonly maxConnections: number;
   /** sockets per client address on this edge; 0: no limit. Refused with HTTP 429 */
   readonly maxConnectionsPerAddress: number;
-  /** sockets per API key over the whole cluster (leases in the LeaseStore); 0: no limit. Refused with HTTP 429 */
+  /** sockets per API key or JWT subject over the whole cluster (leases in the LeaseStore); 0: no limit. HTTP 429 */
   readonly maxConnectionsPerKey: number;
   /** a key lease expires this long after its edge stopped refreshing it (refreshed every third of it) */
   readonly keyLeaseTtlMs: number;
@@ -83,7 +83,8 @@ export const DEFAULT_EDGE_CONFIG: EdgeConfig = Object.freeze({
   maxConnections: 0,
   maxConnectionsPerAddress: 0,
   maxConnectionsPerKey: 0,
-  keyLeaseTtlMs: 30_000,
+  // short, so a crashed edge's leases stop counting within seconds; refreshed every third of it by live edges
+  keyLeaseTtlMs: 6_000,
   maxTopicLength: 128,
   messageRatePerSecond: 50,
   messageBurst: 100,
@@ -127,7 +128,7 @@ export function edgeConfig(overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   // a recovery ends with a synchronous catch-up from this ring; too small and fast channels outrun every history read
   check(Number.isInteger(cfg.recentMessagesPerChannel) && cfg.recentMessagesPerChannel >= 64,
     `recentMessagesPerChannel ${cfg.recentMessagesPerChannel} is below 64`);
-  check(cfg.keyLeaseTtlMs >= 300, `keyLeaseTtlMs ${cfg.keyLeaseTtlMs} is below 300 (refreshed every third of it)`);
+  check(cfg.keyLeaseTtlMs >= 1_000 && cfg.keyLeaseTtlMs <= 3_600_000, `keyLeaseTtlMs ${cfg.keyLeaseTtlMs} not in 1000..3600000 (refreshed every third of it)`);
   check(cfg.slowClientPolicy === 'close' || cfg.slowClientPolicy === 'drop-and-resync', `slowClientPolicy ${String(cfg.slowClientPolicy)} unknown`);
   if (problems.length > 0) {
     throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `invalid edge config: ${problems.join('; ')}`, { context: { problems } });
@@ -154,8 +155,8 @@ export const edgeEnv = {
   CHAINFAN_EDGE_STATIC_DIR: str({ default: '', help: 'directory served at / over HTTP GET (e.g. packages/dashboard/dist); empty: none' }),
   CHAINFAN_EDGE_MAX_CONNECTIONS: int({ min: 0, max: 10_000_000, default: 0, help: 'per edge; 0: no limit (HTTP 503 beyond)' }),
   CHAINFAN_EDGE_MAX_CONNECTIONS_PER_ADDRESS: int({ min: 0, max: 10_000_000, default: 0, help: 'per client address; 0: no limit (HTTP 429)' }),
-  CHAINFAN_EDGE_MAX_CONNECTIONS_PER_KEY: int({ min: 0, max: 10_000_000, default: 0, help: 'per API key, whole cluster; 0: no limit (HTTP 429)' }),
-  CHAINFAN_EDGE_KEY_LEASE_TTL_MS: int({ min: 3_000, max: 3_600_000, default: DEFAULT_EDGE_CONFIG.keyLeaseTtlMs, help: 'leases of a dead edge expire after this' }),
+  CHAINFAN_EDGE_MAX_CONNECTIONS_PER_KEY: int({ min: 0, max: 10_000_000, default: 0, help: 'per API key or JWT subject (iss+sub), whole cluster; 0: no limit (HTTP 429)' }),
+  CHAINFAN_EDGE_KEY_LEASE_TTL_MS: int({ min: 1_000, max: 3_600_000, default: DEFAULT_EDGE_CONFIG.keyLeaseTtlMs, help: 'a crashed edge\'s connection leases stop counting after this (live edges refresh every third of it)' }),
   CHAINFAN_EDGE_MAX_TOPIC_LENGTH: int({ min: 8, max: MAX_TOPIC_LENGTH, default: DEFAULT_EDGE_CONFIG.maxTopicLength, help: 'characters (error 1008)' }),
   CHAINFAN_EDGE_MESSAGE_RATE_PER_SECOND: int({ min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.messageRatePerSecond, help: 'inbound, per connection (error 1007)' }),
   CHAINFAN_EDGE_MESSAGE_BURST: int({ min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.messageBurst, help: 'token bucket size; as many again over it closes with 4029' }),

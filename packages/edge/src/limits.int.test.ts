@@ -2,14 +2,17 @@
 // connections per edge, per address, per API key across two edges (Redis leases), subscriptions per connection,
 // inbound message rate, frame size, topic length.
 import { randomUUID } from 'node:crypto';
+import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyHash, MemoryBus, RedisLeaseStore, StaticKeyStore } from '@chainfan/bus';
 import { type RedisHandle, startRedis, waitFor } from '@chainfan/testkit';
-import { Authenticator } from './auth/authenticator.js';
+import { Authenticator, jwtLimitKey } from './auth/authenticator.js';
+import { StaticJwtKeys } from './auth/jwt-keys.js';
 import { TopicAcl } from './auth/topic-acl.js';
 import { systemClock } from './clock.js';
 import type { EdgeConfig } from './config.js';
 import { type Harness, metricValue, silentLog, startHarness } from './testing/edge-harness.js';
+import { inSeconds, signJwt } from './testing/jwt-sign.js';
 import { upgradeStatus } from './testing/upgrade-status.js';
 
 let redis: RedisHandle;
@@ -60,16 +63,15 @@ describe('connection limits', () => {
     const storeB = new RedisLeaseStore({ url: redis.url, keyPrefix: prefix });
     await Promise.all([storeA.ready(5_000), storeB.ready(5_000)]);
     open.push(storeB);
-    // a TTL a loaded machine's timers can keep refreshing (refreshes run well within it), short enough to wait out
-    const cfg = { maxConnectionsPerKey: 2, keyLeaseTtlMs: 2_000 };
-    const a = await edge(cfg, { authenticator: keyed(), leases: storeA, edgeId: 'edge-a' });
-    const b = await edge(cfg, { authenticator: keyed(), leases: storeB, edgeId: 'edge-b' });
+    // B, the survivor, holds its lease far longer than any stall of a loaded machine, so only A's can expire;
+    // A's TTL is short: the wait for it after A "dies" is short
+    const a = await edge({ maxConnectionsPerKey: 2, keyLeaseTtlMs: 1_000 }, { authenticator: keyed(), leases: storeA, edgeId: 'edge-a' });
+    const b = await edge({ maxConnectionsPerKey: 2, keyLeaseTtlMs: 600_000 }, { authenticator: keyed(), leases: storeB, edgeId: 'edge-b' });
     const onA = await a.connect('/?token=key-a');
+    expect(await storeB.count(apiKeyLeaseKey())).toBe(1); // A's lease is in Redis before its client sees 101
     await b.connect('/?token=key-a');
-    expect(await metricValue(a.metrics.limitHits, { limit: 'lease_store_unavailable' })).toBe(0);
-    expect(await storeB.count(apiKeyLeaseKey())).toBe(2); // both leases are in Redis before the third asks
+    expect(await storeB.count(apiKeyLeaseKey())).toBe(2);
     const third = await upgradeStatus(`${b.url}/?token=key-a`);
-    expect(await metricValue(b.metrics.limitHits, { limit: 'lease_store_unavailable' })).toBe(0);
     expect(third).toMatchObject({ status: 429, body: { data: { code: 1106 } } });
     expect(await upgradeStatus(`${a.url}/?token=key-a`)).toMatchObject({ status: 429 });
     expect((await upgradeStatus(`${a.url}/?token=key-b`)).status).toBe(101); // another key, its own budget
@@ -81,13 +83,87 @@ describe('connection limits', () => {
     // edge A takes the freed slot, then "dies": its store connection goes, nothing refreshes or releases its lease
     await a.connect('/?token=key-a');
     expect(await storeB.count(apiKeyLeaseKey())).toBe(2);
+    expect(await metricValue(a.metrics.limitHits, { limit: 'lease_store_unavailable' })).toBe(0);
     await storeA.close();
     expect((await upgradeStatus(`${b.url}/?token=key-a`)).status).toBe(429);
-    // B keeps refreshing its own lease; A's expires after the TTL and the slot comes back
+    // A's lease expires after A's TTL and the slot comes back
     await waitFor(async () => (await upgradeStatus(`${b.url}/?token=key-a`)).status === 101, { timeoutMs: 10_000, intervalMs: 100 });
     expect(b.edge.stats().keyLeases).toBe(2);
+    expect(await metricValue(b.metrics.limitHits, { limit: 'lease_store_unavailable' })).toBe(0);
+  });
+
+  it('per API key holds when two edges admit the same key at the same moment: exactly the limit get in, the store counts each', async () => {
+    const prefix = `kl-${randomUUID().slice(0, 8)}:`;
+    const stores = [new RedisLeaseStore({ url: redis.url, keyPrefix: prefix }), new RedisLeaseStore({ url: redis.url, keyPrefix: prefix })];
+    await Promise.all(stores.map((st) => st.ready(5_000)));
+    open.push(...stores);
+    const limit = 3;
+    const edges = await Promise.all(stores.map((leases, i) =>
+      edge({ maxConnectionsPerKey: limit, keyLeaseTtlMs: 600_000 }, { authenticator: keyed(), leases, edgeId: `edge-${i}` })));
+    // 16 upgrades for one key, alternating edges, all in flight together
+    const outcomes = await Promise.all(Array.from({ length: 16 }, (_, i) => tryUpgrade(`${edges[i % 2]!.url}/?token=key-a`)));
+    expect(outcomes.filter((o) => o.status === 101)).toHaveLength(limit);
+    expect(outcomes.filter((o) => o.status === 429)).toHaveLength(16 - limit);
+    expect(await stores[0]!.count(apiKeyLeaseKey())).toBe(limit);
+    expect(edges[0]!.edge.stats().keyLeases + edges[1]!.edge.stats().keyLeases).toBe(limit);
+    for (const o of outcomes) o.ws.terminate();
+  });
+
+  it('per API key fails closed: with the lease store unreachable a keyed connection is refused 503 (1107), never admitted uncounted', async () => {
+    const store = new RedisLeaseStore({ url: redis.url, keyPrefix: `kl-${randomUUID().slice(0, 8)}:` });
+    await store.ready(5_000);
+    const h = await edge({ maxConnectionsPerKey: 2 }, { authenticator: keyed(), leases: store, edgeId: 'edge-x' });
+    await store.close(); // the store is gone: nothing can be counted
+    expect(await upgradeStatus(`${h.url}/?token=key-a`)).toMatchObject({ status: 503, body: { data: { code: 1107 } } });
+    expect(h.edge.stats().keyLeases).toBe(0);
+    expect(h.edge.stats().connections).toBe(0);
+    expect(await metricValue(h.metrics.limitHits, { limit: 'lease_store_unavailable' })).toBe(1);
+    expect((await upgradeStatus(h.url)).status).toBe(101); // anonymous clients carry no per-key limit
+  });
+
+  it('per JWT subject across the cluster, like API keys: one subject over two edges and several tokens is held to the limit', async () => {
+    const prefix = `kl-${randomUUID().slice(0, 8)}:`;
+    const stores = [new RedisLeaseStore({ url: redis.url, keyPrefix: prefix }), new RedisLeaseStore({ url: redis.url, keyPrefix: prefix })];
+    await Promise.all(stores.map((st) => st.ready(5_000)));
+    open.push(...stores);
+    const secret = 'a-shared-hs256-secret-of-32-bytes!';
+    const jwtAuth = (): Authenticator => new Authenticator({
+      jwt: { keys: new StaticJwtKeys({ hs256Secret: secret }), topicsClaim: 'topics', requireExp: true, clockSkewMs: 0, issuer: 'iss-1' },
+      anonymous: TopicAcl.ALL, clock: systemClock, log: silentLog,
+    });
+    const [a, b] = await Promise.all(stores.map((leases, i) =>
+      edge({ maxConnectionsPerKey: 3 }, { authenticator: jwtAuth(), leases, edgeId: `jwt-edge-${i}` })));
+    // a fresh token each time (another jti): the limit follows the subject, not the token
+    const tok = (sub: string, n: number) => signJwt('HS256', secret, { sub, iss: 'iss-1', jti: `t${n}`, exp: inSeconds(600) });
+    const held = [
+      await a!.connect(`/?token=${tok('alice', 1)}`),
+      await b!.connect(`/?token=${tok('alice', 2)}`),
+      await a!.connect(`/?token=${tok('alice', 3)}`),
+    ];
+    expect(await stores[0]!.count(jwtLimitKey('iss-1', 'alice'))).toBe(3);
+    for (let i = 0; i < 6; i++) {
+      expect(await upgradeStatus(`${(i % 2 === 0 ? a : b)!.url}/?token=${tok('alice', 10 + i)}`)).toMatchObject({ status: 429, body: { data: { code: 1106 } } });
+    }
+    expect((await upgradeStatus(`${b!.url}/?token=${tok('bob', 1)}`)).status).toBe(101); // another subject, its own budget
+    expect(held.map((c) => c.closed)).toEqual([undefined, undefined, undefined]); // every admitted socket still open
+    expect(await metricValue(a!.metrics.limitHits, { limit: 'connections_per_key' }) + await metricValue(b!.metrics.limitHits, { limit: 'connections_per_key' })).toBe(6);
   });
 });
+
+/** An upgrade that stays open when accepted (the caller terminates it): the HTTP status either way. */
+function tryUpgrade(url: string): Promise<{ status: number; ws: WebSocket }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => resolve({ status: 101, ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, ws });
+    });
+    ws.once('error', (err) => {
+      if (!err.message.startsWith('Unexpected server response')) reject(err);
+    });
+  });
+}
 
 /** The lease key of API key `key-a`: its sha256, as the Authenticator computes it. */
 const apiKeyLeaseKey = (): string => apiKeyHash('key-a');

@@ -6,7 +6,7 @@ import { systemClock } from '../clock.js';
 import { type AuthConfig } from '../config.js';
 import { silentLog } from '../testing/edge-harness.js';
 import { inSeconds, signJwt } from '../testing/jwt-sign.js';
-import { Authenticator } from './authenticator.js';
+import { Authenticator, jwtLimitKey } from './authenticator.js';
 import { buildAuth } from './build-auth.js';
 import { TopicAcl } from './topic-acl.js';
 
@@ -23,9 +23,31 @@ describe('Authenticator', () => {
     const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const { authenticator } = buildAuth({ ...BASE, jwtIssuer: 'issuer-1' }, { redisUrl: undefined, publicKeyPem: pem, clock: systemClock, log: silentLog });
     const ok = await authenticator.authenticate(token(signJwt('RS256', rsa.privateKey, { sub: 'alice', iss: 'issuer-1', exp: inSeconds(60) })));
-    expect(ok).toMatchObject({ ok: true, principal: { kind: 'jwt', id: 'sub:alice', limitKey: undefined } });
+    expect(ok).toMatchObject({ ok: true, principal: { kind: 'jwt', id: 'sub:alice', limitKey: jwtLimitKey('issuer-1', 'alice') } });
     expect(await authenticator.authenticate(token(signJwt('RS256', rsa.privateKey, { iss: 'other', exp: inSeconds(60) }))))
       .toEqual({ ok: false, reject: 'invalidCredentials', reason: 'jwt_issuer' });
+  });
+
+  it('takes the algorithm from the configured key, never the token: HS256 signed with the RS public key, and alg none, fail', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const { authenticator } = buildAuth({ ...BASE, jwtHs256Secret: 'an-hs256-secret-of-at-least-32-bytes!' }, { redisUrl: undefined, publicKeyPem: pem, clock: systemClock, log: silentLog });
+    const forged = signJwt('HS256', pem, { sub: 'mallory', exp: inSeconds(60) });
+    expect(await authenticator.authenticate(token(forged))).toEqual({ ok: false, reject: 'invalidCredentials', reason: 'jwt_bad_signature' });
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    for (const none of [`${b64({ alg: 'none' })}.${b64({ sub: 'mallory', exp: inSeconds(60) })}.AA`, `${b64({ alg: 'None', typ: 'JWT' })}.${b64({ sub: 'm', exp: inSeconds(60) })}.AA`]) {
+      expect(await authenticator.authenticate(token(none))).toEqual({ ok: false, reject: 'invalidCredentials', reason: 'jwt_alg' });
+    }
+    // the genuine article still works
+    expect(await authenticator.authenticate(token(signJwt('RS256', rsa.privateKey, { sub: 'alice', exp: inSeconds(60) })))).toMatchObject({ ok: true });
+  });
+
+  it('gives every JWT subject one per-limit key per issuer, and tokens without sub one shared key (no escape from the limit)', () => {
+    expect(jwtLimitKey('i', 'alice')).toBe(jwtLimitKey('i', 'alice'));
+    expect(jwtLimitKey('i', 'alice')).not.toBe(jwtLimitKey('j', 'alice'));
+    expect(jwtLimitKey('i', 'alice')).not.toBe(jwtLimitKey('i', 'bob'));
+    expect(jwtLimitKey('i', undefined)).toBe(jwtLimitKey('i', 42));
+    expect(jwtLimitKey('i', undefined)).not.toBe(jwtLimitKey('i', 'none'));
   });
 
   it('refuses a PEM that is not an RSA or P-256 public key as a configuration error', () => {

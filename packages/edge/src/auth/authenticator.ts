@@ -1,11 +1,12 @@
 // Who is connecting: turns the credential presented at upgrade into a Principal (anonymous, API key or JWT) with the
 // topics it may use, or a refusal with its HTTP answer. Never logs or keeps a credential; logs name keys by hash.
+import { createHash } from 'node:crypto';
 import { apiKeyHash, type KeyStore } from '@chainfan/bus';
 import type { RejectKind } from '@chainfan/protocol';
 import type { Logger } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
 import type { PresentedCredential } from './credentials.js';
-import { checkClaims, type ClaimRules, type JwtError, looksLikeJwt, MAX_TOKEN_LENGTH, parseJwt, verifySignature } from './jwt.js';
+import { type ClaimRules, type JwtError, looksLikeJwt, MAX_TOKEN_LENGTH, readHeader, verifyJwt } from './jwt.js';
 import type { JwtKeySource } from './jwt-keys.js';
 import { TopicAcl } from './topic-acl.js';
 
@@ -15,7 +16,7 @@ export interface Principal {
   readonly kind: PrincipalKind;
   /** safe to log: `key:<first 12 hex of sha256>` or `sub:<sub>`; undefined for anonymous */
   readonly id: string | undefined;
-  /** the cluster-wide connection limit applies per this key (API keys: their sha256) */
+  /** the cluster-wide connection limit applies per this key (API keys: their sha256; JWTs: sha256 of iss and sub) */
   readonly limitKey: string | undefined;
   readonly acl: TopicAcl;
   /** when the credential stops being valid (JWT exp): the edge closes the socket then with 4401 */
@@ -96,34 +97,30 @@ export class Authenticator {
   }
 
   async #verifyJwt(token: string, cfg: JwtVerification): Promise<AuthResult> {
-    const parsed = parseJwt(token);
-    if (!parsed.ok) return { ok: false, reject: 'invalidCredentials', reason: parsed.error };
-    const jwt = parsed.value;
-    if (jwt.header.alg !== 'HS256' && jwt.header.alg !== 'RS256' && jwt.header.alg !== 'ES256') {
-      return { ok: false, reject: 'invalidCredentials', reason: 'jwt_alg' };
-    }
+    const header = readHeader(token);
+    if (!header.ok) return { ok: false, reject: 'invalidCredentials', reason: header.error };
     let keys;
     try {
-      keys = await cfg.keys.keysFor(jwt.header);
+      keys = await cfg.keys.keysFor(header.value);
     } catch (err) {
       this.#opts.log.warn({ event: 'auth.keys_unavailable', err }, 'no JWT verification keys available');
       return { ok: false, reject: 'authUnavailable', reason: 'backend_unavailable' };
     }
-    if (keys.length === 0) return { ok: false, reject: 'invalidCredentials', reason: 'jwt_unknown_key' };
-    if (!keys.some((k) => verifySignature(jwt, k))) return { ok: false, reject: 'invalidCredentials', reason: 'jwt_bad_signature' };
-    const claims = checkClaims(jwt.claims, cfg, this.#opts.clock.now());
-    if (!claims.ok) return { ok: false, reject: 'invalidCredentials', reason: claims.error };
-    const sub = jwt.claims['sub'];
-    const topics = jwt.claims[cfg.topicsClaim];
-    const adminClaim = cfg.adminClaim === undefined ? undefined : jwt.claims[cfg.adminClaim];
+    const verified = await verifyJwt(token, keys, cfg, this.#opts.clock.now());
+    if (!verified.ok) return { ok: false, reject: 'invalidCredentials', reason: verified.error };
+    const { claims, expiresAtMs } = verified.value;
+    const sub = claims['sub'];
+    // own properties only: a claim named like an Object.prototype member must not read the prototype
+    const topics = Object.hasOwn(claims, cfg.topicsClaim) ? claims[cfg.topicsClaim] : undefined;
+    const adminClaim = cfg.adminClaim === undefined || !Object.hasOwn(claims, cfg.adminClaim) ? undefined : claims[cfg.adminClaim];
     return {
       ok: true,
       principal: {
         kind: 'jwt',
         id: typeof sub === 'string' ? `sub:${sub.slice(0, MAX_SUB_LENGTH)}` : undefined,
-        limitKey: undefined,
+        limitKey: jwtLimitKey(claims['iss'], sub),
         acl: topics === undefined ? TopicAcl.ALL : TopicAcl.fromClaim(topics),
-        expiresAtMs: claims.value.expiresAtMs,
+        expiresAtMs,
         admin: adminClaim === true || (Array.isArray(adminClaim) && adminClaim.includes('admin')),
       },
     };
@@ -160,4 +157,14 @@ export class Authenticator {
     }
     this.#keyCache.set(hash, { valid, admin, untilMs: now + (valid ? (this.#opts.keyCacheTtlMs ?? 60_000) : NEGATIVE_CACHE_MS) });
   }
+}
+
+/**
+ * The per-subject lease key of a verified token: one budget per (issuer, subject), whichever edge or token carries it.
+ * Tokens without a string `sub` share one budget per issuer, so leaving `sub` out never escapes the limit.
+ */
+export function jwtLimitKey(iss: unknown, sub: unknown): string {
+  const issuer = typeof iss === 'string' ? iss : '';
+  const subject = typeof sub === 'string' ? `s:${sub}` : 'none';
+  return `jwt:${createHash('sha256').update(`${issuer}\u0000${subject}`).digest('hex')}`;
 }

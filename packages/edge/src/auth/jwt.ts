@@ -1,6 +1,8 @@
-// JWS compact tokens (RFC 7515/7519) verified with node:crypto only: HS256, RS256, ES256. Total functions over the
-// untrusted token text; the algorithm is taken from the key, never trusted from the token header alone.
-import { createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
+// JWS compact tokens (RFC 7515/7519) verified by `jose`: HS256, RS256, ES256. Each candidate key is tried with only
+// its own algorithm allowed, so the algorithm is the configured key's, never the token header's choice (an HS256
+// token "signed" with an RSA public key, or `alg: none`, verifies nothing). jose's errors become bounded labels.
+import type { KeyObject } from 'node:crypto';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { type Decoded, fail, ok } from '@chainfan/protocol';
 
 export type JwtAlg = 'HS256' | 'RS256' | 'ES256';
@@ -34,27 +36,10 @@ export interface JwtHeader {
 
 export type JwtClaims = Readonly<Record<string, unknown>>;
 
-export interface ParsedJwt {
-  readonly header: JwtHeader;
-  readonly claims: JwtClaims;
-  /** `<header>.<payload>` as sent: what the signature covers */
-  readonly signingInput: string;
-  readonly signature: Buffer;
-}
-
 /** Longest token looked at; a JWT with a short topic list is well under 2 KiB. */
 export const MAX_TOKEN_LENGTH = 8_192;
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
-
-function json(segment: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined; // not JSON: a malformed token, reported as such by the caller
-  }
-}
 
 /** Whether `token` has the compact JWS shape at all (three base64url segments); cheap, for telling JWTs from API keys. */
 export function looksLikeJwt(token: string): boolean {
@@ -63,39 +48,20 @@ export function looksLikeJwt(token: string): boolean {
   return parts.length === 3 && parts.every((p) => p.length > 0 && B64URL.test(p)) && token.startsWith('eyJ');
 }
 
-/** Total: splits and decodes a compact JWS without verifying anything. */
-export function parseJwt(token: string): Decoded<ParsedJwt, JwtError> {
+/** Total: the protected header, unverified (it only picks candidate keys). `alg` must be one we verify. */
+export function readHeader(token: string): Decoded<JwtHeader, JwtError> {
   if (!looksLikeJwt(token)) return fail('jwt_malformed');
-  const [h, p, sig] = token.split('.') as [string, string, string];
-  const header = json(h);
-  const claims = json(p);
-  if (header === undefined || claims === undefined) return fail('jwt_malformed');
-  if (typeof header['alg'] !== 'string') return fail('jwt_malformed');
-  if (header['kid'] !== undefined && typeof header['kid'] !== 'string') return fail('jwt_malformed');
-  if (header['crit'] !== undefined) return fail('jwt_malformed'); // no extension we understand may be critical
-  const hdr: JwtHeader = typeof header['kid'] === 'string' ? { alg: header['alg'], kid: header['kid'] } : { alg: header['alg'] };
-  return ok({ header: hdr, claims, signingInput: `${h}.${p}`, signature: Buffer.from(sig, 'base64url') });
-}
-
-/** Checks the signature with one key whose algorithm must be the token's. Never throws. */
-export function verifySignature(jwt: ParsedJwt, k: VerificationKey): boolean {
-  if (jwt.header.alg !== k.alg) return false;
-  const data = Buffer.from(jwt.signingInput, 'ascii');
+  let h: Record<string, unknown>;
   try {
-    switch (k.alg) {
-      case 'HS256': {
-        const mac = createHmac('sha256', k.key).update(data).digest();
-        return mac.length === jwt.signature.length && timingSafeEqual(mac, jwt.signature);
-      }
-      case 'RS256':
-        return verify('sha256', data, k.key, jwt.signature);
-      case 'ES256':
-        // JWS carries ECDSA signatures as raw r‖s (64 bytes), not DER
-        return jwt.signature.length === 64 && verify('sha256', data, { key: k.key, dsaEncoding: 'ieee-p1363' }, jwt.signature);
-    }
+    h = decodeProtectedHeader(token) as Record<string, unknown>;
   } catch {
-    return false; // a key of the wrong type for its algorithm (misconfiguration) verifies nothing
+    return fail('jwt_malformed'); // not base64url JSON: a malformed token
   }
+  const alg = h['alg'];
+  const kid = h['kid'];
+  if (typeof alg !== 'string' || (kid !== undefined && typeof kid !== 'string')) return fail('jwt_malformed');
+  if (!(JWT_ALGS as readonly string[]).includes(alg)) return fail('jwt_alg');
+  return ok(typeof kid === 'string' ? { alg, kid } : { alg });
 }
 
 export interface ClaimRules {
@@ -105,20 +71,51 @@ export interface ClaimRules {
   readonly clockSkewMs: number;
 }
 
-/** Total: exp / nbf (NumericDate seconds, with leeway), iss, aud. Returns the expiry in ms when there is one. */
-export function checkClaims(claims: JwtClaims, rules: ClaimRules, nowMs: number): Decoded<{ expiresAtMs: number | undefined }, JwtError> {
-  const exp = claims['exp'];
-  const nbf = claims['nbf'];
-  if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp))) return fail('jwt_claims', 'exp');
-  if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) return fail('jwt_claims', 'nbf');
-  if (exp === undefined && rules.requireExp) return fail('jwt_no_exp');
-  if (typeof exp === 'number' && exp * 1000 + rules.clockSkewMs <= nowMs) return fail('jwt_expired');
-  if (typeof nbf === 'number' && nbf * 1000 - rules.clockSkewMs > nowMs) return fail('jwt_not_yet_valid');
-  if (rules.issuer !== undefined && claims['iss'] !== rules.issuer) return fail('jwt_issuer');
-  if (rules.audience !== undefined) {
-    const aud = claims['aud'];
-    const auds = Array.isArray(aud) ? aud : [aud];
-    if (!auds.includes(rules.audience)) return fail('jwt_audience');
+export interface VerifiedJwt {
+  readonly claims: JwtClaims;
+  readonly expiresAtMs: number | undefined;
+}
+
+/**
+ * Verifies `token` against each candidate key (its own algorithm only), then exp / nbf (with leeway), iss, aud at
+ * `nowMs`. Never rejects: every failure is a bounded label.
+ */
+export async function verifyJwt(token: string, keys: readonly VerificationKey[], rules: ClaimRules, nowMs: number): Promise<Decoded<VerifiedJwt, JwtError>> {
+  if (keys.length === 0) return fail('jwt_unknown_key');
+  let last: JwtError = 'jwt_bad_signature';
+  for (const k of keys) {
+    try {
+      const { payload } = await jwtVerify(token, k.key, {
+        algorithms: [k.alg],
+        currentDate: new Date(nowMs),
+        clockTolerance: rules.clockSkewMs / 1000,
+        requiredClaims: rules.requireExp ? ['exp'] : [],
+        ...(rules.issuer === undefined ? {} : { issuer: rules.issuer }),
+        ...(rules.audience === undefined ? {} : { audience: rules.audience }),
+      });
+      const exp = payload.exp;
+      return ok({ claims: payload as JwtClaims, expiresAtMs: typeof exp === 'number' ? exp * 1000 : undefined });
+    } catch (err) {
+      last = joseErrorLabel(err);
+      // a bad signature may still verify with the next candidate (key rotation); anything else was judged on a
+      // verified signature (claims) or on the token itself, and no other key changes it
+      if (last !== 'jwt_bad_signature') return fail(last);
+    }
   }
-  return ok({ expiresAtMs: typeof exp === 'number' ? exp * 1000 : undefined });
+  return fail(last);
+}
+
+/** jose's error classes → chainfan's bounded labels. */
+export function joseErrorLabel(err: unknown): JwtError {
+  if (err instanceof errors.JWSSignatureVerificationFailed) return 'jwt_bad_signature';
+  if (err instanceof errors.JOSEAlgNotAllowed) return 'jwt_alg';
+  if (err instanceof errors.JWTExpired) return 'jwt_expired';
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'exp') return err.reason === 'missing' ? 'jwt_no_exp' : 'jwt_claims';
+    if (err.claim === 'nbf') return err.reason === 'check_failed' ? 'jwt_not_yet_valid' : 'jwt_claims';
+    if (err.claim === 'iss') return 'jwt_issuer';
+    if (err.claim === 'aud') return 'jwt_audience';
+    return 'jwt_claims';
+  }
+  return 'jwt_malformed'; // JWSInvalid, JWTInvalid, JOSENotSupported (e.g. an unknown `crit`), a key of the wrong type
 }

@@ -1,7 +1,8 @@
 // Connections per API key over the whole cluster: one lease per admitted connection in the LeaseStore, refreshed
 // every third of the TTL while the connection lives, released when it closes; an edge that dies stops refreshing and
-// its leases expire. If the store is unreachable, connections are admitted (availability over a soft limit), kept in
-// the refresh set, and re-registered on the next successful refresh.
+// its leases expire within one short TTL (seconds, not minutes: a crashed edge must not lock its clients out). If the
+// store is unreachable at admission the connection is refused (a limit that cannot be counted is not waived); leases
+// already held stay in the refresh set and are re-registered on the next successful refresh.
 import type { LeaseStore } from '@chainfan/bus';
 import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
 import type { Cancel, Clock } from '../clock.js';
@@ -41,7 +42,8 @@ export class KeyLeases {
       taken = await this.#o.store.acquire(key, holder, limit, this.#o.ttlMs);
     } catch (err) {
       this.#storeFailed('acquire', err);
-      this.#hold(key, holder);
+      // the call may still have run on the server: free that slot when the store answers again
+      this.#o.store.release(key, holder).catch(() => undefined);
       return 'store_unavailable';
     }
     if (taken) this.#hold(key, holder);
@@ -105,6 +107,6 @@ export class KeyLeases {
     this.#o.metrics.limitHits.inc({ limit: 'lease_store_unavailable' });
     const n = ++this.#failures;
     // rate-limited: the 1st, 2nd, 4th, 8th … failure in a row
-    if ((n & (n - 1)) === 0) this.#o.log.warn({ event: 'limits.lease_store_failed', op, err, inARow: n }, 'lease store unavailable: per-key limit not enforced');
+    if ((n & (n - 1)) === 0) this.#o.log.warn({ event: 'limits.lease_store_failed', op, err, inARow: n }, 'lease store unavailable: connections with a per-key limit are refused');
   }
 }

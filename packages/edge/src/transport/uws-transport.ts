@@ -130,17 +130,20 @@ export class UwsTransport<D> implements WsTransport {
             if ('accept' in d) handlers.abandoned(d.accept); // uWS invalidated `res`: touching it would throw
             return;
           }
-          res.cork(() => {
-            if ('reject' in d) {
-              const { status, code, message } = d.reject;
-              res.writeStatus(STATUS_LINES[status] ?? `${status} Error`)
-                .writeHeader('content-type', 'application/json')
-                .writeHeader('cache-control', 'no-store');
-              if (status === 429 || status === 503) res.writeHeader('retry-after', '1');
-              res.end(JSON.stringify({ type: 'error', data: { code, message } }), true);
-              return;
-            }
+          if ('accept' in d) {
+            // Not inside res.cork: uWS's cork() misreads an HTTP socket that an upgrade turned into a WebSocket in
+            // place, and then closes an open WebSocket with 1006 (an admitted client dropped, its lease released).
+            // uWS warns about the uncorked write of the 101; a dropped connection is worse than a warning line.
             res.upgrade({ conn: new UwsConnection(d.accept) }, key, d.protocol, extensions, context);
+            return;
+          }
+          res.cork(() => {
+            const { status, code, message } = d.reject;
+            res.writeStatus(STATUS_LINES[status] ?? `${status} Error`)
+              .writeHeader('content-type', 'application/json')
+              .writeHeader('cache-control', 'no-store');
+            if (status === 429 || status === 503) res.writeHeader('retry-after', '1');
+            res.end(JSON.stringify({ type: 'error', data: { code, message } }), true);
           });
         };
         let decision: UpgradeDecision<D> | Promise<UpgradeDecision<D>>;

@@ -2,6 +2,8 @@
 // serving blocks with no Redis at all.
 import { JsonWsClient } from './helpers/json-ws-client.js';
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChainfanProcess } from './helpers/chainfan-process.js';
@@ -61,6 +63,13 @@ describe('chainfan CLI', () => {
       const ready = await dev.waitForEvent('dev.ready');
       const url = ready['wsUrl'] as string;
       expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
+      // every port it opens is on loopback, and the banner says so: none answers on another interface
+      const binds = ready['binds'] as string[];
+      expect(binds).toHaveLength(5);
+      for (const b of binds) expect(b).toMatch(/^127\.0\.0\.1:\d+$/);
+      await waitFor(() => dev.lines.some((l) => typeof l['text'] === 'string' && (l['text'] as string).includes(`listening   ${binds.join(', ')}`)), { message: 'banner prints what it binds' });
+      const outside = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
+      for (const b of outside === undefined ? [] : binds) expect(await tcpConnects(outside!, Number(b.split(':')[1])), `${outside} ${b}`).toBe(false);
       await waitFor(() => dev.lines.some((l) => typeof l['text'] === 'string' && (l['text'] as string).includes(url)), { message: 'banner prints the WebSocket URL' });
       const client = await RecordingClient.connect(url, ['blocks', 'transactions']);
       await waitFor(() => client.blockHashes().length >= 1 && client.txids().length >= 1, { timeoutMs: 15_000 });
@@ -80,3 +89,15 @@ describe('chainfan CLI', () => {
     }
   });
 });
+
+/** Whether a TCP connection to host:port is accepted (false: refused or unreachable). */
+function tcpConnects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

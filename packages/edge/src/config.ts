@@ -141,7 +141,7 @@ export const edgeEnv = {
   CHAINFAN_EDGE_HOST: str({ default: DEFAULT_EDGE_CONFIG.host }),
   CHAINFAN_EDGE_PORT: int({ min: 0, max: 65_535, default: DEFAULT_EDGE_CONFIG.port, help: 'public WebSocket port' }),
   CHAINFAN_EDGE_OPS_PORT: int({ min: 0, max: 65_535, default: 9465, help: '/metrics, /healthz, /readyz' }),
-  CHAINFAN_OPS_HOST: str({ default: '0.0.0.0' }),
+  CHAINFAN_OPS_HOST: str({ default: '127.0.0.1', help: '/metrics, /healthz, /readyz bind here (no auth): loopback unless set, e.g. 0.0.0.0 for a Prometheus in another container or pod' }),
   CHAINFAN_EDGE_MAX_PAYLOAD_BYTES: int({ min: 1_024, max: 16_777_216, default: DEFAULT_EDGE_CONFIG.maxPayloadBytes }),
   CHAINFAN_EDGE_IDLE_TIMEOUT_SECONDS: int({ min: 8, max: 960, default: DEFAULT_EDGE_CONFIG.idleTimeoutSeconds, help: 'dead-peer detection' }),
   CHAINFAN_EDGE_MAX_BACKPRESSURE_BYTES: int({ min: 16_384, max: 1_073_741_824, default: DEFAULT_EDGE_CONFIG.maxBackpressureBytes }),

@@ -15,7 +15,7 @@ export const ingestorEnv = {
   CHAINFAN_REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
   CHAINFAN_HISTORY_MAX_LEN: int({ min: 100, max: 10_000_000, default: 10_000, help: 'messages kept per channel for recovery' }),
   CHAINFAN_INGESTOR_OPS_PORT: int({ min: 0, max: 65_535, default: 9466, help: '/metrics, /healthz, /readyz' }),
-  CHAINFAN_OPS_HOST: str({ default: '0.0.0.0' }),
+  CHAINFAN_OPS_HOST: str({ default: '127.0.0.1', help: '/metrics, /healthz, /readyz bind here (no auth): loopback unless set, e.g. 0.0.0.0 for a Prometheus in another container or pod' }),
   CHAINFAN_MEMPOOL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'mempool summary period; 0 disables' }),
   CHAINFAN_CONFIRMATIONS: int({ min: 1, max: 100, default: 6, help: 'tx:<txid> status events up to this many confirmations' }),
   CHAINFAN_POLL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'leader compares its tip with the node this often; 0 disables' }),

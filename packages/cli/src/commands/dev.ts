@@ -8,6 +8,9 @@ import { createLogger, int, num, oneOf, parseEnv, str, type Logger } from '@chai
 import { closeOnSignal } from '../lifecycle.js';
 import type { Command } from './command.js';
 
+/** Every port `chainfan dev` opens listens here, and the banner prints this host: a dev stack is never on the network. */
+export const DEV_HOST = '127.0.0.1';
+
 export const devEnv = {
   CHAINFAN_EDGE_PORT: int({ min: 0, max: 65_535, default: 8765, help: 'public WebSocket port' }),
   CHAINFAN_EDGE_OPS_PORT: int({ min: 0, max: 65_535, default: 9465 }),
@@ -31,7 +34,7 @@ export const devCommand: Command = {
     const staticDir = await dashboardDir(cfg.CHAINFAN_EDGE_STATIC_DIR, log);
     const rpcUser = 'chainfan';
     const rpcPassword = 'chainfan';
-    const sim = new NodeSim({ zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, rpcUser, rpcPassword, blockIntervalMs: cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS, txPerSecond: cfg.CHAINFAN_SIM_TX_PER_SECOND, seed: cfg.CHAINFAN_SIM_SEED });
+    const sim = new NodeSim({ zmqEndpoint: `tcp://${DEV_HOST}:0`, rpcHost: DEV_HOST, rpcPort: 0, rpcUser, rpcPassword, blockIntervalMs: cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS, txPerSecond: cfg.CHAINFAN_SIM_TX_PER_SECOND, seed: cfg.CHAINFAN_SIM_SEED });
     const { zmqEndpoint, rpcUrl } = await sim.start();
     const bus = new MemoryBus();
     const ingestor = await startIngestorApp(
@@ -43,7 +46,7 @@ export const devCommand: Command = {
         CHAINFAN_RPC_PASSWORD: rpcPassword,
         CHAINFAN_INGESTOR_OPS_PORT: String(cfg.CHAINFAN_INGESTOR_OPS_PORT),
         CHAINFAN_MEMPOOL_INTERVAL_MS: String(cfg.CHAINFAN_MEMPOOL_INTERVAL_MS),
-        CHAINFAN_OPS_HOST: '127.0.0.1',
+        CHAINFAN_OPS_HOST: DEV_HOST,
         CHAINFAN_LOG_LEVEL: cfg.CHAINFAN_LOG_LEVEL,
       }),
       log.child({ role: 'ingestor' }),
@@ -53,10 +56,11 @@ export const devCommand: Command = {
       loadEdgeEnv({
         ...edgePassThrough(env),
         CHAINFAN_BUS: 'memory',
+        CHAINFAN_EDGE_HOST: DEV_HOST, // wins over a passed-through CHAINFAN_EDGE_HOST
         CHAINFAN_EDGE_PORT: String(cfg.CHAINFAN_EDGE_PORT),
         CHAINFAN_EDGE_OPS_PORT: String(cfg.CHAINFAN_EDGE_OPS_PORT),
         ...(staticDir === undefined ? {} : { CHAINFAN_EDGE_STATIC_DIR: staticDir }),
-        CHAINFAN_OPS_HOST: '127.0.0.1',
+        CHAINFAN_OPS_HOST: DEV_HOST,
         CHAINFAN_LOG_LEVEL: cfg.CHAINFAN_LOG_LEVEL,
         // command messages ({"command":"getblockcount"}) are answered from the simulator, as in production
         CHAINFAN_RPC_URL: rpcUrl,
@@ -66,10 +70,11 @@ export const devCommand: Command = {
       log.child({ role: 'edge' }),
       { bus },
     );
-    const wsUrl = `ws://127.0.0.1:${edge.port}/`;
-    const dashboardUrl = staticDir === undefined ? undefined : `http://127.0.0.1:${edge.port}/`;
+    const wsUrl = `ws://${DEV_HOST}:${edge.port}/`;
+    const dashboardUrl = staticDir === undefined ? undefined : `http://${DEV_HOST}:${edge.port}/`;
+    const binds = [`${DEV_HOST}:${edge.port}`, `${DEV_HOST}:${edge.opsPort}`, `${DEV_HOST}:${ingestor.opsPort}`, new URL(rpcUrl).host, zmqEndpoint.replace('tcp://', '')];
     const simAddresses = sim.addresses().slice(0, 4); // wallets the simulator pays to and from: worth watching
-    log.info({ event: 'dev.ready', wsUrl, dashboardUrl, simAddresses, port: edge.port, edgeOpsPort: edge.opsPort, ingestorOpsPort: ingestor.opsPort, zmqEndpoint, rpcUrl }, 'dev ready');
+    log.info({ event: 'dev.ready', wsUrl, dashboardUrl, binds, simAddresses, port: edge.port, edgeOpsPort: edge.opsPort, ingestorOpsPort: ingestor.opsPort, zmqEndpoint, rpcUrl }, 'dev ready');
     process.stdout.write(
       [
         '',
@@ -77,8 +82,9 @@ export const devCommand: Command = {
         `  WebSocket   ${wsUrl}`,
         ...(dashboardUrl === undefined ? [] : [`  dashboard   ${dashboardUrl}`]),
         `  try         npx wscat -c ${wsUrl}   then send {"action":"subscribe","topic":"blocks"}`,
-        `  metrics     http://127.0.0.1:${edge.opsPort}/metrics (edge), http://127.0.0.1:${ingestor.opsPort}/metrics (ingestor)`,
+        `  metrics     http://${DEV_HOST}:${edge.opsPort}/metrics (edge), http://${DEV_HOST}:${ingestor.opsPort}/metrics (ingestor)`,
         `  node RPC    ${rpcUrl} (user ${rpcUser})`,
+        `  listening   ${binds.join(', ')} (loopback only)`,
         `  a block every ${cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS / 1000} s, ~${cfg.CHAINFAN_SIM_TX_PER_SECOND} tx/s. Ctrl-C stops.`,
         '',
       ].join('\n'),

@@ -1,7 +1,8 @@
 // Composition root of the edge role: builds bus, metrics, ops server, admission (auth, key leases) and the Edge from
 // parsed config; the only place here that does I/O to set things up (the PEM file read, Redis connections).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { parse as parsePath } from 'node:path';
 import {
   type Bus, createBus, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, RedisLeaseStore, RedisStatsRegistry, RedisTtlCache,
   type StatsRegistry, type TtlCache, waitForBusUp,
@@ -46,6 +47,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
       throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE: cannot read ${authConfig.jwtPublicKeyFile}`, { cause: err });
     }
   }
+  if (config.staticDir !== undefined) checkStaticDir(config.staticDir);
   const auth = buildAuth(authConfig, { redisUrl, publicKeyPem, clock: systemClock, log });
   const setup = dialectSetupFromEnv(env);
   const commandConfig = commandConfigFromEnv(env);
@@ -110,4 +112,16 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
         if (ownsBus) await bus.close();
       })()),
   };
+}
+
+/** A static directory that is missing, not a directory, or a filesystem root stops start-up (it would serve nothing, or everything). */
+function checkStaticDir(dir: string): void {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+    if (!statSync(real).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `CHAINFAN_EDGE_STATIC_DIR: ${dir} is not a readable directory`, { cause: err });
+  }
+  if (parsePath(real).root === real) throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `CHAINFAN_EDGE_STATIC_DIR: ${dir} is a filesystem root; serve a directory of its own`);
 }

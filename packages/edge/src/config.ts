@@ -2,6 +2,7 @@
 // parsed from (STYLE.md rule 3: one table, every problem reported at once).
 import { ChainfanError, MAX_TOPIC_LENGTH } from '@chainfan/protocol';
 import { bool, int, oneOf, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
+import { allowedOriginsField, anonymousTopicsField, apiKeysField, securityProblems } from './auth/security-settings.js';
 import { batchingEnv } from './batching-config.js';
 import { dialectEnv } from './dialects-config.js';
 
@@ -167,13 +168,15 @@ export const edgeEnv = {
   CHAINFAN_EDGE_HISTORY_PAGE_SIZE: int({ min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.historyPageSize }),
   CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS: int({ min: 100, max: 600_000, default: DEFAULT_EDGE_CONFIG.recoveryTimeoutMs }),
   ...dialectEnv, // dialects, node RPC for command messages, cluster stats, admin credentials (issue 5)
-  CHAINFAN_EDGE_ALLOWED_ORIGINS: str({ default: '', help: 'comma list (https://app.example.com, https://*.example.com, *); empty: any' }),
-  CHAINFAN_EDGE_ANONYMOUS_TOPICS: str({ default: '*', help: 'topics without credentials: * | comma list (blocks,address:*) | none: credentials required (401)' }),
-  CHAINFAN_EDGE_API_KEYS: str({ default: '', help: 'comma list of API keys (or sha256:<hex>)' }),
+  // the security rows fail closed (auth/security-settings.ts): their help text is the documented meaning, tested
+  CHAINFAN_EDGE_ALLOWED_ORIGINS: allowedOriginsField(),
+  CHAINFAN_EDGE_ANONYMOUS_TOPICS: anonymousTopicsField(),
+  CHAINFAN_EDGE_API_KEYS: apiKeysField(),
+  CHAINFAN_EDGE_ADMIN_API_KEYS: apiKeysField('comma list of admin API keys (or sha256:<64 hex>): ZION broadcast_event; a malformed entry stops start-up'),
   CHAINFAN_EDGE_API_KEYS_REDIS_SET: str({ default: '', help: 'Redis set of API keys (plain or sha256 hex), on CHAINFAN_REDIS_URL' }),
-  CHAINFAN_EDGE_JWT_HS256_SECRET: str({ default: '', help: 'shared secret for HS256 tokens' }),
+  CHAINFAN_EDGE_JWT_HS256_SECRET: str({ default: '', help: 'shared secret for HS256 tokens, at least 32 bytes' }),
   CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE: str({ default: '', help: 'PEM public key (RSA → RS256, P-256 → ES256)' }),
-  CHAINFAN_EDGE_JWKS_URL: url({ protocols: ['http:', 'https:'], optional: true, help: 'JWKS of the token issuer (RS256/ES256 keys by kid)' }),
+  CHAINFAN_EDGE_JWKS_URL: url({ protocols: ['http:', 'https:'], optional: true, help: 'JWKS of the token issuer (RS256/ES256 keys by kid); https (http only to loopback)' }),
   CHAINFAN_EDGE_JWKS_CACHE_TTL_MS: int({ min: 1_000, max: 86_400_000, default: 600_000 }),
   CHAINFAN_EDGE_JWKS_TIMEOUT_MS: int({ min: 100, max: 60_000, default: 3_000 }),
   CHAINFAN_EDGE_JWT_ISSUER: str({ default: '', help: 'required `iss` when set' }),
@@ -190,9 +193,14 @@ export const edgeEnv = {
 
 export type EdgeEnv = EnvValues<typeof edgeEnv>;
 
-/** Throws ChainfanError CHAINFAN_CONFIG_INVALID naming every bad variable at once. */
+/** Throws ChainfanError CHAINFAN_CONFIG_INVALID naming every bad variable at once (exit 78), contradictions included. */
 export function loadEdgeEnv(env: Readonly<Record<string, string | undefined>>): EdgeEnv {
-  return parseEnv(edgeEnv, env);
+  const parsed = parseEnv(edgeEnv, env);
+  const problems = securityProblems(parsed);
+  if (problems.length > 0) {
+    throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`, { context: { problems } });
+  }
+  return parsed;
 }
 
 export function edgeConfigFromEnv(env: EdgeEnv): EdgeConfig {
@@ -254,12 +262,11 @@ export interface AuthConfig {
   readonly allowedOrigins: readonly string[];
 }
 
-const list = (raw: string): string[] => raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
 const opt = (raw: string | undefined): string | undefined => (raw === undefined || raw === '' ? undefined : raw);
 
 export function authConfigFromEnv(env: EdgeEnv): AuthConfig {
   return Object.freeze({
-    apiKeys: list(env.CHAINFAN_EDGE_API_KEYS),
+    apiKeys: env.CHAINFAN_EDGE_API_KEYS,
     apiKeysRedisSet: opt(env.CHAINFAN_EDGE_API_KEYS_REDIS_SET),
     jwtHs256Secret: opt(env.CHAINFAN_EDGE_JWT_HS256_SECRET),
     jwtPublicKeyFile: opt(env.CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE),
@@ -270,11 +277,10 @@ export function authConfigFromEnv(env: EdgeEnv): AuthConfig {
     jwtAudience: opt(env.CHAINFAN_EDGE_JWT_AUDIENCE),
     jwtTopicsClaim: env.CHAINFAN_EDGE_JWT_TOPICS_CLAIM,
     jwtAdminClaim: opt(env.CHAINFAN_EDGE_JWT_ADMIN_CLAIM),
-    adminApiKeys: list(env.CHAINFAN_EDGE_ADMIN_API_KEYS),
+    adminApiKeys: env.CHAINFAN_EDGE_ADMIN_API_KEYS,
     jwtClockSkewMs: env.CHAINFAN_EDGE_JWT_CLOCK_SKEW_MS,
     jwtRequireExp: env.CHAINFAN_EDGE_JWT_REQUIRE_EXP,
-    // an empty variable reads as unset (the default), so "no anonymous access" is spelled `none`
-    anonymousTopics: env.CHAINFAN_EDGE_ANONYMOUS_TOPICS.trim() === 'none' ? [] : list(env.CHAINFAN_EDGE_ANONYMOUS_TOPICS),
-    allowedOrigins: list(env.CHAINFAN_EDGE_ALLOWED_ORIGINS),
+    anonymousTopics: env.CHAINFAN_EDGE_ANONYMOUS_TOPICS,
+    allowedOrigins: env.CHAINFAN_EDGE_ALLOWED_ORIGINS,
   });
 }

@@ -21,6 +21,7 @@ import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
 import type { EdgeConfig } from './config.js';
 import { derivedKey, DerivedStreams } from './derived/derived-streams.js';
 import { DialectSelector } from './dialect-select.js';
+import { HttpGate } from './http/http-gate.js';
 import { ZionApi } from './http/zion-api.js';
 import { ChannelFeed } from './feed/channel-feed.js';
 import { KeyLeases } from './limits/key-leases.js';
@@ -123,6 +124,7 @@ export class Edge {
   readonly #cluster: ClusterStats;
   readonly #commands: CommandProxy;
   readonly #zion: ZionApi | undefined;
+  readonly #http: HttpGate;
   readonly #byDialect = new Map<string, number>();
   /** the latest canonical `network` summary delivered here (status requests report it) */
   #lastNetwork: string | undefined;
@@ -205,10 +207,12 @@ export class Edge {
         path: ZION_PATH,
       })
       : undefined;
+    const origins = deps.origins ?? new OriginPolicy([]);
+    this.#http = new HttpGate({ origins, metrics: this.#metrics, servesPost: (req) => this.#servesPost(req) });
     this.#admission = new Admission({
       config: this.#cfg,
       authenticator,
-      origins: deps.origins ?? new OriginPolicy([]),
+      origins,
       leases: this.#keyLeases,
       metrics: this.#metrics,
       log: deps.log.child({ component: 'admission', edge: edgeId }),
@@ -228,7 +232,8 @@ export class Edge {
       message: (conn, frame, isBinary) => this.#onMessage(conn.data, frame, isBinary),
       drain: (conn) => this.#onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
-      post: (req) => this.#post(req),
+      post: (req) => this.#http.post(req, (r) => this.#post(r)),
+      options: (req) => this.#http.preflight(req),
     };
     this.#transport = deps.createTransport?.(transportOptions, handlers) ?? new UwsTransport(transportOptions, handlers);
   }
@@ -528,8 +533,12 @@ export class Edge {
 
   /** ZION's JSON-RPC over HTTP, on the paths that select the ZION dialect; the transport answers other POSTs 426. */
   #post(req: HttpPostRequest): Promise<HttpAnswer | undefined> {
-    if (this.#zion === undefined || this.#selector.select(req).name !== 'zion') return Promise.resolve(undefined);
-    return this.#zion.handle(req);
+    if (!this.#servesPost(req)) return Promise.resolve(undefined);
+    return this.#zion!.handle(req);
+  }
+
+  #servesPost(req: { readonly url: string; readonly query: string }): boolean {
+    return this.#zion !== undefined && this.#selector.select(req).name === 'zion';
   }
 
   /**

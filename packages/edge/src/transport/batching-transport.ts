@@ -80,6 +80,7 @@ export class BatchingTransport<D extends object> implements WsTransport {
         handlers.close(w ?? conn, code, cause);
       },
       ...(handlers.post === undefined ? {} : { post: handlers.post }), // plain HTTP is not batched
+      ...(handlers.options === undefined ? {} : { options: handlers.options }),
     });
   }
 

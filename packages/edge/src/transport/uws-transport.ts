@@ -1,7 +1,7 @@
 // WsTransport on uWebSockets.js — the only module that imports it (DESIGN.md §2).
 import uWS from 'uWebSockets.js';
 import type {
-  CloseCause, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HttpAnswer, HttpPostRequest, HttpPreflightRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './ws-transport.js';
 import { StaticFiles } from '../static-files.js';
 
@@ -20,7 +20,7 @@ const TOO_BIG = { code: 1009, reason: 'frame too large' } as const;
 const SEND_RESULTS: readonly SendResult[] = ['buffered', 'sent', 'dropped']; // uWS: 0 backpressure, 1 success, 2 dropped
 
 const STATUS_LINES: Readonly<Record<number, string>> = {
-  200: '200 OK', 204: '204 No Content', 400: '400 Bad Request', 404: '404 Not Found', 413: '413 Payload Too Large',
+  200: '200 OK', 204: '204 No Content', 400: '400 Bad Request', 404: '404 Not Found', 405: '405 Method Not Allowed', 413: '413 Payload Too Large',
   401: '401 Unauthorized', 403: '403 Forbidden', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
 const INTERNAL_ERROR = { reject: { status: 500, code: 1011, message: 'internal error' } } as const;
@@ -179,6 +179,15 @@ export class UwsTransport<D> implements WsTransport {
     });
     const post = handlers.post;
     if (post !== undefined) this.#app.post('/*', (res, req) => servePost(res, req, post, opts.maxHttpBodyBytes ?? 65_536));
+    const options = handlers.options;
+    if (options !== undefined) {
+      this.#app.options('/*', (res, req) => {
+        const preflight: HttpPreflightRequest = {
+          url: req.getUrl(), query: req.getQuery() ?? '', origin: req.getHeader('origin'), requestMethod: req.getHeader('access-control-request-method'),
+        };
+        writeAnswer(res, options(preflight));
+      });
+    }
     // plain HTTP on the public port: the static directory (opts.staticDir) to GET/HEAD when configured; otherwise
     // say what this port speaks instead of hanging up
     const files = opts.staticDir === undefined ? undefined : new StaticFiles({ root: opts.staticDir });
@@ -250,10 +259,7 @@ function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNull
         res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end('WebSocket endpoint\n');
         return;
       }
-      res.writeStatus(STATUS_LINES[r.status] ?? `${r.status} Status`)
-        .writeHeader('content-type', r.contentType ?? 'application/json')
-        .writeHeader('cache-control', 'no-store')
-        .end(r.body);
+      writeAnswer(res, r);
     });
   };
   const chunks: Buffer[] = [];
@@ -278,6 +284,16 @@ function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNull
     }
     pending.then(answer, () => answer({ status: 500, body: JSON.stringify({ error: 'internal error' }) }));
   });
+}
+
+/** Writes a whole HTTP answer (status, content type, no-store, extra headers, body); the caller corks. */
+function writeAnswer(res: uWS.HttpResponse, r: HttpAnswer): void {
+  res.writeStatus(STATUS_LINES[r.status] ?? `${r.status} Status`)
+    .writeHeader('content-type', r.contentType ?? 'application/json')
+    .writeHeader('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(r.headers ?? {})) res.writeHeader(name, value);
+  if (r.status === 204) res.endWithoutBody();
+  else res.end(r.body);
 }
 
 /** Answers from StaticFiles; the lookup is async, so the response must watch for the client going away meanwhile. */

@@ -59,11 +59,23 @@ export interface HttpPostRequest {
   readonly body: Buffer;
 }
 
+/** An OPTIONS request on the public port (a CORS preflight when it carries Origin). */
+export interface HttpPreflightRequest {
+  readonly url: string;
+  readonly query: string;
+  /** Origin header ('' when absent) */
+  readonly origin: string;
+  /** Access-Control-Request-Method ('' when absent) */
+  readonly requestMethod: string;
+}
+
 export interface HttpAnswer {
   readonly status: number;
   readonly body: string;
   /** default application/json */
   readonly contentType?: string;
+  /** extra response headers (lower-case names), e.g. CORS */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** The answer to an upgrade: a connection with its state and the subprotocol to echo, or an HTTP refusal. */
@@ -88,6 +100,8 @@ export interface WsHandlers<D> {
   close(conn: WsConnection<D>, code: number, cause: CloseCause): void;
   /** Plain HTTP POST; absent, or an undefined answer: 404. A promise that rejects is answered 500. */
   post?(req: HttpPostRequest): Promise<HttpAnswer | undefined>;
+  /** Plain HTTP OPTIONS (CORS preflight); absent: answered like any other plain HTTP request. */
+  options?(req: HttpPreflightRequest): HttpAnswer;
 }
 
 export interface WsTransportOptions {

@@ -1,11 +1,13 @@
 // Answers command messages (`{"command":"getblockchaininfo","params":[]}`) from the node without letting clients load
-// it: an allow-list of read-only methods, one in-flight call per distinct request on this edge (single-flight), a
-// result cache shared by the whole cluster (TtlCache, Redis in production), and a bound on distinct calls in flight.
+// it or learn its private details: an allow-list of read-only methods whose answers are cut to their public fields
+// (public-fields.ts), one in-flight call per distinct request on this edge (single-flight), a result cache shared by
+// the whole cluster (TtlCache, Redis in production), and a bound on distinct calls in flight.
 import { createHash } from 'node:crypto';
 import type { TtlCache } from '@chainfan/bus';
 import { type ClientError, ERROR } from '@chainfan/protocol';
 import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
 import { READ_ONLY_METHODS } from './allow-list.js';
+import { publicResult } from './public-fields.js';
 import type { NodeRpc } from './node-rpc.js';
 
 export type CommandOutcome = { readonly ok: true; readonly result: string } | { readonly ok: false; readonly error: ClientError };
@@ -80,7 +82,18 @@ export class CommandProxy {
     let value: Cached;
     try {
       const r = await rpc.call(method, params);
-      value = r.ok ? `r${r.result}` : `e${JSON.stringify({ code: r.code, message: r.message })}`;
+      if (r.ok) {
+        // only the documented public fields leave the edge; an answer of an unexpected shape is refused, not passed on
+        const pub = publicResult(method, r.result);
+        if (pub === undefined) {
+          this.#o.metrics.clientErrors.inc({ reason: 'command_failed' });
+          this.#o.log.warn({ event: 'command.unexpected_answer', method }, 'node answer not of the documented shape: refused');
+          return failed('unexpected answer from the node');
+        }
+        value = `r${pub}`;
+      } else {
+        value = `e${JSON.stringify({ code: r.code, message: r.message })}`;
+      }
     } catch (err) {
       this.#o.metrics.clientErrors.inc({ reason: 'command_failed' });
       this.#o.log.warn({ event: 'command.node_failed', method, err }, 'node RPC call failed');

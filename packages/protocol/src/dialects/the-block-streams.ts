@@ -44,7 +44,8 @@ export function peersData(p: JsonObject): { peers: Record<string, unknown>[]; to
   const peers = list.filter((x): x is JsonObject => typeof x === 'object' && x !== null).map((x) => ({
     id: `peer_${String(x['id'] ?? '')}`,
     address: str(x['addr'], ''),
-    latency_ms: numOrNull(x['ping_ms']),
+    // whole milliseconds, as documented; null while the node has not measured the peer yet
+    latency_ms: ((ms: number | null) => (ms === null ? null : Math.round(ms)))(numOrNull(x['ping_ms'])),
     // proof of work has no validator set: every full node validates blocks, and peers that relay them say so
     is_validator: numOrNull(x['synced_blocks']) !== null && num(x['synced_blocks'], -1) >= 0,
   }));

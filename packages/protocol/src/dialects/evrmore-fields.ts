@@ -16,12 +16,16 @@ export function documentedExtras(env: Envelope): string {
   const b = parseBody(env.body);
   if (b === undefined) return '';
   let out = '';
+  // only node-shaped bodies (a block with its `tx` list, a transaction with `vin` and `vout`) get the documented
+  // additions: the counts are of those lists
   if (env.kind === 'block') {
+    if (!Array.isArray(b['tx'])) return '';
     if (!Object.hasOwn(b, 'tx_count')) out += `,"tx_count":${count(b['tx'])}`;
     if (!Object.hasOwn(b, 'nextblockhash')) out += ',"nextblockhash":null';
     if (!Object.hasOwn(b, 'previousblockhash')) out += ',"previousblockhash":null';
     return out;
   }
+  if (!Array.isArray(b['vin']) || !Array.isArray(b['vout'])) return '';
   if (!Object.hasOwn(b, 'vin_count')) out += `,"vin_count":${count(b['vin'])}`;
   if (!Object.hasOwn(b, 'vout_count')) out += `,"vout_count":${count(b['vout'])}`;
   for (const k of UNMINED_TX_KEYS) if (!Object.hasOwn(b, k)) out += `,"${k}":null`;

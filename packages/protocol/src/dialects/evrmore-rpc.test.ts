@@ -83,10 +83,13 @@ describe('evrmore-rpc dialect: encoding server frames', () => {
   });
 
   it('splices the body after the position keys, with the documented counts and optional keys, and always carries a data key', () => {
-    const body = '{"txid":"ab","vout":[{"value":1.5}],"s":"\\u00e9"}';
+    const body = '{"txid":"ab","vin":[],"vout":[{"value":1.5}],"s":"\\u00e9"}';
     expect(d.encodeEvent(env('tx', body))).toBe(
       `{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":${body.slice(0, -1)},"vin_count":0,"vout_count":1,"blockhash":null,"confirmations":null,"time":null,"blocktime":null}}`,
     );
+    // bodies without the node's lists are not node transactions or blocks: spliced as they are
+    expect(d.encodeEvent(env('tx', '{"txid":"ab"}'))).toBe('{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":{"txid":"ab"}}');
+    expect(d.encodeEvent(env('block', '{"height":1}'))).toBe('{"type":"block","channel":"txs","epoch":"e","seq":7,"data":{"height":1}}');
     const mined = '{"txid":"ab","vin":[{}],"vout":[],"blockhash":"bb","confirmations":1,"time":5,"blocktime":5}';
     expect(d.encodeEvent(env('tx', mined))).toBe(`{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":${mined.slice(0, -1)},"vin_count":1,"vout_count":0}}`);
     expect(JSON.parse(d.encodeEvent(env('block', '{"hash":"h","tx":["a","b"],"previousblockhash":"p"}'))!)).toMatchObject({ data: { hash: 'h', tx_count: 2, nextblockhash: null, previousblockhash: 'p' } });

@@ -68,6 +68,17 @@ describe('Rustorium conformance: every documented message and field', () => {
     expect(await ws.request({ type: 'unsubscribe', id: 'u3', data: { subscription_id: b } }, (f) => f['id'] === 'u3')).toMatchObject({ type: 'unsubscribe_success' });
   });
 
+  it('counts every subscription toward the documented 100 per connection, the same channel included', async () => {
+    const ws = await connect(KEYS[0]);
+    const from = ws.frames.length;
+    for (let i = 0; i <= 100; i++) ws.send({ type: 'subscribe', id: `m${i}`, data: { channel: 'blocks' } });
+    await ws.next(() => ws.frames.slice(from).filter((f) => typeof f['id'] === 'string' && (f['id'] as string).startsWith('m')).length === 101, 10_000);
+    const answers = ws.frames.slice(from).filter((f) => (f['id'] as string | undefined)?.startsWith('m'));
+    const ids = answers.filter((f) => f['type'] === 'subscribe_success').map((f) => (f['data'] as Json)['subscription_id']);
+    expect(new Set(ids).size).toBe(100);
+    expect(answers.at(-1)).toMatchObject({ type: 'error', id: 'm100', error: { code: 4003 } });
+  });
+
   it('sends new_block, tx_confirmed and state_update with every documented field', async () => {
     const ws = await connect(KEYS[1]);
     await subscribe(ws, { channel: 'blocks', filter: { confirmations: 1 } });

@@ -95,7 +95,7 @@ describe('deploy/helm/chainfan', () => {
     const redis = JSON.stringify(findObject(defaults, 'StatefulSet', '-redis'));
     expect(redis).toContain('"--requirepass","$(REDISCLI_AUTH)"');
     expect(redis).toContain('"secretKeyRef":{"name":"chainfan-redis","key":"redis-password"}');
-    expect(redis).toContain('redis:7.4.7-bookworm');
+    expect(redis).toContain('redis:7.4.8-bookworm');
     findObject(defaults, 'Service', '-redis');
   });
 

@@ -23,7 +23,7 @@ function roleVariables(role: string): Set<string> {
   if (r.status !== 0) throw new Error(r.stderr);
   return new Set([...(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g) ?? []), ...REDIS_TOPOLOGY_VARS]);
 }
-const REDIS_TOPOLOGY_VARS = ['CHAINFAN_REDIS_SENTINELS', 'CHAINFAN_REDIS_SENTINEL_NAME', 'CHAINFAN_REDIS_CLUSTER_NODES', 'CHAINFAN_REDIS_PASSWORD', 'CHAINFAN_REDIS_USERNAME', 'CHAINFAN_REDIS_TLS_CA_FILE'];
+const REDIS_TOPOLOGY_VARS = ['CHAINFAN_REDIS_SENTINELS', 'CHAINFAN_REDIS_SENTINEL_NAME', 'CHAINFAN_REDIS_SENTINEL_PASSWORD', 'CHAINFAN_REDIS_CLUSTER_NODES', 'CHAINFAN_REDIS_PASSWORD', 'CHAINFAN_REDIS_USERNAME', 'CHAINFAN_REDIS_TLS', 'CHAINFAN_REDIS_TLS_CA_FILE'];
 
 /** Variables whose values are credentials (or URLs that may carry them). */
 const SECRET_VARS = /^CHAINFAN_(.*(SECRET|PASSWORD|API_KEYS|USERNAME)|RPC_URL|RPC_USER|REDIS_URL)$/;
@@ -241,18 +241,21 @@ describe('deploy/helm/chainfan as an operator reads it', () => {
     it('Sentinel: the sentinel list and master name in the config, the password in the Secret, no URL', () => {
       const objs = helmTemplate(tools, CHART, [
         '--set', 'redis.enabled=false', '--set', 'externalRedis.mode=sentinel', '--set', 'externalRedis.sentinels={s1:26379,s2:26379,s3:26379}',
-        '--set', 'externalRedis.sentinelName=chainfan', '--set', 'externalRedis.password=pw',
+        '--set', 'externalRedis.sentinelName=chainfan', '--set', 'externalRedis.password=pw', '--set', 'externalRedis.sentinelPassword=spw',
+        '--set', 'externalRedis.tls.enabled=true',
       ]);
       expect(checkWiring(objs, vars)).toEqual([]);
       for (const role of ['edge', 'ingestor']) {
         const cm = configData(findObject(objs, 'ConfigMap', `-${role}`));
         expect(cm['CHAINFAN_REDIS_SENTINELS']).toBe('s1:26379,s2:26379,s3:26379');
         expect(cm['CHAINFAN_REDIS_SENTINEL_NAME']).toBe('chainfan');
+        expect(cm['CHAINFAN_REDIS_TLS']).toBe('true');
       }
       const secret = configData(findObject(objs, 'Secret', '-secrets'));
       expect(secret['CHAINFAN_REDIS_URL']).toBeUndefined();
       expect(secret['CHAINFAN_REDIS_PASSWORD']).toBe('pw');
-      expect(container(objs, 'edge').env!.map((e) => e.name)).toEqual(['CHAINFAN_REDIS_PASSWORD']);
+      expect(secret['CHAINFAN_REDIS_SENTINEL_PASSWORD']).toBe('spw');
+      expect(container(objs, 'edge').env!.map((e) => e.name)).toEqual(['CHAINFAN_REDIS_PASSWORD', 'CHAINFAN_REDIS_SENTINEL_PASSWORD']);
       expect(objs.filter((o) => o.kind === 'StatefulSet' || o.metadata.name.endsWith('-redis'))).toEqual([]);
     });
 

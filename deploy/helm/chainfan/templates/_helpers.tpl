@@ -95,6 +95,9 @@ CHAINFAN_REDIS_SENTINEL_NAME: {{ .Values.externalRedis.sentinelName | quote }}
 {{- else if eq $mode "cluster" }}
 CHAINFAN_REDIS_CLUSTER_NODES: {{ join "," .Values.externalRedis.clusterNodes | quote }}
 {{- end }}
+{{- if and (ne $mode "single") .Values.externalRedis.tls.enabled }}
+CHAINFAN_REDIS_TLS: "true"
+{{- end }}
 {{- if and (not .Values.redis.enabled) .Values.externalRedis.tls.caSecret }}
 CHAINFAN_REDIS_TLS_CA_FILE: {{ printf "/etc/chainfan/redis-ca/%s" .Values.externalRedis.tls.caKey | quote }}
 {{- end }}
@@ -109,10 +112,12 @@ CHAINFAN_REDIS_TLS_CA_FILE: {{ printf "/etc/chainfan/redis-ca/%s" .Values.extern
 {{- if not .Values.redis.enabled -}}
 {{- $_ := set $keys "CHAINFAN_REDIS_USERNAME" true -}}
 {{- $_ := set $keys "CHAINFAN_REDIS_PASSWORD" true -}}
+{{- if eq $mode "sentinel" -}}{{- $_ := set $keys "CHAINFAN_REDIS_SENTINEL_PASSWORD" true -}}{{- end -}}
 {{- end -}}
 {{- else if not .Values.redis.enabled -}}
 {{- if .Values.externalRedis.username -}}{{- $_ := set $keys "CHAINFAN_REDIS_USERNAME" false -}}{{- end -}}
 {{- if .Values.externalRedis.password -}}{{- $_ := set $keys "CHAINFAN_REDIS_PASSWORD" false -}}{{- end -}}
+{{- if and (eq $mode "sentinel") .Values.externalRedis.sentinelPassword -}}{{- $_ := set $keys "CHAINFAN_REDIS_SENTINEL_PASSWORD" false -}}{{- end -}}
 {{- end -}}
 {{- toJson $keys -}}
 {{- end -}}

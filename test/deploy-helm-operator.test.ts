@@ -175,6 +175,11 @@ describe('deploy/helm/chainfan as an operator reads it', () => {
     expect(trust(helmTemplate(tools, CHART, ['--set', 'ingress.enabled=true']))).toBe('true');
     expect(trust(helmTemplate(tools, CHART, ['--set', 'ingress.enabled=true', '--set', 'edge.trustForwardedFor=false']))).toBe('false');
     expect(trust(helmTemplate(tools, CHART, ['--set', 'edge.trustForwardedFor=true']))).toBe('true');
+    // a LoadBalancer straight to the edges: no proxy to trust, Local keeps the client address
+    const lb = helmTemplate(tools, CHART, ['--set', 'edge.service.type=LoadBalancer', '--set', 'edge.service.externalTrafficPolicy=Local']);
+    expect(trust(lb)).toBe('false');
+    expect((findObject(lb, 'Service', '-edge')['spec'] as { externalTrafficPolicy: string }).externalTrafficPolicy).toBe('Local');
+    expect(run(tools.helm, ['lint', CHART, '--set', 'edge.service.externalTrafficPolicy=Local']).code, 'Local needs a LoadBalancer or NodePort').not.toBe(0);
     const gw = helmTemplate(tools, CHART, ['--set', 'gateway.enabled=true', '--set', 'gateway.parentRefs[0].name=public', '--set', 'gateway.parentRefs[0].namespace=gateway-system']);
     expect(trust(gw)).toBe('true');
     expect(trust(kustomizeBuild(tools, join(ROOT, 'deploy/k8s/overlays/production')))).toBe('true');

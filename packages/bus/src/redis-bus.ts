@@ -17,6 +17,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
 import { withDeadline } from './deadline.js';
+import { closedError, downError } from './redis-bus-errors.js';
+import { isReplyError, parseSeq, parseStreamEntries } from './redis-replies.js';
 import { checkHistoryArgs, isCovered } from './history-window.js';
 import { DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
 import { PublishBatcher } from './publish-batcher.js';
@@ -420,39 +422,4 @@ export class RedisBus implements Bus, Coordinator {
     const detail = err instanceof Error ? err.message : String(err);
     return new ChainfanError('CHAINFAN_BUS_DOWN', `${what} failed: ${detail}`, { cause: err, context: { channel } });
   }
-}
-
-function closedError(): ChainfanError {
-  return new ChainfanError('CHAINFAN_BUS_CLOSED', 'bus is closed');
-}
-
-function downError(what: string, state: BusState, channel: BusChannel | undefined): ChainfanError {
-  return new ChainfanError('CHAINFAN_BUS_DOWN', `${what}: bus is ${state}; nothing is queued`, channel === undefined ? {} : { context: { channel } });
-}
-
-function isReplyError(err: unknown): err is Error {
-  return err instanceof Error && err.name === 'ReplyError';
-}
-
-function parseSeq(raw: unknown): number | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const n = Number(raw);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-/** XRANGE reply → (seq, wire) pairs; undefined when the reply does not have the stream shape. */
-function parseStreamEntries(raw: unknown): { seq: number; wire: string }[] | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  const out: { seq: number; wire: string }[] = [];
-  for (const entry of raw as unknown[]) {
-    if (!Array.isArray(entry)) return undefined;
-    const [id, fields] = entry as unknown[];
-    if (typeof id !== 'string' || !Array.isArray(fields)) return undefined;
-    const seq = parseSeq(id.endsWith('-0') ? id.slice(0, -2) : undefined);
-    const at = (fields as unknown[]).indexOf('m');
-    const wire = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
-    if (seq === undefined || typeof wire !== 'string') return undefined;
-    out.push({ seq, wire });
-  }
-  return out;
 }

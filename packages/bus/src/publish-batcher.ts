@@ -17,8 +17,10 @@ export interface BatchChannelKeys {
 export interface PublishBatcherOptions {
   readonly keysOf: (channel: BusChannel) => BatchChannelKeys;
   readonly maxLen: number;
+  /** the channel's floor (epoch, seq) for the script, see PUBLISH_SCRIPT */
+  readonly floorOf: (channel: BusChannel) => readonly [epoch: string, seq: number];
   /** runs PUBLISH_SCRIPT with these KEYS and ARGV (deadline included); its rejection fails the whole batch */
-  readonly run: (channel: BusChannel, token: string, keys: readonly string[], argv: readonly (string | number)[]) => Promise<unknown>;
+  readonly run: (channel: BusChannel, token: string, messages: number, keys: readonly string[], argv: readonly (string | number)[]) => Promise<unknown>;
   /** a batch leaves early at this many messages… */
   readonly maxMessages?: number;
   /** …or this many bytes of envelope tails, so one script call never holds Redis for long */
@@ -88,9 +90,9 @@ export class PublishBatcher {
     const batch = b.items;
     const k = this.#o.keysOf(channel);
     const keys = [k.fence, k.checkpoint, k.seq, k.epoch, k.history];
-    const argv: (string | number)[] = [b.token, this.#o.maxLen, k.pubsub];
+    const argv: (string | number)[] = [b.token, this.#o.maxLen, k.pubsub, ...this.#o.floorOf(channel)];
     for (const p of batch) argv.push(p.tail, p.checkpoint);
-    this.#o.run(channel, b.token, keys, argv).then(
+    this.#o.run(channel, b.token, batch.length, keys, argv).then(
       (reply) => {
         if (!Array.isArray(reply) || reply.length !== 2 * batch.length) {
           const err = new ChainfanError('CHAINFAN_DECODE_FAILED', 'publish script returned an unexpected reply', { context: { channel, messages: batch.length } });

@@ -12,8 +12,14 @@ export const NO_FENCE_REPLY_CODE = 'CFNOFENCE';
  * A batch of publishes on one channel (the bus coalesces the publishes of one event-loop turn per channel; one is a
  * batch of one). Every key carries the channel's hash tag, so the script runs on one Cluster slot.
  * KEYS: 1 fence, 2 checkpoint, 3 seq, 4 epoch, 5 history.
- * ARGV: 1 fencing token ('' = unfenced), 2 MAXLEN, 3 sharded pub/sub channel, then 2 per message, in publish
- * order: envelope tail, checkpoint ('' = leave it).   Returns {epoch, seq1, epoch, seq2, …}.
+ * ARGV: 1 fencing token ('' = unfenced), 2 MAXLEN, 3 sharded pub/sub channel, 4 floor epoch, 5 floor seq ('' and 0
+ * = none), then 2 per message, in publish order: envelope tail, checkpoint ('' = leave it).
+ * Returns {epoch, seq1, epoch, seq2, …}.
+ *
+ * The floor is the highest seq this publisher saw confirmed in the floor epoch, plus the messages it sent whose
+ * outcome it never learnt. A stored seq below it in the same epoch means this shard lost writes that readers may
+ * already hold (a failover to a replica that lagged): the epoch restarts, so those (epoch, seq) positions are never
+ * reused for other messages and readers resync instead of silently skipping.
  *
  * The fence is checked once: nothing in one script call can interleave with a lease change on this shard.
  * Redis does not roll a script back when a command fails midway, so every write that can fail (XADD) comes
@@ -29,6 +35,7 @@ if ARGV[1] ~= '' then
 end
 local seq = redis.call('GET', KEYS[3])
 local epoch = redis.call('GET', KEYS[4])
+if seq and epoch and epoch == ARGV[4] and tonumber(seq) < tonumber(ARGV[5]) then seq = nil end
 if not seq or not epoch then
   -- the sequence restarts (first publish, or Redis lost its data): new epoch, and history of the old one goes
   local t = redis.call('TIME')
@@ -39,7 +46,7 @@ if not seq or not epoch then
 end
 seq = tonumber(seq)
 local out = {}
-for i = 4, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   seq = seq + 1
   local sq = string.format('%d', seq)
   local wire = '{"v":1,"ep":"' .. epoch .. '","sq":' .. sq .. ',' .. ARGV[i]

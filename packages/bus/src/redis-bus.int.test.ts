@@ -60,6 +60,22 @@ describe('RedisBus on Redis', () => {
     expect(h.messages.map((m) => [m.epoch, m.seq])).toEqual([[second.epoch, 1]]);
   });
 
+  it('starts a new epoch when the shard lost writes this publisher saw confirmed (a failover to a lagging replica)', async () => {
+    const p = uniquePrefix('lost');
+    const bus = await connect({ keyPrefix: p });
+    const first = await bus.publish(outgoing('blocks', 0));
+    await bus.publish(outgoing('blocks', 1));
+    await bus.publish(outgoing('blocks', 2));
+    // what a promoted replica that had seen only the first publish holds
+    await redisCommand(redis.url, ['SET', `{${p}blocks}:seq`, '1']);
+    const next = await bus.publish(outgoing('blocks', 3));
+    expect(next.epoch).not.toBe(first.epoch);
+    expect(next.seq).toBe(1);
+    // another publisher, which never saw seq 3 confirmed, keeps the epoch when nothing is missing
+    const other = await connect({ keyPrefix: p });
+    expect(await other.publish(outgoing('blocks', 4))).toEqual({ epoch: next.epoch, seq: 2 });
+  });
+
   it('counts undecodable pub/sub messages and history entries without throwing', async () => {
     const p = uniquePrefix('bad');
     const bus = await connect({ keyPrefix: p });

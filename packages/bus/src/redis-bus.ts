@@ -74,6 +74,8 @@ export class RedisBus implements Bus, Coordinator {
   readonly #commandTimeoutMs: number;
   readonly #batcher: PublishBatcher;
   readonly #wanted = new Set<BusChannel>();
+  /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
+  readonly #floor = new Map<BusChannel, { epoch: string; seq: number }>();
   readonly #upWaiters = new Set<UpWaiter>();
   readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
   #state: BusState = 'connecting';
@@ -98,7 +100,11 @@ export class RedisBus implements Bus, Coordinator {
     this.#batcher = new PublishBatcher({
       keysOf: (c) => this.#keysOf(c),
       maxLen: this.#maxLen,
-      run: (channel, token, keys, argv) => withDeadline(this.#evalPublish(channel, token, keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish'),
+      floorOf: (c) => {
+        const f = this.#floor.get(c);
+        return f === undefined ? ['', 0] : [f.epoch, f.seq];
+      },
+      run: (channel, token, messages, keys, argv) => this.#trackFloor(channel, messages, withDeadline(this.#evalPublish(channel, token, keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish')),
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
@@ -332,6 +338,27 @@ export class RedisBus implements Bus, Coordinator {
       this.#pub.disconnect();
     })();
     return this.#closing;
+  }
+
+  /** Moves the channel's floor: to the last confirmed seq, or past the messages whose outcome is unknown. */
+  async #trackFloor(channel: BusChannel, messages: number, call: Promise<unknown>): Promise<unknown> {
+    try {
+      const reply = await call;
+      const epoch: unknown = Array.isArray(reply) ? reply[reply.length - 2] : undefined;
+      const seq: unknown = Array.isArray(reply) ? reply[reply.length - 1] : undefined;
+      if (typeof epoch === 'string' && typeof seq === 'number') {
+        const f = this.#floor.get(channel);
+        if (f === undefined || f.epoch !== epoch || f.seq < seq) this.#floor.set(channel, { epoch, seq });
+      }
+      return reply;
+    } catch (err) {
+      // a reply error means the script did not run (or stopped before its seq was stored); a fence refusal sequenced
+      // nothing. Anything else (a dropped connection, the deadline) may have published: count those messages.
+      const known = isReplyError(err) || (err instanceof ChainfanError && err.code === 'CHAINFAN_PUBLISH_FENCED');
+      const f = this.#floor.get(channel);
+      if (!known && f !== undefined) f.seq += messages;
+      throw err;
+    }
   }
 
   async #evalPublish(channel: BusChannel, token: string, keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {

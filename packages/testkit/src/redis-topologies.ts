@@ -35,6 +35,10 @@ class Node {
     this.#child = child;
   }
 
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   get alive(): boolean {
     const c = this.#child;
     return c !== undefined && c.exitCode === null && c.signalCode === null;
@@ -165,13 +169,15 @@ export interface RedisClusterHandle {
   masterPortOf(key: string): Promise<number>;
   /** ports of the current masters */
   masterPorts(): Promise<number[]>;
+  /** pid of the redis-server on `port` (its CPU is what a bench measures), undefined when it is not running */
+  pidOf(port: number): number | undefined;
   /** SIGKILLs the master serving `key`'s slot; resolves once its replica took the slot over */
   killMasterOf(key: string): Promise<{ killed: number; promoted: number }>;
   stop(): Promise<void>;
 }
 
 export interface ClusterOptions extends TopologyOptions {
-  /** masters, default 3 */
+  /** masters, default 3; 1 (without replicas) makes a one-shard cluster holding every slot */
   readonly masters?: number;
   /** replicas per master, default 1 */
   readonly replicasPerMaster?: number;
@@ -205,14 +211,20 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
           '--cluster-node-timeout', '1000',
           '--cluster-require-full-coverage', 'no',
           '--cluster-replica-validity-factor', '0',
+          '--cluster-announce-ip', '127.0.0.1',
         ], [], port),
       );
     }
-    await run(cli, [
-      ...(opts.password === undefined ? [] : ['-a', opts.password, '--no-auth-warning']),
-      '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas', String(replicas), '--cluster-yes',
-    ], { timeout: 30_000 });
+    if (masters === 1 && replicas === 0) {
+      // redis-cli --cluster create wants 3 masters; one node simply takes every slot
+      await redisCommand(url(nodes[0]!.port), ['CLUSTER', 'ADDSLOTSRANGE', 0, 16_383]);
+    } else {
+      await run(cli, [
+        ...(opts.password === undefined ? [] : ['-a', opts.password, '--no-auth-warning']),
+        '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas', String(replicas), '--cluster-yes',
+      ], { timeout: 30_000 });
+    }
     await waitFor(async () => {
       const infos = await Promise.all(nodes.map((n) => redisCommand(url(n.port), ['CLUSTER', 'INFO'])));
       return infos.every((i) => /cluster_state:ok/.test(String(i)) && new RegExp(`cluster_known_nodes:${nodes.length}`).test(String(i)));
@@ -234,6 +246,7 @@ export async function startRedisCluster(opts: ClusterOptions = {}): Promise<Redi
     return {
       nodes: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
       masterPortOf,
+      pidOf: (port) => nodes.find((n) => n.port === port)?.pid,
       async masterPorts() {
         const slots = await redisCommand(aliveUrl(), ['CLUSTER', 'SLOTS']);
         return [...new Set(((slots ?? []) as RespValue[][]).map((r) => Number((r[2] as RespValue[])[1])))];

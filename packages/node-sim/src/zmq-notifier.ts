@@ -6,8 +6,9 @@ import { ChainfanError } from '@chainfan/protocol';
 import type { Random } from './random.js';
 import type { StallGate } from './stall-gate.js';
 
-export const ZMQ_TOPICS = ['hashblock', 'hashtx', 'rawblock', 'rawtx', 'sequence'] as const;
-export type ZmqTopic = (typeof ZMQ_TOPICS)[number];
+import { ZMQ_TOPICS, type ZmqTopic } from './zmq-topics.js';
+
+export { ZMQ_TOPICS, type ZmqTopic };
 
 export interface ZmqNotifierOptions {
   /** `tcp://host:port`; port 0 binds an ephemeral port, read it back from `bind()`. */

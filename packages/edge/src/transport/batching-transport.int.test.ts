@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';
 import { createEdgeMetrics, createLogger, createRegistry } from '@chainfan/telemetry';
 import { waitFor } from '@chainfan/testkit';
-import { batchingTransportFactory } from '../batching-config.js';
+import { batchingTransportFactory } from './batching-factory.js';
 import { edgeConfig } from '../config.js';
 import { Edge } from '../edge.js';
 import { WsTestClient } from '../testing/ws-test-client.js';

@@ -56,7 +56,7 @@ function readReport(file: string): VitestJsonReport | undefined {
 async function runSuite(layers: readonly string[], dir: string, tag: string, tally: RepeatTally, log: (s: string) => void, signal?: AbortSignal): Promise<void> {
   for (const layer of layers) {
     if (signal?.aborted) return;
-    const out = join(dir, `${tag}-${layer}.json`);
+    const out = join(dir, `${tag.replace(/[^a-z0-9#]+/gi, '-')}-${layer}.json`);
     const started = process.hrtime.bigint();
     const code = await runLayer(layer, out, signal);
     if (signal?.aborted) return;

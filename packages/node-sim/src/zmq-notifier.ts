@@ -1,6 +1,6 @@
 // The node's ZMQ PUB side: one Publisher, real 3-frame messages, a uint32 counter per topic, sends strictly serial.
 import { setTimeout as delay } from 'node:timers/promises';
-import { Publisher } from 'zeromq';
+import type { Publisher } from 'zeromq';
 import { encodeZmqFrames } from '@chainfan/chain';
 import { ChainfanError } from '@chainfan/protocol';
 import type { Random } from './random.js';
@@ -55,6 +55,8 @@ export class ZmqNotifier {
   async bind(): Promise<string> {
     if (this.#endpoint !== undefined) return this.#endpoint;
     if (this.#closed) throw new ChainfanError('CHAINFAN_BUS_CLOSED', 'ZMQ notifier is closed');
+    // loaded here, not at import: reading the simulator (topics, options, the in-process node) needs no socket addon
+    const { Publisher } = await import('zeromq');
     const pub = new Publisher({ sendHighWaterMark: this.#opts.sendHighWaterMark, linger: 0 });
     this.#pub = pub;
     const deadline = Date.now() + REBIND_DEADLINE_MS;

@@ -56,8 +56,11 @@ async function command(peer: MemoryPeer<Session>, frame: object): Promise<string
 }
 
 /** Event frames as {type, data}: everything but subscription acks. */
+const ADDR_X = 'EXqnhbyjEF8Wg6qXpV4yn6r5DXkZQkqNS1';
+const ADDR_Y = 'EbJmxqTsQ1BnmYtJVJYfUKLYXmcPZtoXjm';
+
 const events = (peer: MemoryPeer<Session>): { type: unknown; data: unknown }[] =>
-  peer.texts().map((t) => JSON.parse(t) as { type: unknown; data: unknown }).filter((f) => f.type !== 'subscription').map((f) => ({ type: f.type, data: f.data }));
+  peer.texts().map((t) => JSON.parse(t) as { type: unknown; data: unknown }).filter((f) => f.type !== 'subscription' && f.type !== 'error').map((f) => ({ type: f.type, data: f.data }));
 
 describe('Edge on the in-memory transport', () => {
   it('acknowledges a subscribe with exactly the simulator frame, delivers bus blocks, and stops after unsubscribe', async () => {
@@ -92,5 +95,52 @@ describe('Edge on the in-memory transport', () => {
     expect(h.edge.stats().connections).toBe(1);
     const closed = (await h.metrics.connectionsClosed.get()).values.find((v) => v.labels['reason'] === 'slow_consumer');
     expect(closed?.value).toBe(1);
+  });
+
+  it('routes a transaction only to the addresses in its routing keys, and to transactions/tx subscribers', async () => {
+    const h = await startEdge();
+    const [x, y, all, byTxid] = [await h.connect(), await h.connect(), await h.connect(), await h.connect()];
+    const txid = 'ab'.repeat(32);
+    await command(x, { action: 'subscribe', topic: `address:${ADDR_X}` });
+    await command(y, { action: 'subscribe', topic: `address:${ADDR_Y}` });
+    await command(all, { action: 'subscribe', topic: 'transactions' });
+    await command(byTxid, { action: 'subscribe', topic: `tx:${txid.toUpperCase()}` });
+    await h.publish({ channel: 'txs', kind: 'tx', keys: { a: [ADDR_X], tx: txid }, body: `{"txid":"${txid}"}` });
+    await h.publish({ channel: 'txs', kind: 'tx', keys: { a: [ADDR_Y, ADDR_Y], tx: 'cd'.repeat(32) }, body: '{"txid":"cd"}' });
+    expect(events(x)).toEqual([{ type: 'transaction', data: { txid } }]);
+    expect(events(y)).toEqual([{ type: 'transaction', data: { txid: 'cd' } }]); // once, though its key is listed twice
+    expect(events(byTxid)).toEqual([{ type: 'transaction', data: { txid } }]);
+    expect(events(all)).toHaveLength(2);
+  });
+
+  it('answers bad commands with the simulator error codes and keeps the connection open', async () => {
+    const h = await startEdge();
+    const c = await h.connect();
+    const raw = async (text: string): Promise<string> => {
+      const from = c.frames.length;
+      c.send(text);
+      await turns();
+      return c.texts()[from] ?? '';
+    };
+    expect(await raw('{"action":"subscribe",')).toBe('{"type":"error","data":{"code":1004,"message":"Invalid JSON"}}');
+    expect(JSON.parse(await command(c, { action: 'publish', topic: 'blocks' }))).toEqual({ type: 'error', data: { code: 1003, message: 'Invalid action: publish' } });
+    expect(JSON.parse(await command(c, { action: 'subscribe', topic: 'weather' }))).toEqual({ type: 'error', data: { code: 1001, message: 'Invalid topic: weather' } });
+    expect(JSON.parse(await command(c, { action: 'unsubscribe', topic: 'blocks' }))).toEqual({ type: 'error', data: { code: 1002, message: 'Not subscribed to topic: blocks' } });
+    expect(JSON.parse(await command(c, { hello: 'world' }))).toMatchObject({ type: 'error', data: { code: 1005 } });
+    expect(c.closed).toBeUndefined();
+    await command(c, { action: 'subscribe', topic: 'blocks' });
+    await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":3}' });
+    expect(events(c).filter((e) => e.type === 'block')).toEqual([{ type: 'block', data: { height: 3 } }]);
+  });
+
+  it('closes a socket that sends a frame over maxPayloadBytes with 1009 while everyone else keeps receiving', async () => {
+    const h = await startEdge({ maxPayloadBytes: 1_024 });
+    const [big, other] = [await h.connect(), await h.connect()];
+    await command(other, { action: 'subscribe', topic: 'blocks' });
+    big.send('x'.repeat(1_025));
+    expect(big.closed).toMatchObject({ code: 1009 });
+    await h.publish({ channel: 'blocks', kind: 'block', body: '{"height":1}' });
+    expect(events(other)).toEqual([{ type: 'block', data: { height: 1 } }]);
+    expect(h.edge.stats().connections).toBe(1);
   });
 });

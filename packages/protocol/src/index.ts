@@ -24,4 +24,5 @@ export {
 } from './positions.js';
 export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';
+export { ManualClock } from './manual-clock.js';
 export { rpcEndpoint, type RpcEndpoint } from './rpc-endpoint.js';

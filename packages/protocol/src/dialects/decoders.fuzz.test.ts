@@ -64,7 +64,7 @@ describe('dialect decoders under hostile input', () => {
       }), { numRuns: RUNS });
       // the budget is reported, not asserted (timing belongs to benchmarks)
       console.info(`fuzz ${d.name} decoder: ${RUNS} cases in ${Math.round(performance.now() - started)} ms`);
-    });
+    }, 30_000 + RUNS * 5);
   }
 
   it('answers the 56-byte prototype-name subscribe with an error frame, in every spelling', () => {

@@ -49,7 +49,8 @@ export function nested(depth: number, leaf = '"blocks"', objects = false): strin
 }
 
 const scalarText: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom(...PROTOTYPE_NAMES, ...WORDS).map((w) => JSON.stringify(w)),
+  fc.constantFrom(...PROTOTYPE_NAMES).map((w) => JSON.stringify(w)),
+  fc.constantFrom(...WORDS).map((w) => JSON.stringify(w)),
   fc.constantFrom(...NUMBER_TEXTS),
   fc.string({ maxLength: 40 }).map((s) => JSON.stringify(s)),
   fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 20 }).map((s) => JSON.stringify(s)),
@@ -73,7 +74,7 @@ const requestText: fc.Arbitrary<string> = fc
 
 /** A seed frame with one mutation: a value swapped for a hostile one, truncated, a byte flipped, or wrapped deep. */
 const mutatedSeed: fc.Arbitrary<string> = fc.oneof(
-  fc.tuple(fc.constantFrom(...SEED_FRAMES), fc.constantFrom(...WORDS), valueText).map(([s, w, v]) => s.replace(JSON.stringify(w), v)),
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...SEED_FRAMES), fc.nat(), valueText).map(([s, n, v]) => replaceNthString(s, n, v)) },
   fc.tuple(fc.constantFrom(...SEED_FRAMES), fc.nat()).map(([s, n]) => s.slice(0, n % (s.length + 1))),
   fc.tuple(fc.constantFrom(...SEED_FRAMES), fc.nat(), fc.integer({ min: 0, max: 0xffff })).map(([s, n, c]) => {
     const i = n % s.length;
@@ -81,6 +82,28 @@ const mutatedSeed: fc.Arbitrary<string> = fc.oneof(
   }),
   fc.tuple(fc.constantFrom(...SEED_FRAMES), fc.integer({ min: 1, max: 6_000 })).map(([s, d]) => s.replace(/"(blocks|subscribe|getblockcount|network_metrics|ping)"/, (m) => nested(d, m))),
 );
+
+/** Where the string literals of a JSON text are, and whether each is a key (followed by a colon). */
+function literals(s: string): { start: number; end: number; key: boolean }[] {
+  const out: { start: number; end: number; key: boolean }[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '"') continue;
+    let j = i + 1;
+    while (j < s.length && s[j] !== '"') j += s[j] === '\\' ? 2 : 1;
+    let k = j + 1;
+    while (s[k] === ' ') k++;
+    out.push({ start: i, end: j + 1, key: s[k] === ':' });
+    i = j;
+  }
+  return out;
+}
+
+/** `s` with its n-th string literal (counted modulo their number; values only when asked) replaced by `v`. */
+function replaceNthString(s: string, n: number, v: string, valuesOnly = false): string {
+  const all = literals(s).filter((l) => !valuesOnly || !l.key);
+  const m = all[n % Math.max(1, all.length)];
+  return m === undefined ? s : `${s.slice(0, m.start)}${v}${s.slice(m.end)}`;
+}
 
 /** Byte frames: invalid UTF-8 (overlongs, surrogates, truncated sequences) around valid JSON, or noise. */
 const byteFrame: fc.Arbitrary<Uint8Array> = fc.oneof(
@@ -99,7 +122,13 @@ export interface HostileFrame {
   readonly binary: boolean;
 }
 
+/** A known request with one of its values (an action, a topic, a stream, a channel…) renamed to an inherited name. */
+const inheritedName: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom(...SEED_FRAMES), fc.nat(), fc.constantFrom(...PROTOTYPE_NAMES))
+  .map(([s, n, name]) => replaceNthString(s, n, JSON.stringify(name), true));
+
 export const hostileFrame: fc.Arbitrary<HostileFrame> = fc.oneof(
+  { weight: 3, arbitrary: inheritedName.map((t) => ({ payload: t, binary: false })) },
   { weight: 4, arbitrary: fc.tuple(requestText, fc.boolean()).map(([t, b]) => ({ payload: b ? Buffer.from(t, 'utf8') : t, binary: b })) },
   { weight: 4, arbitrary: mutatedSeed.map((t) => ({ payload: t, binary: false })) },
   { weight: 1, arbitrary: valueText.map((t) => ({ payload: t, binary: false })) },

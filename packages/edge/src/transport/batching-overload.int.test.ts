@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { MemoryBus } from '@chainfan/bus';
 import { createEdgeMetrics, createLogger, createRegistry } from '@chainfan/telemetry';
 import { waitFor } from '@chainfan/testkit';
-import { batchingTransportFactory } from '../batching-config.js';
+import { batchingTransportFactory } from './batching-factory.js';
 import { systemClock } from '../clock.js';
 import { edgeConfig } from '../config.js';
 import { Edge } from '../edge.js';

@@ -24,10 +24,10 @@ const STATUS_LINES: Readonly<Record<number, string>> = {
   401: '401 Unauthorized', 403: '403 Forbidden', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
 const INTERNAL_ERROR = { reject: { status: 500, code: 1011, message: 'internal error' } } as const;
+const CLOSE_INTERNAL = { code: 1011, reason: 'internal error' } as const;
+
 /** Runs a callback under the transport's guard. */
 type Later = (fn: () => void) => void;
-
-const CLOSE_INTERNAL = { code: 1011, reason: 'internal error' } as const;
 
 /** Best effort: the response may already be answered or aborted, and then there is nothing to send. */
 function answer500(res: uWS.HttpResponse): void {
@@ -43,6 +43,9 @@ function answer500(res: uWS.HttpResponse): void {
 interface UserData<D> {
   readonly conn: UwsConnection<D>;
 }
+
+/** What a plain HTTP request on a WebSocket path reads (as the servers chainfan replaces answer `curl`). */
+const UPGRADE_REQUIRED_BODY = 'upgrade required\n';
 
 class UwsConnection<D> implements WsConnection<D> {
   readonly data: D;
@@ -99,6 +102,10 @@ class UwsConnection<D> implements WsConnection<D> {
     });
     if (result === undefined) throw new Error('uWS cork did not run its callback');
     return result.value;
+  }
+
+  ping(): void {
+    this.#ws?.ping();
   }
 
   end(code: number, reason: string): void {
@@ -202,11 +209,12 @@ export class UwsTransport<D> implements WsTransport {
     const files = opts.staticDir === undefined ? undefined : new StaticFiles({ root: opts.staticDir });
     this.#app.any('/*', (res, req) => this.#guardHttp('http', res, () => {
       const method = req.getMethod();
-      if (files !== undefined && (method === 'get' || method === 'head')) {
-        serveStatic(files, res, req.getUrl(), method === 'head', req.getHeader('if-none-match'), this.#asyncGuard(res));
+      const url = req.getUrl();
+      if (files !== undefined && (method === 'get' || method === 'head') && opts.webSocketOnly?.(url) !== true) {
+        serveStatic(files, res, url, method === 'head', req.getHeader('if-none-match'), this.#asyncGuard(res));
         return;
       }
-      res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end('WebSocket endpoint\n');
+      res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end(UPGRADE_REQUIRED_BODY);
     }));
   }
 
@@ -303,7 +311,7 @@ function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNull
     res.cork(() => {
       if (r === undefined) {
         // not a path anything answers POSTs on: say what this port speaks, as for any other plain HTTP request
-        res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end('WebSocket endpoint\n');
+        res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end(UPGRADE_REQUIRED_BODY);
         return;
       }
       res.writeStatus(STATUS_LINES[r.status] ?? `${r.status} Status`)

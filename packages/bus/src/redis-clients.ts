@@ -70,3 +70,18 @@ export function createRedisClient(t: RedisTopology, o: RedisClientOptions): Redi
     }
   }
 }
+
+/**
+ * ioredis can end a connection for good — e.g. a Sentinel `+switch-master` that races a reconnect leaves it in status
+ * `end` with no retry scheduled. A bus must never stay down for that: reconnect after `delayMs()` unless the owner is
+ * closing it.
+ */
+export function reconnectWhenEnded(client: RedisClient, closing: () => boolean, delayMs: () => number): void {
+  client.on('end', () => {
+    if (closing()) return;
+    const timer = setTimeout(() => {
+      if (!closing() && client.status === 'end') client.connect().catch(() => undefined); // failures are 'error' events
+    }, delayMs());
+    timer.unref();
+  });
+}

@@ -336,7 +336,8 @@ export class RedisBus implements Bus, Coordinator {
       for (const w of this.#upWaiters) w.reject(closedError());
       this.#upWaiters.clear();
       this.#wanted.clear();
-      await Promise.allSettled([this.#sub, this.#pub].map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
+      // QUIT only where there is a session to end; a connection still handshaking is just dropped
+      await Promise.allSettled([this.#sub, this.#pub].filter((c) => c.status === 'ready').map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
       this.#sub.disconnect();
       this.#pub.disconnect();
     })();

@@ -35,6 +35,12 @@ async function failover(name: string, topology: RedisTopology, prefix: string, k
         `publisher recovered ${((gap.to - killedAt) / 1_000).toFixed(2)} s after the kill (longest pause ${((gap.to - gap.from) / 1_000).toFixed(2)} s); clients ${verdicts.length}: ` +
         `lost silently ${sum('lostSilently')}, silent duplicates ${sum('duplicates')}, resync notices ${sum('resyncs')}, heights announced lost ${sum('lostAnnounced')}, re-delivered after a resync ${sum('redelivered')}`,
     );
+    const firstBad = rig.clients.find((c, i) => verdicts[i]!.duplicates > 0 || verdicts[i]!.lostSilently > 0);
+    if (firstBad !== undefined) {
+      const h = firstBad.heights.find((x, i) => firstBad.heights.indexOf(x) !== i) ?? 0;
+      const at = firstBad.positions.findIndex((p) => p.startsWith(`${h}@`));
+      console.log(`[failover ${name}] around height ${h}: ${firstBad.positions.slice(Math.max(0, at - 3), at + 12).join(' | ')}`);
+    }
     for (const v of verdicts) {
       expect(v.lostSilently).toBe(0);
       expect(v.duplicates).toBe(0);

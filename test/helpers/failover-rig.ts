@@ -16,6 +16,8 @@ export interface RigClient {
   resyncs: number;
   /** arrival order of both: a height, or 'resync' */
   readonly log: (number | 'resync')[];
+  /** `height@epoch/seq` in arrival order, for the failure message */
+  readonly positions: string[];
 }
 
 /** One client's account of the stream 1..total. */
@@ -98,18 +100,20 @@ export async function startRig(topology: RedisTopology, keyPrefix: string, o: { 
 
 async function connectClient(url: string): Promise<{ client: RigClient; ws: WebSocket }> {
   const ws = new WebSocket(url);
-  const client: RigClient = { heights: [], resyncs: 0, log: [] };
+  const client: RigClient = { heights: [], resyncs: 0, log: [], positions: [] };
   let acked = false;
   ws.on('message', (data: Buffer) => {
-    const f = JSON.parse(data.toString('utf8')) as { type?: string; data?: { h?: number; status?: string } };
+    const f = JSON.parse(data.toString('utf8')) as { type?: string; epoch?: string; seq?: number; data?: { h?: number; status?: string } };
     if (f.type === 'resync') {
       client.resyncs++;
       client.log.push('resync');
+      client.positions.push(`resync ${data.toString('utf8').slice(0, 200)}`);
     } else if (f.type === 'subscription') {
       acked = true;
     } else if (typeof f.data?.h === 'number') {
       client.heights.push(f.data.h);
       client.log.push(f.data.h);
+      client.positions.push(`${f.data.h}@${f.epoch}/${f.seq}`);
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,8 @@ export interface ClusterOptions {
   readonly edgesWithNodeRpc?: readonly number[];
   /** ms; network summaries (network_metrics, metrics_update) this often */
   readonly networkIntervalMs?: number;
+  /** the simulator also publishes Bitcoin Core's `sequence` ZMQ topic (as under `chainfan dev`) */
+  readonly simSequence?: boolean;
 }
 
 export interface Cluster {
@@ -41,6 +43,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const redis = await startRedis();
   const sim = new NodeSim({
     network: 'evrmore-main', zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, rpcUser: RPC_USER, rpcPassword: RPC_PASSWORD, autoMine: false, txPerSecond: 0, seed: 7,
+    ...(opts.simSequence === true ? { zmqSequence: true } : {}),
   });
   const { rpcUrl, zmqEndpoint } = await sim.start();
   const rpcEnv = { CHAINFAN_RPC_URL: rpcUrl, CHAINFAN_RPC_USER: RPC_USER, CHAINFAN_RPC_PASSWORD: RPC_PASSWORD };

@@ -9,7 +9,8 @@ import {
 import { ChainfanError } from '@chainfan/protocol';
 import { createEdgeMetrics, createRegistry, startOpsServer, type Logger } from '@chainfan/telemetry';
 import { buildAuth } from './auth/build-auth.js';
-import { batchingConfigFromEnv, batchingTransportFactory } from './batching-config.js';
+import { batchingConfigFromEnv } from './batching-config.js';
+import { batchingTransportFactory } from './transport/batching-factory.js';
 import { systemClock } from './clock.js';
 import { authConfigFromEnv, type EdgeEnv, edgeConfigFromEnv } from './config.js';
 import { commandConfigFromEnv, dialectSetupFromEnv } from './dialects-config.js';

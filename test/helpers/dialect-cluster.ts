@@ -75,7 +75,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await ingestor.waitForEvent('ingestor.started', 40_000);
     // Elected and synced: its first block (the node's tip, its starting point) is published with the checkpoint, so
     // every block mined from now on reaches the bus — none becomes a silent starting point instead.
-    await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', 'cf:checkpoint'])) === 1, { timeoutMs: 15_000, message: 'ingestor checkpoint' });
+    await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', '{cf:blocks}:ckpt'])) === 1, { timeoutMs: 15_000, message: 'ingestor checkpoint' });
     ports = await Promise.all(edges.map((e) => edgePorts(e, 40_000)));
   } catch (err) {
     await stopAll(); // the caller gets no cluster to close: leave no process behind

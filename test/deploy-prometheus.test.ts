@@ -135,7 +135,7 @@ describe('dashboards and alert rules against a real Prometheus scraping chainfan
     const brief = new WebSocket(`ws://127.0.0.1:${ports[0]!.port}/`);
     await new Promise((r, j) => brief.once('open', r).once('error', j));
     brief.close();
-  });
+  }, 150_000); // four processes, an exporter and Prometheus starting on a busy machine
 
   afterAll(async () => {
     for (const c of clients) c.terminate();

@@ -155,7 +155,7 @@ describe('dashboards and alert rules against a real Prometheus scraping chainfan
     if (step % 4 === 0) await sim.sendTo(watched, 1_000_000n + BigInt(step));
     if (step % 5 === 0) await sim.mineBlock();
     if (step === 6) sim.skipZmq('rawtx', 1); // chainfan_ingestor_zmq_gaps_total
-    if (step === 8) await redisCommand(redis.url, ['INCR', 'cf:seq:txs']); // a hole in the bus sequence: chainfan_edge_bus_gaps_total
+    if (step === 8) await redisCommand(redis.url, ['INCR', '{cf:txs}:seq']); // a hole in the bus sequence: chainfan_edge_bus_gaps_total
   }
 
   it('every metric the dashboards and rules name is scraped from the real processes', async () => {

@@ -17,13 +17,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHART = join(ROOT, 'deploy/helm/chainfan');
 const HA_VALUES = join(CHART, 'values-ha.yaml');
 
-/** Variables of a role, from `chainfan <role> --help`, plus the Redis topology variables the bus reads. */
+/** Variables of a role, from `chainfan <role> --help` (the table that validates them). */
 function roleVariables(role: string): Set<string> {
   const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/chainfan.js'), role, '--help'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(r.stderr);
-  return new Set([...(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g) ?? []), ...REDIS_TOPOLOGY_VARS]);
+  return new Set(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g));
 }
-const REDIS_TOPOLOGY_VARS = ['CHAINFAN_REDIS_SENTINELS', 'CHAINFAN_REDIS_SENTINEL_NAME', 'CHAINFAN_REDIS_SENTINEL_PASSWORD', 'CHAINFAN_REDIS_CLUSTER_NODES', 'CHAINFAN_REDIS_PASSWORD', 'CHAINFAN_REDIS_USERNAME', 'CHAINFAN_REDIS_TLS', 'CHAINFAN_REDIS_TLS_CA_FILE'];
 
 /** Variables whose values are credentials (or URLs that may carry them). */
 const SECRET_VARS = /^CHAINFAN_(.*(SECRET|PASSWORD|API_KEYS|USERNAME)|RPC_URL|RPC_USER|REDIS_URL)$/;

@@ -184,8 +184,10 @@ describe('deploy/helm/chainfan as an operator reads it', () => {
     expect(trust(kustomizeBuild(tools, join(ROOT, 'deploy/k8s/overlays/production')))).toBe('true');
     expect(trust(kustomizeBuild(tools, join(ROOT, 'deploy/k8s/base')))).toBe('false');
 
-    const route = findObject<{ spec: { parentRefs: { name: string }[]; rules: { backendRefs: { name: string; port: number }[] }[] } }>(gw, 'HTTPRoute', 'chainfan');
+    const route = findObject<{ spec: { parentRefs: { name: string }[]; rules: { backendRefs: { name: string; port: number }[]; timeouts?: { request: string } }[] } }>(gw, 'HTTPRoute', 'chainfan');
     expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateway-system' }]);
+    // no request timeout cuts a long-lived WebSocket
+    expect(route.spec.rules[0]!.timeouts).toEqual({ request: '0s' });
     const backend = route.spec.rules[0]!.backendRefs[0]!;
     const svc = findObject<{ spec: { ports: { name: string; port: number }[] } }>(gw, 'Service', backend.name);
     expect(svc.spec.ports.find((p) => p.port === backend.port)?.name).toBe('ws');

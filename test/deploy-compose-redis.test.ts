@@ -71,6 +71,8 @@ describe('deploy/compose Redis modes', () => {
     for (const name of CHAINFAN) {
       expect(redisVars(base.services[name]!), name).toEqual(['CHAINFAN_REDIS_URL']);
       expect(base.services[name]!.environment!['CHAINFAN_REDIS_URL']).toBe(`redis://:${PASSWORD}@redis:6379`);
+      // ops endpoints default to loopback in the processes; Prometheus scrapes them from its own container
+      expect(base.services[name]!.environment!['CHAINFAN_OPS_HOST'], name).toBe('0.0.0.0');
     }
     checkVariables(base);
   });

@@ -193,6 +193,16 @@ describe('deploy/helm/chainfan as an operator reads it', () => {
     expect(svc.spec.ports.find((p) => p.port === backend.port)?.name).toBe('ws');
   });
 
+  it('binds the ops endpoints to all interfaces in the pod (the processes default to loopback), so Prometheus and probes reach them', () => {
+    const renders = [helmTemplate(tools, CHART), kustomizeBuild(tools, join(ROOT, 'deploy/k8s/base')), kustomizeBuild(tools, join(ROOT, 'deploy/k8s/overlays/production'))];
+    for (const objs of renders) {
+      for (const role of ['edge', 'ingestor']) {
+        const cm = objs.find((o) => o.kind === 'ConfigMap' && new RegExp(`^chainfan-${role}(-[a-z0-9]{10})?$`).test(o.metadata.name))!;
+        expect(configData(cm)['CHAINFAN_OPS_HOST'], `${cm.metadata.name}`).toBe('0.0.0.0');
+      }
+    }
+  });
+
   describe('NetworkPolicies', () => {
     const edgePod: PeerPod = { namespace: 'chainfan', labels: { 'app.kubernetes.io/name': 'chainfan', 'app.kubernetes.io/instance': 'chainfan', 'app.kubernetes.io/component': 'edge' } };
     const ingestorPod: PeerPod = { namespace: 'chainfan', labels: { ...edgePod.labels, 'app.kubernetes.io/component': 'ingestor' } };

@@ -66,12 +66,18 @@ return out
 export const PUBLISH_SCRIPT_SHA1 = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');
 
 /**
- * Leader lease. KEYS: 1 lease, 2 token counter. ARGV: 1 owner, 2 ttl ms. The token is `<counter>:<owner>`: the
- * counter only grows, so a later leader's token is always distinguishable from an earlier one's.
+ * Leader lease. KEYS: 1 lease, 2 token counter. ARGV: 1 owner, 2 ttl ms, 3 largest counter seen in any fence. The
+ * token is `<counter>:<owner>`: the counter only grows, so a later leader's token is always distinguishable from an
+ * earlier one's — even when a failover lost the counter, because it restarts above every fence's token.
  */
 export const ACQUIRE_LEASE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-local token = redis.call('INCR', KEYS[2]) .. ':' .. ARGV[1]
+local n = redis.call('INCR', KEYS[2])
+if n <= tonumber(ARGV[3]) then
+  n = tonumber(ARGV[3]) + 1
+  redis.call('SET', KEYS[2], n)
+end
+local token = n .. ':' .. ARGV[1]
 redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return token
 `;

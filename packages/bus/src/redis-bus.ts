@@ -16,7 +16,7 @@ import {
   RENEW_LEASE_SCRIPT, STAMP_FENCE_SCRIPT,
 } from './publish-script.js';
 import { closedError, downError } from './redis-bus-errors.js';
-import { createRedisClient, type RedisClient } from './redis-clients.js';
+import { createRedisClient, reconnectWhenEnded, type RedisClient } from './redis-clients.js';
 import { busKeys, type BusKeys, type ChannelKeys } from './redis-keys.js';
 import { isReplyError, parseSeq, parseStreamEntries } from './redis-replies.js';
 import { describeRedisTopology, type RedisTopology, singleRedis } from './redis-topology.js';
@@ -118,6 +118,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#pub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-pub', autoPipelining: true });
     this.#sub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-sub', shardedSubscriber: true });
 
+    for (const conn of [this.#pub, this.#sub]) reconnectWhenEnded(conn, () => this.#closing !== undefined, () => client.retryDelayMs(3));
     this.#pub.on('ready', () => this.#recompute());
     this.#pub.on('close', () => this.#recompute());
     this.#sub.on('ready', () => void this.#resubscribe());
@@ -290,7 +291,9 @@ export class RedisBus implements Bus, Coordinator {
    */
   async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
     const ttl = Math.ceil(ttlMs);
-    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl));
+    const fences = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.get(this.#keysOf(c).fence))));
+    const highest = Math.max(0, ...fences.map((f) => Number(/^(\d+):/.exec(f ?? '')?.[1] ?? 0)));
+    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl, highest));
     if (typeof v !== 'string') return undefined;
     if (await this.#stampFences(v, ttl)) return v;
     // a fence holds a larger token than the lease counter just issued: the counter was lost (Redis lost data)
@@ -333,7 +336,8 @@ export class RedisBus implements Bus, Coordinator {
       for (const w of this.#upWaiters) w.reject(closedError());
       this.#upWaiters.clear();
       this.#wanted.clear();
-      await Promise.allSettled([this.#sub, this.#pub].map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
+      // QUIT only where there is a session to end; a connection still handshaking is just dropped
+      await Promise.allSettled([this.#sub, this.#pub].filter((c) => c.status === 'ready').map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
       this.#sub.disconnect();
       this.#pub.disconnect();
     })();

@@ -107,7 +107,7 @@ describe('dashboards and alert rules against a real Prometheus scraping chainfan
     // the second edge sends no frame above 1 KiB, so blocks are dropped there (chainfan_edge_messages_dropped_total)
     edges.push(new ChainfanProcess('edge', [], { ...edgeEnv, CHAINFAN_EDGE_MAX_EVENT_FRAME_BYTES: '1024' }));
     const exporterPort = await freePort();
-    exporter = spawn(REDIS_EXPORTER_BIN, [`--redis.addr=${redis.url}`, `--web.listen-address=127.0.0.1:${exporterPort}`, '--check-streams=cf:h:*'], { stdio: 'ignore' });
+    exporter = spawn(REDIS_EXPORTER_BIN, [`--redis.addr=${redis.url}`, `--web.listen-address=127.0.0.1:${exporterPort}`, '--check-streams={cf:*}:h'], { stdio: 'ignore' });
     ingestorOps = await ingestorOpsPort(ingestor);
     const ports = await Promise.all(edges.map((e) => edgePorts(e)));
     prom = await PrometheusProcess.start({

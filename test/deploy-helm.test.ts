@@ -96,6 +96,8 @@ describe('deploy/helm/chainfan', () => {
     expect(redis).toContain('"--requirepass","$(REDISCLI_AUTH)"');
     expect(redis).toContain('"secretKeyRef":{"name":"chainfan-redis","key":"redis-password"}');
     expect(redis).toContain('redis:7.4.8-bookworm');
+    // the history streams' length for the Redis dashboard: the bus's keys are {cf:<channel>}:h (as compose ships it)
+    expect(redis).toContain('"--check-streams={cf:*}:h"');
     findObject(defaults, 'Service', '-redis');
   });
 

@@ -14,6 +14,8 @@ export type ClientErrorReason =
   | 'not_subscribed'
   | 'bad_command'
   | 'too_large'
+  /** JSON nested deeper than any request needs (refused before parsing) */
+  | 'too_deep'
   | 'topic_too_long'
   | 'invalid_since'
   | 'rate_limited'

@@ -107,6 +107,7 @@ function decode(frame: ArrayBuffer | string, _isBinary: boolean): ClientCommand 
   const parsed = parseFrame(frame, ZION_MAX_COMMAND_BYTES);
   if (!parsed.ok) {
     if (parsed.error === 'too_large') return error('too_large', ERROR.other.code, 'Message too large');
+    if (parsed.error === 'too_deep') return error('too_deep', ERROR.other.code, 'Invalid message format');
     if (parsed.error === 'invalid_json') return error('invalid_json', ERROR.invalidJson.code, 'Invalid JSON');
     return error('bad_command', ERROR.other.code, 'Invalid message format');
   }

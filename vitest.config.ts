@@ -1,11 +1,18 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-// Two layers (DESIGN.md §7): `unit` holds *.test.ts next to the code (pure) and *.int.test.ts (real Redis,
-// real sockets); `system` holds the multi-process tests under test/.
+// Workspace packages resolve to their TypeScript sources through the "source" export condition (tsc and tsx use the
+// same condition), so tests never need a prior build nor see a stale dist/.
+const conditions = { resolve: { conditions: ['source', ...defaultClientConditions] }, ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } } };
+
+// Two layers: `unit` holds *.test.ts next to the code (pure) and *.int.test.ts (real Redis, real sockets);
+// `system` holds the multi-process tests under test/.
 export default defineConfig({
+  ...conditions,
   test: {
     projects: [
       {
+        ...conditions,
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
@@ -14,6 +21,7 @@ export default defineConfig({
         },
       },
       {
+        ...conditions,
         test: {
           name: 'system',
           include: ['test/**/*.test.ts'],

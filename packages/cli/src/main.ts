@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `chainfan` binary: dispatches to one role per sub-command; bad flags or variables exit 78 naming them.
 import { ChainfanError } from '@chainfan/protocol';
 import { describeEnv, EX_CONFIG } from '@chainfan/telemetry';

@@ -11,7 +11,8 @@
 // or a Redis that lost its data), so (epoch, seq) never repeats for different messages.
 // Not Redis-Cluster-safe yet: the script touches keys of different slots (DESIGN.md §3, sharded pub/sub later).
 import {
-  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
+  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, maskUrl, type OutgoingEnvelope,
+  rootCause,
 } from '@chainfan/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
@@ -135,9 +136,30 @@ export class RedisBus implements Bus, Coordinator {
       this.#subGeneration++;
       this.#recompute();
     });
+    const url = maskUrl(opts.url);
     for (const [role, conn] of [['pub', this.#pub], ['sub', this.#sub]] as const) {
-      // every failed reconnect attempt emits one; the state transition is what gets logged above debug
-      conn.on('error', (err: Error) => this.#log.debug({ event: 'bus.redis_error', role, err }, 'redis connection error'));
+      // Every failed attempt emits 'error', then 'reconnecting' with the delay ioredis chose: one warn line per retry,
+      // naming the server, the cause and the next try. An expected network error carries no stack trace.
+      let lastError: Error | undefined;
+      let attempt = 0;
+      conn.on('error', (err: Error) => {
+        lastError = err;
+        this.#log.debug({ event: 'bus.redis_error', role, url, cause: rootCause(err) }, 'redis connection error');
+      });
+      conn.on('ready', () => {
+        attempt = 0;
+      });
+      conn.on('reconnecting', (delayMs: number) => {
+        attempt++;
+        // both connections go to the same server: while the publishing one reports, the other stays quiet
+        if (role === 'sub' && this.#pub.status !== 'ready') return;
+        const cause = lastError === undefined ? 'connection closed' : rootCause(lastError);
+        lastError = undefined;
+        this.#log.warn(
+          { event: 'bus.redis_unreachable', role, url, cause, attempt, retryInMs: delayMs },
+          `Redis at ${url} unreachable (${cause}); retrying in ${delayMs} ms`,
+        );
+      });
     }
     this.#sub.on('message', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
   }

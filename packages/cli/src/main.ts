@@ -3,6 +3,7 @@
 import { ChainfanError } from '@chainfan/protocol';
 import { describeEnv, EX_CONFIG } from '@chainfan/telemetry';
 import { envToFlag, parseArgs } from './argv.js';
+import { describeListenFailure } from './listen-failure.js';
 import type { Command } from './commands/command.js';
 import { devCommand } from './commands/dev.js';
 import { edgeCommand } from './commands/edge.js';
@@ -54,7 +55,13 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${commandHelp(cmd)}\n`);
     return;
   }
-  await cmd.run(args.env, args.positional);
+  try {
+    await cmd.run(args.env, args.positional);
+  } catch (err) {
+    const listen = describeListenFailure(err, cmd.env, args.env);
+    if (listen !== undefined) throw new ChainfanError('CHAINFAN_CONFIG_INVALID', listen, { cause: err });
+    throw err;
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

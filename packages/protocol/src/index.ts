@@ -25,3 +25,4 @@ export {
 export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';
 export { rpcEndpoint, type RpcEndpoint } from './rpc-endpoint.js';
+export { maskUrl, rootCause } from './mask-url.js';

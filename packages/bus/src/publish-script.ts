@@ -1,5 +1,5 @@
 // The atomic publish as one Lua script: fence check, epoch, seq, history append and live PUBLISH in a single
-// round trip (DESIGN.md §3). Kept apart from redis-bus.ts so the script text is reviewable on its own.
+// round trip. Kept apart from redis-bus.ts so the script text is reviewable on its own.
 import { createHash } from 'node:crypto';
 
 /** First word of the error reply for a stale fencing token; Redis error replies start with a code word. */

@@ -9,7 +9,7 @@
 //   Please      current fencing token of the active publisher; a fenced publish must match it
 // The epoch is recreated, and the old history deleted, whenever Pseq:<C> or Pep:<C> is missing (first publish,
 // or a Redis that lost its data), so (epoch, seq) never repeats for different messages.
-// Not Redis-Cluster-safe yet: the script touches keys of different slots (DESIGN.md §3, sharded pub/sub later).
+// Not Redis-Cluster-safe yet: the script touches keys of different slots (sharded pub/sub later).
 import {
   backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, maskUrl, type OutgoingEnvelope,
   rootCause,

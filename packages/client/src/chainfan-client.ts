@@ -395,7 +395,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   }
 
   #onFrame(raw: unknown): void {
-    // batched frames (issue 7 §4): several newline-delimited messages in one frame, each handled as if sent alone
+    // batched frames: several newline-delimited messages in one frame, each handled as if sent alone
     if (typeof raw === 'string' && raw.includes('\n')) {
       for (const part of splitBatchedFrame(raw)) this.#onFrame(part);
       return;

@@ -1,4 +1,4 @@
-// Configuration of opt-in batched frames (issue 7 §4): its rows of the edge's CHAINFAN_* table and the transport
+// Configuration of opt-in batched frames: its rows of the edge's CHAINFAN_* table and the transport
 // factory the composition root hands the Edge. Kept apart from config.ts so the feature stays one delimited piece.
 import { int } from '@chainfan/telemetry';
 import type { Clock } from './clock.js';

@@ -1,4 +1,4 @@
-// WsTransport on uWebSockets.js — the only module that imports it (DESIGN.md §2).
+// WsTransport on uWebSockets.js — the only module that imports it.
 import uWS from 'uWebSockets.js';
 import type {
   CloseCause, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,

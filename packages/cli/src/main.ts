@@ -4,14 +4,8 @@ import { ChainfanError } from '@chainfan/protocol';
 import { describeEnv, EX_CONFIG } from '@chainfan/telemetry';
 import { envToFlag, parseArgs } from './argv.js';
 import { describeListenFailure } from './listen-failure.js';
+import { COMMANDS } from './commands/all.js';
 import type { Command } from './commands/command.js';
-import { devCommand } from './commands/dev.js';
-import { edgeCommand } from './commands/edge.js';
-import { ingestorCommand } from './commands/ingestor.js';
-import { simCommand } from './commands/sim.js';
-import { tailCommand } from './commands/tail.js';
-
-const COMMANDS: readonly Command[] = [devCommand, ingestorCommand, edgeCommand, simCommand, tailCommand];
 
 function topHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -24,7 +24,9 @@ function keyValues(block: string): [string, string][] {
 }
 
 const blocks = iniBlocks(doc);
-const [conf, ingestorEnvFile, ingestorUnit, edgeEnvFile, edgeUnit] = blocks.map(keyValues) as [string, string][][];
+const parsed = blocks.map(keyValues);
+const block = (i: number): [string, string][] => parsed[i] ?? [];
+const [conf, ingestorEnvFile, ingestorUnit, edgeEnvFile, edgeUnit] = [block(0), block(1), block(2), block(3), block(4)];
 const one = (kv: [string, string][], key: string): string => {
   const v = kv.filter(([k]) => k === key).map(([, x]) => x);
   expect(v, key).toHaveLength(1);

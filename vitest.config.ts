@@ -1,5 +1,5 @@
 import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the "source" export condition (tsc and tsx use the
 // same condition), so tests never need a prior build nor see a stale dist/. Tests in jsdom run in Node too (they
@@ -7,8 +7,9 @@ import { defineConfig } from 'vitest/config';
 const node = ['source', ...defaultServerConditions];
 const conditions = { resolve: { conditions: node }, ssr: { resolve: { conditions: node } } };
 
-// Two layers: `unit` holds *.test.ts next to the code (pure) and *.int.test.ts (real Redis, real sockets);
-// `system` holds the multi-process tests under test/.
+// Three layers, each runnable alone (docs/decisions/0011): `unit` is pure logic next to the code (*.test.ts; a setup
+// file refuses ports, sockets, processes and native socket addons), `int` drives real Redis, ZeroMQ and uWebSockets.js
+// (*.int.test.ts), `system` runs spawned processes, nginx, Prometheus and Chromium (test/).
 export default defineConfig({
   ...conditions,
   test: {
@@ -18,6 +19,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, '**/*.int.test.ts'],
+          setupFiles: ['packages/testkit/src/unit-guard.ts'],
+          // CPU-bound corpus tests take seconds on a busy 2-core machine; a timeout is not a speed assertion
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        ...conditions,
+        test: {
+          name: 'int',
+          include: ['packages/*/src/**/*.int.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

@@ -38,10 +38,10 @@ describe('an unreachable dependency', () => {
     procs.push(edge);
     await waitFor(() => warnings(edge, 'bus.redis_unreachable').length >= 3, { timeoutMs: 30_000, message: `edge lines:\n${everything(edge)}` });
     for (const w of warnings(edge, 'bus.redis_unreachable')) {
-      expect(w['url']).toBe(`redis://default:***@127.0.0.1:${port}`);
+      expect(w['redis']).toBe(`single redis://default:***@127.0.0.1:${port}`);
       expect(w['cause']).toMatch(/ECONNREFUSED/);
       expect(w['retryInMs']).toEqual(expect.any(Number));
-      expect(w['msg']).toMatch(/^Redis at redis:\/\/default:\*\*\*@127\.0\.0\.1:\d+ unreachable \(.*ECONNREFUSED.*\); retrying in \d+ ms$/);
+      expect(w['msg']).toMatch(/^Redis \(single redis:\/\/default:\*\*\*@127\.0\.0\.1:\d+\) unreachable \(.*ECONNREFUSED.*\); retrying in \d+ ms$/);
     }
     expect(everything(edge)).not.toContain('hunter2');
     expect(everything(edge)).not.toMatch(/"stack"|\n\s+at /);

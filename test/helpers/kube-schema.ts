@@ -1,6 +1,6 @@
 // Validates rendered Kubernetes objects offline against the Kubernetes OpenAPI schemas, as compiled to ajv
 // validators by the `kubernetes-models` package (core and apps APIs) and `@kubernetes-models/prometheus-operator`
-// (ServiceMonitor, PrometheusRule CRDs). Both are dev dependencies the tests need:
+// (ServiceMonitor, PrometheusRule CRDs) and `@kubernetes-models/gateway-api` (HTTPRoute). The tests need all three:
 //   test/package.json lists them; `npm run test:tools` (run by `npm test`) installs them
 // The schemas check types, formats, enums and required fields; like the API server's own OpenAPI, they do not
 // reject unknown fields.
@@ -15,6 +15,7 @@ const INSTALL_HINT = 'npm run test:tools';
 /** The model module of an apiVersion/kind, e.g. apps/v1 Deployment → kubernetes-models/apps/v1/Deployment. */
 export function modelSpecifier(apiVersion: string, kind: string): string {
   if (apiVersion.startsWith('monitoring.coreos.com/')) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith('gateway.networking.k8s.io/')) return `@kubernetes-models/gateway-api/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 

@@ -28,9 +28,9 @@ describe('RedisBus with Redis unreachable', () => {
     await waitFor(() => warns().length >= 3, { timeoutMs: 20_000, message: 'three retries reported' });
 
     for (const w of warns()) {
-      expect(w.obj).toEqual(expect.objectContaining({ url: `redis://default:***@127.0.0.1:${port}`, role: 'pub', retryInMs: expect.any(Number) }));
+      expect(w.obj).toEqual(expect.objectContaining({ redis: `single redis://default:***@127.0.0.1:${port}`, role: 'pub', retryInMs: expect.any(Number) }));
       expect(w.obj['cause']).toMatch(/ECONNREFUSED/);
-      expect(w.msg).toContain(`Redis at redis://default:***@127.0.0.1:${port} unreachable`);
+      expect(w.msg).toContain(`Redis (single redis://default:***@127.0.0.1:${port}) unreachable`);
       expect(w.msg).toMatch(/retrying in \d+ ms/);
       expect(w.obj).not.toHaveProperty('err'); // no stack trace for an expected network error
     }

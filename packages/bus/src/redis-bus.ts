@@ -1,20 +1,9 @@
-// Bus over Redis (ioredis 5): atomic Lua publish into pub/sub + a bounded Stream per channel. The only module
-// that imports ioredis.
-//
-// Key layout, with prefix P (default `cf:`) and bus channel C:
-//   P<C>        pub/sub channel carrying the wire string of every envelope
-//   Ph:<C>      Stream of history: entry ID `<seq>-0`, field `m` = wire string, exact MAXLEN (historyMaxLen)
-//   Pseq:<C>    last seq assigned in the current epoch (string integer)
-//   Pep:<C>     current epoch: Redis TIME (seconds + 6-digit µs) when the sequence (re)started
-//   Please      current fencing token of the active publisher; a fenced publish must match it
-// The epoch is recreated, and the old history deleted, whenever Pseq:<C> or Pep:<C> is missing (first publish,
-// or a Redis that lost its data), so (epoch, seq) never repeats for different messages.
-// Not Redis-Cluster-safe yet: the script touches keys of different slots (sharded pub/sub later).
+// Bus over Redis (ioredis 5) — one server, Sentinel or Cluster: an atomic Lua publish per channel into sharded
+// pub/sub + a bounded Stream per channel. With redis-clients.ts, the only module that talks to ioredis.
+// The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
-  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, maskUrl, type OutgoingEnvelope,
-  rootCause,
+  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope, rootCause,
 } from '@chainfan/protocol';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
 import { withDeadline } from './deadline.js';
@@ -23,11 +12,20 @@ import { DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { checkOutgoing } from './publish-check.js';
 import {
-  ACQUIRE_LEASE_SCRIPT, FENCED_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT,
+  ACQUIRE_LEASE_SCRIPT, CLEAR_FENCE_SCRIPT, FENCED_REPLY_CODE, NO_FENCE_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT,
+  RENEW_LEASE_SCRIPT, STAMP_FENCE_SCRIPT,
 } from './publish-script.js';
+import { closedError, downError } from './redis-bus-errors.js';
+import { createRedisClient, reconnectWhenEnded, type RedisClient } from './redis-clients.js';
+import { busKeys, type BusKeys, type ChannelKeys } from './redis-keys.js';
+import { isReplyError, parseSeq, parseStreamEntries } from './redis-replies.js';
+import { describeRedisTopology, type RedisTopology, singleRedis } from './redis-topology.js';
 
 export interface RedisBusOptions {
-  readonly url: string;
+  /** a single Redis by URL; ignored when `topology` is given */
+  readonly url?: string;
+  /** single, Sentinel or Cluster (see redis-env.ts); one of `url` and `topology` is required */
+  readonly topology?: RedisTopology;
   /** default `cf:` */
   readonly keyPrefix?: string;
   /** entries kept per channel history stream, default 10,000 */
@@ -49,13 +47,8 @@ export interface RedisBusStats {
   readonly decodeErrors: number;
   /** times the bus came back 'up' after being 'down' */
   readonly reconnects: number;
-}
-
-interface ChannelKeys {
-  readonly pubsub: string;
-  readonly history: string;
-  readonly seq: string;
-  readonly epoch: string;
+  /** times a channel's fence copy was missing (expired, or lost in a failover) and was re-stamped from the lease */
+  readonly fenceRestamps: number;
 }
 
 interface UpWaiter {
@@ -65,23 +58,29 @@ interface UpWaiter {
 
 const QUIT_TIMEOUT_MS = 2_000;
 
+/** KEYS: 1 lease. ARGV: 1 token. The lease's remaining ms when it still holds the token, else 0. */
+const RESTAMP_CHECK_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PTTL', KEYS[1])
+`;
+
 export class RedisBus implements Bus, Coordinator {
-  readonly #pub: Redis;
-  readonly #sub: Redis;
+  readonly #pub: RedisClient;
+  readonly #sub: RedisClient;
   readonly #log: BusLogger;
-  readonly #keys: ReadonlyMap<BusChannel, ChannelKeys>;
-  readonly #channelByPubsub: ReadonlyMap<string, BusChannel>;
-  readonly #leaseKey: string;
-  readonly #leaseCounterKey: string;
-  readonly #checkpointKey: string;
+  readonly #keys: BusKeys;
+  readonly #target: string;
   readonly #maxLen: number;
   readonly #commandTimeoutMs: number;
   readonly #batcher: PublishBatcher;
   readonly #wanted = new Set<BusChannel>();
+  /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
+  readonly #floor = new Map<BusChannel, { epoch: string; seq: number }>();
   readonly #upWaiters = new Set<UpWaiter>();
-  readonly #stats = { decodeErrors: 0, reconnects: 0 };
+  readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
   #state: BusState = 'connecting';
   #downSince = 0;
+  #lastError = '';
   #subSynced = false;
   #subGeneration = 0;
   #onMessage: ((msg: Envelope) => void) | undefined;
@@ -90,44 +89,36 @@ export class RedisBus implements Bus, Coordinator {
 
   /** Starts connecting at once; state goes 'connecting' → 'up', see ready(). */
   constructor(opts: RedisBusOptions, log: BusLogger = silentLogger) {
-    const prefix = opts.keyPrefix ?? 'cf:';
+    const topology = opts.topology ?? (opts.url !== undefined ? singleRedis(opts.url) : undefined);
+    if (topology === undefined) throw new RangeError('RedisBus needs a url or a topology');
     this.#log = log;
+    this.#target = describeRedisTopology(topology);
     this.#maxLen = opts.historyMaxLen ?? DEFAULT_HISTORY_MAX_LEN;
     if (!Number.isSafeInteger(this.#maxLen) || this.#maxLen < 1) throw new RangeError(`historyMaxLen must be ≥ 1, got ${this.#maxLen}`);
     this.#commandTimeoutMs = opts.commandTimeoutMs ?? 5_000;
-    this.#leaseKey = `${prefix}lease`;
-    this.#leaseCounterKey = `${prefix}lease:counter`;
-    this.#checkpointKey = `${prefix}checkpoint`;
-    this.#keys = new Map(
-      BUS_CHANNELS.map((c) => [c, { pubsub: `${prefix}${c}`, history: `${prefix}h:${c}`, seq: `${prefix}seq:${c}`, epoch: `${prefix}ep:${c}` }]),
-    );
-    this.#channelByPubsub = new Map(BUS_CHANNELS.map((c) => [`${prefix}${c}`, c]));
+    this.#keys = busKeys(opts.keyPrefix ?? 'cf:');
     this.#batcher = new PublishBatcher({
       keysOf: (c) => this.#keysOf(c),
-      leaseKey: this.#leaseKey,
-      checkpointKey: this.#checkpointKey,
       maxLen: this.#maxLen,
-      run: (keys, argv) => withDeadline(this.#evalPublish(keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish'),
+      floorOf: (c) => {
+        const f = this.#floor.get(c);
+        return f === undefined ? ['', 0] : [f.epoch, f.seq];
+      },
+      run: (channel, token, messages, keys, argv) => this.#trackFloor(channel, messages, withDeadline(this.#evalPublish(channel, token, keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish')),
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
     const random = opts.random ?? Math.random;
-    const common: RedisOptions = {
-      connectTimeout: opts.connectTimeoutMs ?? 5_000,
-      retryStrategy: (attempt: number) => Math.round(backoffMs(attempt - 1, random, backoff)), // ioredis counts from 1
-      // Nothing waits behind the caller's back during an outage: commands fail at once while disconnected, and
-      // commands in flight when the connection drops are rejected instead of being replayed after reconnect.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      // we re-subscribe ourselves, so that 'up' is emitted only once Redis has confirmed every channel
-      autoResubscribe: false,
+    const client = {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+      retryDelayMs: (attempt: number) => Math.round(backoffMs(attempt - 1, random, backoff)), // ioredis counts from 1
     };
     // Auto-pipelining: the commands issued in one tick (a burst of publishes) leave in one socket write instead of one
     // syscall each; the connection still executes them in order. It is what lets one ingestor publish >20k msg/s.
-    this.#pub = new Redis(opts.url, { ...common, connectionName: 'chainfan-bus-pub', enableAutoPipelining: true });
-    this.#sub = new Redis(opts.url, { ...common, connectionName: 'chainfan-bus-sub' });
+    this.#pub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-pub', autoPipelining: true });
+    this.#sub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-sub', shardedSubscriber: true });
 
+    for (const conn of [this.#pub, this.#sub]) reconnectWhenEnded(conn, () => this.#closing !== undefined, () => client.retryDelayMs(3));
     this.#pub.on('ready', () => this.#recompute());
     this.#pub.on('close', () => this.#recompute());
     this.#sub.on('ready', () => void this.#resubscribe());
@@ -136,32 +127,33 @@ export class RedisBus implements Bus, Coordinator {
       this.#subGeneration++;
       this.#recompute();
     });
-    const url = maskUrl(opts.url);
     for (const [role, conn] of [['pub', this.#pub], ['sub', this.#sub]] as const) {
       // Every failed attempt emits 'error', then 'reconnecting' with the delay ioredis chose: one warn line per retry,
-      // naming the server, the cause and the next try. An expected network error carries no stack trace.
+      // naming the server (password masked), the cause and the next try. An expected network error carries no stack.
       let lastError: Error | undefined;
       let attempt = 0;
       conn.on('error', (err: Error) => {
+        this.#lastError = err.message;
         lastError = err;
-        this.#log.debug({ event: 'bus.redis_error', role, url, cause: rootCause(err) }, 'redis connection error');
+        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, cause: rootCause(err) }, 'redis connection error');
       });
       conn.on('ready', () => {
         attempt = 0;
       });
-      conn.on('reconnecting', (delayMs: number) => {
+      conn.on('reconnecting', (delayMs: unknown) => {
         attempt++;
-        // both connections go to the same server: while the publishing one reports, the other stays quiet
+        // both connections go to the same servers: while the publishing one reports, the other stays quiet
         if (role === 'sub' && this.#pub.status !== 'ready') return;
         const cause = lastError === undefined ? 'connection closed' : rootCause(lastError);
         lastError = undefined;
+        const retryInMs = typeof delayMs === 'number' ? delayMs : undefined;
         this.#log.warn(
-          { event: 'bus.redis_unreachable', role, url, cause, attempt, retryInMs: delayMs },
-          `Redis at ${url} unreachable (${cause}); retrying in ${delayMs} ms`,
+          { event: 'bus.redis_unreachable', role, redis: this.#target, cause, attempt, retryInMs },
+          `Redis (${this.#target}) unreachable (${cause}); retrying${retryInMs === undefined ? '' : ` in ${retryInMs} ms`}`,
         );
       });
     }
-    this.#sub.on('message', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
+    this.#sub.on('smessage', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
   }
 
   get state(): BusState {
@@ -220,7 +212,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#wanted.add(channel);
     if (this.#sub.status !== 'ready') throw downError('subscribe', this.#state, channel);
     try {
-      await withDeadline(this.#sub.subscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'subscribe');
+      await withDeadline(this.#sub.ssubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'subscribe');
     } catch (err) {
       throw this.#busError(err, 'subscribe', channel);
     }
@@ -231,7 +223,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#wanted.delete(channel);
     if (this.#closing !== undefined || this.#sub.status !== 'ready') return;
     try {
-      await withDeadline(this.#sub.unsubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'unsubscribe');
+      await withDeadline(this.#sub.sunsubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'unsubscribe');
     } catch (err) {
       throw this.#busError(err, 'unsubscribe', channel);
     }
@@ -296,22 +288,53 @@ export class RedisBus implements Bus, Coordinator {
     return seq === undefined || typeof epoch !== 'string' ? undefined : { epoch, seq };
   }
 
+  /**
+   * Each channel's shard keeps the checkpoint of the last publish on that channel that carried one, stamped with its
+   * Redis TIME; the newest wins. (The ingestor carries checkpoints on one channel, blocks, so stamps never compete.)
+   */
   async readCheckpoint(): Promise<string | undefined> {
-    const v = await this.#command('checkpoint', () => this.#pub.get(this.#checkpointKey));
-    return v ?? undefined;
+    const all = await this.#command('checkpoint', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.hmget(this.#keysOf(c).checkpoint, 't', 'v'))));
+    let best: { t: bigint; v: string } | undefined;
+    for (const [t, v] of all) {
+      if (typeof t !== 'string' || typeof v !== 'string' || !/^\d{1,30}$/.test(t)) continue;
+      const stamp = BigInt(t);
+      if (best === undefined || stamp > best.t) best = { t: stamp, v };
+    }
+    return best?.v;
   }
 
+  /**
+   * The lease lives on its own slot; its token is then copied to every channel's fence key (each publish script
+   * compares against its own shard's copy). The copy refuses to replace a newer leader's token, so a leader that
+   * stamped every channel has fenced out every earlier one before its first publish.
+   */
   async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
-    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#leaseKey, this.#leaseCounterKey, owner, Math.ceil(ttlMs)));
-    return typeof v === 'string' ? v : undefined;
+    const ttl = Math.ceil(ttlMs);
+    const fences = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.get(this.#keysOf(c).fence))));
+    const highest = Math.max(0, ...fences.map((f) => Number(/^(\d+):/.exec(f ?? '')?.[1] ?? 0)));
+    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl, highest));
+    if (typeof v !== 'string') return undefined;
+    if (await this.#stampFences(v, ttl)) return v;
+    // a fence holds a larger token than the lease counter just issued: the counter was lost (Redis lost data)
+    await this.releaseLease(v);
+    return undefined;
   }
 
   async renewLease(token: string, ttlMs: number): Promise<boolean> {
-    return (await this.#command('lease', () => this.#pub.eval(RENEW_LEASE_SCRIPT, 1, this.#leaseKey, token, Math.ceil(ttlMs)))) === 1;
+    const ttl = Math.ceil(ttlMs);
+    if ((await this.#command('lease', () => this.#pub.eval(RENEW_LEASE_SCRIPT, 1, this.#keys.lease, token, ttl))) !== 1) return false;
+    return this.#stampFences(token, ttl);
   }
 
   async releaseLease(token: string): Promise<void> {
-    await this.#command('lease', () => this.#pub.eval(RELEASE_LEASE_SCRIPT, 1, this.#leaseKey, token));
+    await this.#command('lease', () => this.#pub.eval(RELEASE_LEASE_SCRIPT, 1, this.#keys.lease, token));
+    await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.eval(CLEAR_FENCE_SCRIPT, 1, this.#keysOf(c).fence, token))));
+  }
+
+  /** true when every channel's fence now holds `token` (false: some fence has a newer leader's token). */
+  async #stampFences(token: string, ttl: number): Promise<boolean> {
+    const res = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.eval(STAMP_FENCE_SCRIPT, 1, this.#keysOf(c).fence, token, ttl))));
+    return res.every((r) => r === 1);
   }
 
   /** A coordination command with the bus's deadline; fails fast (CHAINFAN_BUS_DOWN) while disconnected. */
@@ -332,18 +355,57 @@ export class RedisBus implements Bus, Coordinator {
       for (const w of this.#upWaiters) w.reject(closedError());
       this.#upWaiters.clear();
       this.#wanted.clear();
-      await Promise.allSettled([this.#sub, this.#pub].map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
+      // QUIT only where there is a session to end; a connection still handshaking is just dropped
+      await Promise.allSettled([this.#sub, this.#pub].filter((c) => c.status === 'ready').map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
       this.#sub.disconnect();
       this.#pub.disconnect();
     })();
     return this.#closing;
   }
 
-  async #evalPublish(keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
+  /** Moves the channel's floor: to the last confirmed seq, or past the messages whose outcome is unknown. */
+  async #trackFloor(channel: BusChannel, messages: number, call: Promise<unknown>): Promise<unknown> {
+    try {
+      const reply = await call;
+      const epoch: unknown = Array.isArray(reply) ? reply[reply.length - 2] : undefined;
+      const seq: unknown = Array.isArray(reply) ? reply[reply.length - 1] : undefined;
+      if (typeof epoch === 'string' && typeof seq === 'number') {
+        const f = this.#floor.get(channel);
+        if (f === undefined || f.epoch !== epoch || f.seq < seq) this.#floor.set(channel, { epoch, seq });
+      }
+      return reply;
+    } catch (err) {
+      // a reply error means the script did not run (or stopped before its seq was stored); a fence refusal sequenced
+      // nothing. Anything else (a dropped connection, the deadline) may have published: count those messages.
+      const known = isReplyError(err) || (err instanceof ChainfanError && err.code === 'CHAINFAN_PUBLISH_FENCED');
+      const f = this.#floor.get(channel);
+      if (!known && f !== undefined) f.seq += messages;
+      throw err;
+    }
+  }
+
+  async #evalPublish(channel: BusChannel, token: string, keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await this.#evalPublishScript(keys, argv);
+    } catch (err) {
+      if (!(isReplyError(err) && err.message.startsWith(NO_FENCE_REPLY_CODE))) throw err;
+    }
+    // The channel's shard lost its fence copy (a failover to a replica that had not received it, or it expired
+    // while the renewal was late). Re-stamp it only while the lease itself still holds this token, then retry once;
+    // nothing was sequenced by the refused call.
+    this.#stats.fenceRestamps++;
+    const pttl = Number(await this.#pub.eval(RESTAMP_CHECK_SCRIPT, 1, this.#keys.lease, token));
+    if (!(pttl > 0) || (await this.#pub.eval(STAMP_FENCE_SCRIPT, 1, this.#keysOf(channel).fence, token, pttl)) !== 1) {
+      throw new ChainfanError('CHAINFAN_PUBLISH_FENCED', 'publish: fencing token is stale; another publisher holds the lease', { context: { channel } });
+    }
+    return await this.#evalPublishScript(keys, argv);
+  }
+
+  async #evalPublishScript(keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
     try {
       return await this.#pub.evalsha(PUBLISH_SCRIPT_SHA1, keys.length, ...keys, ...argv);
     } catch (err) {
-      // the script cache is empty after a Redis restart or SCRIPT FLUSH: send the body once, EVAL caches it
+      // the script cache is empty after a Redis restart, a failover or SCRIPT FLUSH: send the body once, EVAL caches it
       if (isReplyError(err) && err.message.startsWith('NOSCRIPT')) return await this.#pub.eval(PUBLISH_SCRIPT, keys.length, ...keys, ...argv);
       throw err;
     }
@@ -353,8 +415,9 @@ export class RedisBus implements Bus, Coordinator {
     const generation = ++this.#subGeneration;
     const channels = [...this.#wanted].map((c) => this.#keysOf(c).pubsub);
     try {
+      // one SSUBSCRIBE per channel: on a Cluster the channels live on different slots
       if (channels.length > 0) {
-        await withDeadline(this.#sub.subscribe(...channels), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'resubscribe');
+        await withDeadline(Promise.all(channels.map((ch) => this.#sub.ssubscribe(ch))), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'resubscribe');
       }
     } catch (err) {
       // the connection dropped again (its next 'ready' retries) or Redis is too slow (force a reconnect)
@@ -374,12 +437,12 @@ export class RedisBus implements Bus, Coordinator {
     if (next === this.#state) return;
     if (next === 'up' && this.#state === 'down') {
       this.#stats.reconnects++;
-      this.#log.warn({ event: 'bus.up', downMs: Date.now() - this.#downSince, channels: this.#wanted.size }, 'bus back after outage');
+      this.#log.warn({ event: 'bus.up', redis: this.#target, downMs: Date.now() - this.#downSince, channels: this.#wanted.size }, 'bus back after outage');
     } else if (next === 'up') {
-      this.#log.info({ event: 'bus.up', channels: this.#wanted.size }, 'bus connected');
+      this.#log.info({ event: 'bus.up', redis: this.#target, channels: this.#wanted.size }, 'bus connected');
     } else if (next === 'down') {
       this.#downSince = Date.now();
-      this.#log.warn({ event: 'bus.down' }, 'bus lost its Redis connection; publishes fail until it is back');
+      this.#log.warn({ event: 'bus.down', redis: this.#target, cause: this.#lastError }, 'bus lost its Redis connection; publishes fail until it is back (retrying with backoff)');
     }
     this.#setState(next);
     if (next === 'up') {
@@ -394,7 +457,7 @@ export class RedisBus implements Bus, Coordinator {
   }
 
   #onWire(pubsubChannel: string, wire: string): void {
-    const channel = this.#channelByPubsub.get(pubsubChannel);
+    const channel = this.#keys.channelByPubsub.get(pubsubChannel);
     if (channel === undefined || !this.#wanted.has(channel)) return; // in flight while unsubscribing
     const d = decodeEnvelope(wire);
     if (!d.ok || d.value.channel !== channel) return this.#countDecodeError(channel, 'live');
@@ -417,7 +480,7 @@ export class RedisBus implements Bus, Coordinator {
   }
 
   #keysOf(channel: BusChannel): ChannelKeys {
-    const k = this.#keys.get(channel);
+    const k = this.#keys.channels.get(channel);
     if (k === undefined) throw new RangeError(`unknown bus channel ${String(channel)}`);
     return k;
   }
@@ -442,39 +505,4 @@ export class RedisBus implements Bus, Coordinator {
     const detail = err instanceof Error ? err.message : String(err);
     return new ChainfanError('CHAINFAN_BUS_DOWN', `${what} failed: ${detail}`, { cause: err, context: { channel } });
   }
-}
-
-function closedError(): ChainfanError {
-  return new ChainfanError('CHAINFAN_BUS_CLOSED', 'bus is closed');
-}
-
-function downError(what: string, state: BusState, channel: BusChannel | undefined): ChainfanError {
-  return new ChainfanError('CHAINFAN_BUS_DOWN', `${what}: bus is ${state}; nothing is queued`, channel === undefined ? {} : { context: { channel } });
-}
-
-function isReplyError(err: unknown): err is Error {
-  return err instanceof Error && err.name === 'ReplyError';
-}
-
-function parseSeq(raw: unknown): number | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const n = Number(raw);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-/** XRANGE reply → (seq, wire) pairs; undefined when the reply does not have the stream shape. */
-function parseStreamEntries(raw: unknown): { seq: number; wire: string }[] | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  const out: { seq: number; wire: string }[] = [];
-  for (const entry of raw as unknown[]) {
-    if (!Array.isArray(entry)) return undefined;
-    const [id, fields] = entry as unknown[];
-    if (typeof id !== 'string' || !Array.isArray(fields)) return undefined;
-    const seq = parseSeq(id.endsWith('-0') ? id.slice(0, -2) : undefined);
-    const at = (fields as unknown[]).indexOf('m');
-    const wire = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
-    if (seq === undefined || typeof wire !== 'string') return undefined;
-    out.push({ seq, wire });
-  }
-  return out;
 }

@@ -32,7 +32,7 @@ import { type ServerCloseReason, Session, type Subscription } from './session.js
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { UwsTransport } from './transport/uws-transport.js';
 import type {
-  CloseCause, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HandlerName, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './transport/ws-transport.js';
 
 export interface EdgeDeps {
@@ -91,6 +91,11 @@ const ZION_PATH = '/zion';
 /** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
 const MAX_COMMAND_REPLY_BYTES = 1_048_576;
 
+/** The request id a decoded frame carries, if any. */
+function refOf(cmd: ClientCommand): RequestRef {
+  return 'ref' in cmd ? cmd.ref : undefined;
+}
+
 /** Commands answered synchronously inside the uWS callback when nothing is queued ahead of them. */
 function isSync(cmd: ClientCommand): boolean {
   return cmd.type === 'invalid' || cmd.type === 'unsubscribe' || cmd.type === 'ping';
@@ -142,6 +147,7 @@ export class Edge {
   /** heartbeat timer per dialect */
   readonly #timers = new Map<string, Cancel>();
   #nextSessionId = 1;
+  #handlerFailures = 0;
   #starting: Promise<{ port: number }> | undefined;
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -220,6 +226,7 @@ export class Edge {
       hardBackpressureBytes: Math.min(2 * this.#cfg.maxBackpressureBytes, 2 ** 31 - 1),
       maxHttpBodyBytes: this.#cfg.maxHttpBodyBytes,
       ...(this.#cfg.staticDir === undefined ? {} : { staticDir: this.#cfg.staticDir }),
+      webSocketOnly: (url) => this.#selector.namesDialect(url),
     };
     const handlers: WsHandlers<Session> = {
       upgrade: (req) => this.#upgrade(req),
@@ -229,6 +236,7 @@ export class Edge {
       drain: (conn) => this.#onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
       post: (req) => this.#post(req),
+      failed: (where, err, conn) => this.#handlerFailed(where, err, conn?.data),
     };
     this.#transport = deps.createTransport?.(transportOptions, handlers) ?? new UwsTransport(transportOptions, handlers);
   }
@@ -245,6 +253,7 @@ export class Edge {
       this.#keyLeases.start();
       this.#cluster.start();
       for (const d of this.#dialects) if (d.heartbeat !== undefined) this.#scheduleHeartbeat(d);
+      for (const d of this.#dialects) if (d.pingIntervalMs !== undefined) this.#schedulePings(d, d.pingIntervalMs);
       this.#log.info({ event: 'edge.listening', host: this.#cfg.host, port, dialects: this.#dialects.map((d) => d.name) }, 'edge listening');
       return { port };
     })();
@@ -418,6 +427,22 @@ export class Edge {
     if (this.#log.isLevelEnabled('debug')) this.#log.debug({ event: 'conn.close', session: s.id, code, reason, messages: s.messages }, 'connection closed');
   }
 
+  /**
+   * A handler threw: a bug, never the client's fault. The transport closes that one socket (or answers that one
+   * request 500); here it is counted, and logged at error with its context — the first time, then at powers of two,
+   * so a client that can trigger it in a loop cannot flood the log.
+   */
+  #handlerFailed(where: HandlerName | 'command', err: unknown, s: Session | undefined): void {
+    this.#metrics.handlerFailures.inc({ handler: where });
+    if (s !== undefined) s.closeReason ??= 'internal';
+    const n = ++this.#handlerFailures;
+    if ((n & (n - 1)) !== 0) return;
+    this.#log.error(
+      { event: 'handler.failed', handler: where, session: s?.id, dialect: s?.dialect.name, principal: s?.ticket.principal.id, err, count: n },
+      `${where} handler failed: socket closed 1011`,
+    );
+  }
+
   #end(s: Session, close: { readonly code: number; readonly reason: string }, why: ServerCloseReason): void {
     if (!s.isOpen) return;
     s.closeReason ??= why;
@@ -434,7 +459,8 @@ export class Edge {
         this.#metrics.limitHits.inc({ limit: 'message_rate' });
         const perMinute = s.dialect.limits?.messagesPerMinute;
         const message = perMinute === undefined ? ERROR.rateLimited.message(this.#cfg.messageRatePerSecond) : `Rate limited (${perMinute} messages/minute): message ignored`;
-        this.#fail(s, { reason: 'rate_limited', code: ERROR.rateLimited.code, message }, undefined);
+        // the refusal answers that request: its id (when the protocol has ids) comes back, as with any other error
+        this.#fail(s, { reason: 'rate_limited', code: ERROR.rateLimited.code, message }, refOf(s.dialect.decode(frame, isBinary)));
         return;
       }
       case 'exceeded':
@@ -463,10 +489,11 @@ export class Edge {
     }
     s.pending++;
     s.queue = s.queue
-      .then(task)
+      // a request whose socket closed while it waited is dropped here: it never reaches the bus or the node
+      .then(() => (s.isOpen ? task() : this.#metrics.commandsDropped.inc()))
       .catch((err: unknown) => {
         // a bug in command handling: this socket cannot be trusted to be consistent any more
-        this.#log.error({ event: 'command.failed', session: s.id, err }, 'command handling failed');
+        this.#handlerFailed('command', err, s);
         this.#end(s, CLOSE.internal, 'internal');
       })
       .finally(() => {
@@ -495,7 +522,10 @@ export class Edge {
         return this.#command(s, cmd.method, cmd.params, cmd.ref);
       case 'batch':
         return (async () => {
-          for (const c of cmd.commands) if (c.type !== 'batch') await this.#handle(s, c);
+          for (const c of cmd.commands) {
+            if (!s.isOpen) break; // the rest die with the socket, like queued requests
+            if (c.type !== 'batch') await this.#handle(s, c);
+          }
         })();
       case 'ignore':
         return;
@@ -529,7 +559,10 @@ export class Edge {
   /** ZION's JSON-RPC over HTTP, on the paths that select the ZION dialect; the transport answers other POSTs 426. */
   #post(req: HttpPostRequest): Promise<HttpAnswer | undefined> {
     if (this.#zion === undefined || this.#selector.select(req).name !== 'zion') return Promise.resolve(undefined);
-    return this.#zion.handle(req);
+    return this.#zion.handle(req).then((a) => {
+      if (a.status === 400) this.#metrics.clientErrors.inc({ reason: 'invalid_http_body' });
+      return a;
+    });
   }
 
   /**
@@ -558,17 +591,21 @@ export class Edge {
     }
     const key = keyOf(target);
     const held = s.subs.get(key);
+    const handle = implicit || s.dialect.subscriptionId === undefined ? undefined : s.dialect.subscriptionId(raw, ++s.subscribeSeq);
+    if (held !== undefined && handle !== undefined) {
+      // a protocol whose subscriptions have ids: another subscription, reading the same stream (and counted)
+      if (this.#overSubscriptionLimit(s, ref)) return;
+      (held.handles ??= new Set()).add(handle);
+      s.explicitSubs++;
+      this.#ack(s, { action: 'subscribe', raw: handle, target, ref }, undefined);
+      return;
+    }
     if (held !== undefined) {
       // a set add, like upstream: idempotent (a live topic is not replayed again; unsubscribe first for that)
       if (!implicit) this.#ack(s, { action: 'subscribe', raw, target, ref }, since === undefined || topic === undefined ? undefined : this.#positions(topic));
       return;
     }
-    if (!implicit && s.explicitSubs >= s.maxSubscriptions) {
-      this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
-      const e = ERROR.tooManySubscriptions;
-      this.#fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
-      return;
-    }
+    if (!implicit && this.#overSubscriptionLimit(s, ref)) return;
     const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
     const kind = topic !== undefined ? topic.kind : stream!.name;
     try {
@@ -584,7 +621,8 @@ export class Edge {
       return;
     }
     const sub: Subscription = {
-      target, topic, key, kind, channels, raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
+      target, topic, key, kind, channels, raw: handle ?? raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
+      handles: handle === undefined ? undefined : new Set([handle]),
     };
     s.subs.set(key, sub);
     if (!implicit) s.explicitSubs++;
@@ -614,6 +652,15 @@ export class Edge {
       s.subs.delete(key);
       this.#dropSub(s, sub);
     }
+  }
+
+  /** Refuses (and counts) a subscribe past the connection's limit. */
+  #overSubscriptionLimit(s: Session, ref: RequestRef): boolean {
+    if (s.explicitSubs < s.maxSubscriptions) return false;
+    this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
+    const e = ERROR.tooManySubscriptions;
+    this.#fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
+    return true;
   }
 
   #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
@@ -692,9 +739,18 @@ export class Edge {
   #unsubscribe(s: Session, target: Target, raw: string, ref: RequestRef): void {
     const key = keyOf(target);
     const sub = s.subs.get(key);
-    if (sub === undefined || sub.implicit) {
+    if (sub === undefined || sub.implicit || (sub.handles !== undefined && !sub.handles.has(raw))) {
       this.#fail(s, { reason: 'not_subscribed', code: ERROR.notSubscribed.code, message: ERROR.notSubscribed.message(raw) }, ref);
       return;
+    }
+    if (sub.handles !== undefined) {
+      sub.handles.delete(raw);
+      if (sub.handles.size > 0) {
+        // other subscriptions still read this stream: only this one ends
+        s.explicitSubs--;
+        this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
+        return;
+      }
     }
     s.subs.delete(key);
     if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
@@ -868,6 +924,15 @@ export class Edge {
       if (this.#closing === undefined) this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
     };
     this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
+  }
+
+  /** WebSocket pings at the dialect's documented period: a ping frame cannot be published, so one per socket. */
+  #schedulePings(d: Dialect, intervalMs: number): void {
+    const tick = (): void => {
+      for (const s of this.#sessions) if (s.dialect === d && s.isOpen) s.conn?.ping?.();
+      if (this.#closing === undefined) this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
+    };
+    this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
   }
 
   // ——— bus → clients ———

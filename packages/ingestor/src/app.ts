@@ -1,6 +1,6 @@
 // Composition root of the ingestor role: builds source, RPC client, bus, metrics and ops server from config.
 import { hostname } from 'node:os';
-import { type Bus, type Coordinator, createBus } from '@chainfan/bus';
+import { type Bus, type Coordinator, createBus, redisTopologyFromEnv } from '@chainfan/bus';
 import { NETWORKS } from '@chainfan/chain';
 import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
@@ -20,7 +20,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
   const registry = createRegistry();
   const metrics = createIngestorMetrics(registry);
   const ownsBus = shared?.bus === undefined;
-  const bus = shared?.bus ?? createBus(cfg.CHAINFAN_BUS === 'memory' ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN } : { kind: 'redis', url: cfg.CHAINFAN_REDIS_URL, historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }, log.child({ component: 'bus' }));
+  const bus = shared?.bus ?? createBus(cfg.CHAINFAN_BUS === 'memory' ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN } : { kind: 'redis', topology: redisTopologyFromEnv(cfg), historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }, log.child({ component: 'bus' }));
   const rpc = new RpcClient({
     url: cfg.CHAINFAN_RPC_URL,
     ...(cfg.CHAINFAN_RPC_USER !== undefined ? { user: cfg.CHAINFAN_RPC_USER } : {}),

@@ -7,12 +7,13 @@ export {
 } from './envelope.js';
 export { MAX_TOPIC_LENGTH, type TopicKind, TOPIC_KINDS, type Topic, type TopicError, parseTopic, channelsForTopic } from './topics.js';
 export { CLOSE, ERROR } from './codes.js';
+export { DEFAULT_MAX_JSON_DEPTH, type JsonParseError, type JsonParsed, type JsonLimits, jsonTooDeep, parseJsonBounded } from './json-bounded.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffMs } from './backoff.js';
 export type {
   Dialect, ClientCommand, ClientError, ClientErrorReason, SubscriptionAction, Target, RequestRef, Ack, Reply, StatusView,
   DerivedStream, DerivedState, DerivedOutput, DialectLimits, DialectCloseCause,
 } from './dialects/dialect.js';
-export { evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES } from './dialects/evrmore-rpc.js';
+export { createEvrmoreRpcDialect, evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES, EVRMORE_RPC_PING_INTERVAL_MS } from './dialects/evrmore-rpc.js';
 export { chainfanDialect } from './dialects/chainfan.js';
 export { theBlockDialect, THE_BLOCK_STREAMS } from './dialects/the-block.js';
 export { zionDialect, ZION_CHANNELS, zionChannelTarget } from './dialects/zion.js';
@@ -24,5 +25,6 @@ export {
 } from './positions.js';
 export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';
+export { ManualClock } from './manual-clock.js';
 export { rpcEndpoint, type RpcEndpoint } from './rpc-endpoint.js';
 export { maskUrl, rootCause } from './mask-url.js';

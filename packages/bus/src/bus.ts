@@ -1,4 +1,4 @@
-// The Bus seam: ordered, sequenced channels with bounded history (DESIGN.md §3).
+// The Bus seam: ordered, sequenced channels with bounded history.
 import type { BusChannel, Envelope, OutgoingEnvelope } from '@chainfan/protocol';
 
 export type BusState = 'connecting' | 'up' | 'down' | 'closed';

@@ -2,7 +2,7 @@
 // pub/sub + a bounded Stream per channel. With redis-clients.ts, the only module that talks to ioredis.
 // The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
-  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
+  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope, rootCause,
 } from '@chainfan/protocol';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
@@ -135,10 +135,29 @@ export class RedisBus implements Bus, Coordinator {
       this.#recompute();
     });
     for (const [role, conn] of [['pub', this.#pub], ['sub', this.#sub]] as const) {
-      // every failed reconnect attempt emits one; the state transition is what gets logged above debug
+      // Every failed attempt emits 'error', then 'reconnecting' with the delay ioredis chose: one warn line per retry,
+      // naming the server (password masked), the cause and the next try. An expected network error carries no stack.
+      let lastError: Error | undefined;
+      let attempt = 0;
       conn.on('error', (err: Error) => {
         this.#lastError = err.message;
-        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, err }, 'redis connection error');
+        lastError = err;
+        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, cause: rootCause(err) }, 'redis connection error');
+      });
+      conn.on('ready', () => {
+        attempt = 0;
+      });
+      conn.on('reconnecting', (delayMs: unknown) => {
+        attempt++;
+        // both connections go to the same servers: while the publishing one reports, the other stays quiet
+        if (role === 'sub' && this.#pub.status !== 'ready') return;
+        const cause = lastError === undefined ? 'connection closed' : rootCause(lastError);
+        lastError = undefined;
+        const retryInMs = typeof delayMs === 'number' ? delayMs : undefined;
+        this.#log.warn(
+          { event: 'bus.redis_unreachable', role, redis: this.#target, cause, attempt, retryInMs },
+          `Redis (${this.#target}) unreachable (${cause}); retrying${retryInMs === undefined ? '' : ` in ${retryInMs} ms`}`,
+        );
       });
     }
     this.#sub.on('smessage', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));

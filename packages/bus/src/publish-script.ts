@@ -1,5 +1,5 @@
 // The atomic publish as one Lua script: fence check, epoch, seq, history append, checkpoint and live SPUBLISH in a
-// single round trip on the channel's own shard (DESIGN.md §3). Kept apart from redis-bus.ts so the script text is
+// single round trip on the channel's own shard. Kept apart from redis-bus.ts so the script text is
 // reviewable on its own.
 import { createHash } from 'node:crypto';
 

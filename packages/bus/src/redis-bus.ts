@@ -2,7 +2,7 @@
 // pub/sub + a bounded Stream per channel. With redis-clients.ts, the only module that talks to ioredis.
 // The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
-  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
+  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope, rootCause,
 } from '@chainfan/protocol';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
@@ -76,6 +76,8 @@ export class RedisBus implements Bus, Coordinator {
   readonly #wanted = new Set<BusChannel>();
   /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
   readonly #floor = new Map<BusChannel, { epoch: string; seq: number }>();
+  /** publish script calls sent and not yet answered — including those whose caller already got a timeout */
+  readonly #unsettled = new Set<Promise<unknown>>();
   readonly #upWaiters = new Set<UpWaiter>();
   readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
   #state: BusState = 'connecting';
@@ -104,7 +106,12 @@ export class RedisBus implements Bus, Coordinator {
         const f = this.#floor.get(c);
         return f === undefined ? ['', 0] : [f.epoch, f.seq];
       },
-      run: (channel, token, messages, keys, argv) => this.#trackFloor(channel, messages, withDeadline(this.#evalPublish(channel, token, keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish')),
+      run: (channel, token, messages, keys, argv) => {
+        const call = this.#evalPublish(channel, token, keys, argv);
+        this.#unsettled.add(call);
+        call.finally(() => this.#unsettled.delete(call)).catch(() => undefined); // the outcome is handled below
+        return this.#trackFloor(channel, messages, withDeadline(call, this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish'));
+      },
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
@@ -128,10 +135,29 @@ export class RedisBus implements Bus, Coordinator {
       this.#recompute();
     });
     for (const [role, conn] of [['pub', this.#pub], ['sub', this.#sub]] as const) {
-      // every failed reconnect attempt emits one; the state transition is what gets logged above debug
+      // Every failed attempt emits 'error', then 'reconnecting' with the delay ioredis chose: one warn line per retry,
+      // naming the server (password masked), the cause and the next try. An expected network error carries no stack.
+      let lastError: Error | undefined;
+      let attempt = 0;
       conn.on('error', (err: Error) => {
         this.#lastError = err.message;
-        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, err }, 'redis connection error');
+        lastError = err;
+        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, cause: rootCause(err) }, 'redis connection error');
+      });
+      conn.on('ready', () => {
+        attempt = 0;
+      });
+      conn.on('reconnecting', (delayMs: unknown) => {
+        attempt++;
+        // both connections go to the same servers: while the publishing one reports, the other stays quiet
+        if (role === 'sub' && this.#pub.status !== 'ready') return;
+        const cause = lastError === undefined ? 'connection closed' : rootCause(lastError);
+        lastError = undefined;
+        const retryInMs = typeof delayMs === 'number' ? delayMs : undefined;
+        this.#log.warn(
+          { event: 'bus.redis_unreachable', role, redis: this.#target, cause, attempt, retryInMs },
+          `Redis (${this.#target}) unreachable (${cause}); retrying${retryInMs === undefined ? '' : ` in ${retryInMs} ms`}`,
+        );
       });
     }
     this.#sub.on('smessage', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
@@ -274,6 +300,11 @@ export class RedisBus implements Bus, Coordinator {
    * Redis TIME; the newest wins. (The ingestor carries checkpoints on one channel, blocks, so stamps never compete.)
    */
   async readCheckpoint(): Promise<string | undefined> {
+    // Read-your-writes: a publish that timed out may still be queued in the client (a cluster redirect, a slow
+    // server) and land after a read. Wait for every script call this bus sent to settle, so a publisher that resumes
+    // from the checkpoint after an unknown outcome neither repeats nor skips it.
+    const pending = [...this.#unsettled];
+    if (pending.length > 0) await this.#command('checkpoint', () => Promise.allSettled(pending));
     const all = await this.#command('checkpoint', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.hmget(this.#keysOf(c).checkpoint, 't', 'v'))));
     let best: { t: bigint; v: string } | undefined;
     for (const [t, v] of all) {

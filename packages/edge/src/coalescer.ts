@@ -1,4 +1,4 @@
-// Frame coalescing for clients that opted into batched frames (issue 7 §4): frames published to one topic within a
+// Frame coalescing for clients that opted into batched frames: frames published to one topic within a
 // short window leave as ONE frame of newline-delimited JSON. A message sent alone costs a socket write (a syscall)
 // per recipient; messages that leave together share it, and one frame instead of many also saves uWS's per-frame work
 // and the client's per-frame parsing. Still encode-once: the batch is joined once per topic, never per recipient.

@@ -42,7 +42,7 @@ describe('edge config', () => {
 });
 
 describe('security settings fail closed', () => {
-  const README = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const README = readFileSync(fileURLToPath(new URL('../../../docs/operations.md', import.meta.url)), 'utf8');
   const refused = (env: Record<string, string>, variable: string): void => {
     expect(() => loadEdgeEnv(env), JSON.stringify(env)).toThrow(expect.objectContaining({ code: 'CHAINFAN_CONFIG_INVALID', message: expect.stringContaining(variable) }) as Error);
   };

@@ -681,7 +681,7 @@ export class Edge {
         return s.isOpen && s.subs.get(sub.key) === sub;
       },
       send: (frame, isEvent) => this.#sendReplay(s, sub, frame, isEvent),
-      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // issue 7: one write per page, not per frame
+      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // one write per page, not per frame
       whenWritable: () => this.#whenWritable(s),
       join: (positions) => this.#join(s, sub, positions, ref, undefined),
     };

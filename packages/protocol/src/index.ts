@@ -27,3 +27,4 @@ export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { rpcEndpoint, type RpcEndpoint } from './rpc-endpoint.js';
+export { maskUrl, rootCause } from './mask-url.js';

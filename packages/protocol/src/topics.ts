@@ -1,4 +1,4 @@
-// Canonical client topics (DESIGN.md §4) and how each maps onto a bus channel plus a routing-key filter.
+// Canonical client topics and how each maps onto a bus channel plus a routing-key filter.
 import { type Decoded, fail, ok } from './decoded.js';
 import type { BusChannel } from './channels.js';
 

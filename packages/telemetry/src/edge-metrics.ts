@@ -1,4 +1,4 @@
-// Every metric the edge exports (STYLE.md rule 11): bounded labels only — channel, topic_kind, dialect, reason,
+// Every metric the edge exports: bounded labels only — channel, topic_kind, dialect, reason,
 // limit, outcome, state. "Per connection" is a histogram over connections, never a connection label.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 

@@ -1,4 +1,4 @@
-// ZION's HTTP JSON-RPC methods (seeds/zion-websocket-rpc.md) on the edge's public port: `subscribe_events` (where to
+// ZION's HTTP JSON-RPC methods (its published API) on the edge's public port: `subscribe_events` (where to
 // connect for the channels), `get_websocket_status` (cluster-wide numbers from every edge's registry snapshot) and
 // `broadcast_event` (admins only: published on the bus `ctl` channel, so every ZION socket on every edge gets it).
 import type { Bus } from '@chainfan/bus';

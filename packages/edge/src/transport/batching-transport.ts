@@ -1,4 +1,4 @@
-// WsTransport decorator for opt-in batched frames (issue 7 §4): connections accepted with `?batch=1` are moved to a
+// WsTransport decorator for opt-in batched frames: connections accepted with `?batch=1` are moved to a
 // shadow uWS topic per topic, whose frames go through a FrameCoalescer (≤ windowMs, ≤ maxBytes, NDJSON); everyone
 // else keeps one frame per message, untouched. The Edge does not know: it publishes and subscribes as always.
 import { FrameCoalescer } from '../coalescer.js';

@@ -1,4 +1,4 @@
-// WsTransport on uWebSockets.js — the only module that imports it (DESIGN.md §2).
+// WsTransport on uWebSockets.js — the only module that imports it.
 import uWS from 'uWebSockets.js';
 import {
   type CloseCause, type HandlerName, type HttpAnswer, type HttpPostRequest, type HttpPreflightRequest, PAYLOAD_HEADROOM_BYTES, type SendResult,
@@ -276,7 +276,8 @@ export class UwsTransport<D> implements WsTransport {
     return new Promise((resolve, reject) => {
       this.#app.listen(host, port, (socket) => {
         if (socket === false) {
-          reject(new Error(`cannot listen on ${host}:${port}`));
+          // uWS gives no reason; the code and port let the caller name the setting (an errno-shaped error like Node's)
+          reject(Object.assign(new Error(`cannot listen on ${host}:${port}`), { code: 'ELISTEN', address: host, port }));
           return;
         }
         this.#listenSocket = socket;

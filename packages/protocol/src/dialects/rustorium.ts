@@ -1,4 +1,4 @@
-// Rustorium's WebSocket API (seeds/rustorium-websocket-api.md): `/ws?token=<API key>`, a heartbeat every 30 s,
+// Rustorium's WebSocket API (its published API): `/ws?token=<API key>`, a heartbeat every 30 s,
 // `{"type":"subscribe","id","data":{"channel","filter"}}` → `subscribe_success` with a `subscription_id`, unsubscribe
 // by that id, `new_block` / `tx_confirmed` / `state_update` events, `{"type":"error","id","data":null,"error":{code,
 // message}}`, close codes 4000–4003 and its documented limits. A subscription id names what it reads and which

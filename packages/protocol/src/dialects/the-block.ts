@@ -1,4 +1,4 @@
-// The Block's WebSocket protocol (seeds/the-block-websocket-guide.md): a welcome listing `available_streams`,
+// The Block's WebSocket protocol (its published API): a welcome listing `available_streams`,
 // `{"type":"subscribe"|"unsubscribe","stream"}` and `{"type":"ping"}`, answered with `subscribed`, `pong` and
 // `{"type":"error","message"}`; stream messages are `{"type":<stream>,"data":…,"timestamp":<unix s>}`.
 import { ERROR } from '../codes.js';

@@ -1,4 +1,4 @@
-// ZION's WebSocket protocol (seeds/zion-websocket-rpc.md): a `welcome`, `{"type":"subscribe","channels":[…]}`,
+// ZION's WebSocket protocol (its published API): a `welcome`, `{"type":"subscribe","channels":[…]}`,
 // `{"type":"ping"}` → `pong`, `{"type":"get_status"}` → `status`; chain events and admin broadcasts arrive as
 // `{"type":"event","event_type",…}`, node metrics as periodic `metrics_update` (every connection gets those two
 // without asking). Its HTTP JSON-RPC side (subscribe_events, get_websocket_status, broadcast_event) lives in the edge.

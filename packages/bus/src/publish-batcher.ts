@@ -17,6 +17,8 @@ export interface PublishBatcherOptions {
   readonly checkpointKey: string;
   readonly maxLen: number;
   /** runs PUBLISH_SCRIPT with these KEYS and ARGV (deadline included); its rejection fails the whole batch */
+  /** the latest (epoch, seq) known to be published on a channel: a Redis behind it starts a new epoch */
+  readonly floorOf?: (channel: BusChannel) => PublishReceipt | undefined;
   readonly run: (keys: readonly string[], argv: readonly (string | number)[]) => Promise<unknown>;
   /** a batch leaves early at this many messages… */
   readonly maxMessages?: number;
@@ -83,8 +85,11 @@ export class PublishBatcher {
         index.set(p.channel, c);
         const k = this.#o.keysOf(p.channel);
         keys.push(k.seq, k.epoch, k.history);
+        const floor = this.#o.floorOf?.(p.channel);
+        argv.push(c, k.pubsub, p.tail, p.checkpoint, floor?.epoch ?? '', floor?.seq ?? '');
+        continue;
       }
-      argv.push(c, this.#o.keysOf(p.channel).pubsub, p.tail, p.checkpoint);
+      argv.push(c, this.#o.keysOf(p.channel).pubsub, p.tail, p.checkpoint, '', '');
     }
     this.#o.run(keys, argv).then(
       (reply) => {

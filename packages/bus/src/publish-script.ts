@@ -8,14 +8,18 @@ export const FENCED_REPLY_CODE = 'CFFENCED';
 /**
  * A batch of publishes in one call (the bus coalesces the publishes of one event-loop turn; one is a batch of one).
  * KEYS: 1 lease, 2 checkpoint, then for each channel c of the batch (0-based): 3+3c seq, 4+3c epoch, 5+3c history.
- * ARGV: 1 fencing token ('' = unfenced), 2 MAXLEN, then 4 per message, in publish order: channel index c, pub/sub
- * channel, envelope tail, checkpoint ('' = leave it).   Returns {epoch1, seq1, epoch2, seq2, …}.
+ * ARGV: 1 fencing token ('' = unfenced), 2 MAXLEN, then 6 per message, in publish order: channel index c, pub/sub
+ * channel, envelope tail, checkpoint ('' = leave it), floor epoch and floor seq ('' = none; read on the first
+ * message of each channel).   Returns {epoch1, seq1, epoch2, seq2, …}.
  *
  * The fence is checked once: nothing in one script call can interleave with a lease change.
  * Redis does not roll a script back when a command fails midway, so every write that can fail (XADD) comes
  * before its seq is stored: a failed publish never leaves a seq without its history entry.
  * MAXLEN is exact rather than `~`: trimming one entry per XADD is cheap, and it keeps `covered` exact (with `~`
  * a stream holds up to a whole extra node of entries, so small bounds would never trim).
+ * The floor is the latest (epoch, seq) the publisher knows was published. Redis showing less (an older epoch, or
+ * the same epoch at a smaller seq) came back from older data: the sequence restarts in a new epoch instead of
+ * handing out positions a second time. A new epoch is always newer than the floor's, whatever Redis' clock says.
  */
 export const PUBLISH_SCRIPT = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -24,16 +28,25 @@ end
 local out = {}
 local seqs = {}
 local epochs = {}
-for i = 3, #ARGV, 4 do
+for i = 3, #ARGV, 6 do
   local c = tonumber(ARGV[i])
   local k = 3 + 3 * c
   if not seqs[c] then
     local seq = redis.call('GET', KEYS[k])
     local epoch = redis.call('GET', KEYS[k + 1])
-    if not seq or not epoch then
-      -- the sequence restarts (first publish, or Redis lost its data): new epoch, and history of the old one goes
+    local floorEpoch = tonumber(ARGV[i + 4])
+    local floorSeq = tonumber(ARGV[i + 5]) or 0
+    local rewound = false
+    if seq and epoch and floorEpoch then
+      local e = tonumber(epoch)
+      rewound = (e ~= nil and e < floorEpoch) or (e == floorEpoch and tonumber(seq) < floorSeq)
+    end
+    if not seq or not epoch or rewound then
+      -- the sequence restarts (first publish, Redis lost its data or came back older): new epoch, old history goes
       local t = redis.call('TIME')
-      epoch = t[1] .. string.format('%06d', tonumber(t[2]))
+      local e = tonumber(t[1]) * 1000000 + tonumber(t[2])
+      if floorEpoch and e <= floorEpoch then e = floorEpoch + 1 end
+      epoch = string.format('%d', e)
       seq = 0
       redis.call('SET', KEYS[k + 1], epoch)
       redis.call('DEL', KEYS[k + 2])
@@ -80,5 +93,17 @@ return 1
 /** KEYS: 1 lease. ARGV: 1 token. */
 export const RELEASE_LEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
+/**
+ * Ends a channel's epoch that a reader proved rewound (it holds another message under one of its positions).
+ * KEYS: 1 seq, 2 epoch. ARGV: 1 the rewound epoch. Only that epoch is ended: when the channel has moved on
+ * already, nothing happens. The next publish starts a new epoch, as after a Redis that lost its data.
+ * Returns 1 when the epoch was ended.
+ */
+export const END_EPOCH_SCRIPT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
 return 1
 `;

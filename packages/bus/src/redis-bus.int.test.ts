@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BusState } from './bus.js';
 import { collect, describeBusContract, expectCode, outgoing, rejectionOf } from './bus.contract.js';
 import { describeCoordinatorContract } from './coordinator.contract.js';
+import { PositionFloor } from './position-floor.js';
 import { RedisBus, type RedisBusOptions } from './redis-bus.js';
 
 let redis: RedisHandle;
@@ -58,6 +59,50 @@ describe('RedisBus on Redis', () => {
     const h = await bus.history('blocks', 0, 10);
     expect(h.epoch).toBe(second.epoch);
     expect(h.messages.map((m) => [m.epoch, m.seq])).toEqual([[second.epoch, 1]]);
+  });
+
+  it('starts a new epoch, newer than the known one, when Redis comes back behind what this bus published', async () => {
+    const p = uniquePrefix('rw');
+    const bus = await connect({ keyPrefix: p });
+    let last = await bus.publish(outgoing('blocks', 0));
+    for (let i = 1; i < 5; i++) last = await bus.publish(outgoing('blocks', i));
+    expect(bus.positionFloor.get('blocks')).toEqual(last);
+    // an older snapshot: same epoch, seq 3
+    await redisCommand(redis.url, ['SET', `${p}seq:blocks`, '3']);
+    const after = await bus.publish(outgoing('blocks', 5));
+    expect(after.seq).toBe(1);
+    expect(BigInt(after.epoch)).toBeGreaterThan(BigInt(last.epoch));
+    expect((await bus.history('blocks', 0, 10)).messages.map((m) => m.seq)).toEqual([1]);
+    // an older epoch altogether (even with a larger seq), and an epoch "from the future" set by a skewed clock
+    await redisCommand(redis.url, ['SET', `${p}ep:blocks`, String(BigInt(after.epoch) - 1n)]);
+    await redisCommand(redis.url, ['SET', `${p}seq:blocks`, '99']);
+    const again = await bus.publish(outgoing('blocks', 6));
+    expect([again.seq, BigInt(again.epoch) > BigInt(after.epoch)]).toEqual([1, true]);
+    const future = String(BigInt(again.epoch) + 10_000_000_000n);
+    await redisCommand(redis.url, ['SET', `${p}ep:blocks`, future]);
+    await redisCommand(redis.url, ['SET', `${p}seq:blocks`, '7']);
+    expect(await bus.publish(outgoing('blocks', 7))).toEqual({ epoch: future, seq: 8 });
+    await redisCommand(redis.url, ['DEL', `${p}seq:blocks`]);
+    const next = await bus.publish(outgoing('blocks', 8));
+    expect(next.seq).toBe(1);
+    expect(BigInt(next.epoch)).toBeGreaterThan(BigInt(future)); // never older than an epoch already seen
+  });
+
+  it('a bus seeded with the known positions (what the ingestor keeps on disk) catches a rewind its process never saw', async () => {
+    const p = uniquePrefix('rs');
+    const first = await connect({ keyPrefix: p });
+    let last = await first.publish(outgoing('txs', 0));
+    for (let i = 1; i < 4; i++) last = await first.publish(outgoing('txs', i));
+    await redisCommand(redis.url, ['SET', `${p}seq:txs`, '2']);
+    const unseeded = await connect({ keyPrefix: p });
+    const floor = new PositionFloor();
+    floor.note('txs', last);
+    const seeded = await connect({ keyPrefix: p, positionFloor: floor });
+    // without knowledge the rewind cannot be seen from Redis alone; with it, the seq is never handed out twice
+    const r = await seeded.publish(outgoing('txs', 4));
+    expect(r.seq).toBe(1);
+    expect(r.epoch).not.toBe(last.epoch);
+    expect((await unseeded.publish(outgoing('txs', 5))).epoch).toBe(r.epoch);
   });
 
   it('counts undecodable pub/sub messages and history entries without throwing', async () => {

@@ -21,8 +21,9 @@ import { checkHistoryArgs, isCovered } from './history-window.js';
 import { DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { checkOutgoing } from './publish-check.js';
+import { PositionFloor } from './position-floor.js';
 import {
-  ACQUIRE_LEASE_SCRIPT, FENCED_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT,
+  ACQUIRE_LEASE_SCRIPT, END_EPOCH_SCRIPT, FENCED_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT,
 } from './publish-script.js';
 
 export interface RedisBusOptions {
@@ -39,6 +40,11 @@ export interface RedisBusOptions {
   readonly maxReconnectDelayMs?: number;
   /** jitter source for the reconnect backoff, default Math.random */
   readonly random?: () => number;
+  /**
+   * What this process knows was published (seeded from a durable file by the ingestor): publishes never reuse a
+   * position behind it. Default: an empty floor that learns from this bus's own receipts and position reads.
+   */
+  readonly positionFloor?: PositionFloor;
 }
 
 export type { PublishOptions } from './bus.js';
@@ -76,6 +82,7 @@ export class RedisBus implements Bus, Coordinator {
   readonly #maxLen: number;
   readonly #commandTimeoutMs: number;
   readonly #batcher: PublishBatcher;
+  readonly #floor: PositionFloor;
   readonly #wanted = new Set<BusChannel>();
   readonly #upWaiters = new Set<UpWaiter>();
   readonly #stats = { decodeErrors: 0, reconnects: 0 };
@@ -101,8 +108,10 @@ export class RedisBus implements Bus, Coordinator {
       BUS_CHANNELS.map((c) => [c, { pubsub: `${prefix}${c}`, history: `${prefix}h:${c}`, seq: `${prefix}seq:${c}`, epoch: `${prefix}ep:${c}` }]),
     );
     this.#channelByPubsub = new Map(BUS_CHANNELS.map((c) => [`${prefix}${c}`, c]));
+    this.#floor = opts.positionFloor ?? new PositionFloor();
     this.#batcher = new PublishBatcher({
       keysOf: (c) => this.#keysOf(c),
+      floorOf: (c) => this.#floor.get(c),
       leaseKey: this.#leaseKey,
       checkpointKey: this.#checkpointKey,
       maxLen: this.#maxLen,
@@ -150,6 +159,11 @@ export class RedisBus implements Bus, Coordinator {
     return { ...this.#stats };
   }
 
+  /** The latest position this bus knows was published per channel (see RedisBusOptions.positionFloor). */
+  get positionFloor(): PositionFloor {
+    return this.#floor;
+  }
+
   /** Resolves when the bus is 'up'; rejects with CHAINFAN_TIMEOUT after timeoutMs (the bus keeps retrying). */
   ready(timeoutMs = 10_000): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(closedError());
@@ -183,7 +197,9 @@ export class RedisBus implements Bus, Coordinator {
     checkOutgoing(msg);
     this.#assertConnected('publish');
     try {
-      return await this.#batcher.add(msg.channel, encodeEnvelopeTail(msg), opts.fencingToken ?? '', opts.checkpoint ?? '');
+      const receipt = await this.#batcher.add(msg.channel, encodeEnvelopeTail(msg), opts.fencingToken ?? '', opts.checkpoint ?? '');
+      this.#floor.note(msg.channel, receipt);
+      return receipt;
     } catch (err) {
       throw this.#busError(err, 'publish', msg.channel);
     }
@@ -256,7 +272,7 @@ export class RedisBus implements Bus, Coordinator {
     if (dropped) this.#countDecodeError(channel, 'history');
     // a corrupt entry is a hole the caller must not paper over: report history as not covering it
     const firstSeq = entries?.[0]?.seq;
-    return { epoch, messages, covered: !dropped && isCovered(sinceSeq, firstSeq, lastSeq) };
+    return { epoch, lastSeq, messages, covered: !dropped && isCovered(sinceSeq, firstSeq, lastSeq) };
   }
 
   async position(channel: BusChannel): Promise<PublishReceipt | undefined> {
@@ -271,7 +287,14 @@ export class RedisBus implements Bus, Coordinator {
     }
     const seq = parseSeq(res[0]);
     const epoch = res[1];
-    return seq === undefined || typeof epoch !== 'string' ? undefined : { epoch, seq };
+    if (seq === undefined || typeof epoch !== 'string') return undefined;
+    this.#floor.note(channel, { epoch, seq });
+    return { epoch, seq };
+  }
+
+  async endEpoch(channel: BusChannel, epoch: string): Promise<boolean> {
+    const k = this.#keysOf(channel);
+    return (await this.#command('end-epoch', () => this.#pub.eval(END_EPOCH_SCRIPT, 2, k.seq, k.epoch, epoch))) === 1;
   }
 
   async readCheckpoint(): Promise<string | undefined> {

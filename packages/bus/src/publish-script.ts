@@ -73,12 +73,19 @@ return out
 export const PUBLISH_SCRIPT_SHA1 = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');
 
 /**
- * Leader lease. KEYS: 1 lease, 2 token counter. ARGV: 1 owner, 2 ttl ms. The token is `<counter>:<owner>`: the
- * counter only grows, so a later leader's token is always distinguishable from an earlier one's.
+ * Leader lease. KEYS: 1 lease, 2 token counter. ARGV: 1 owner, 2 ttl ms, 3 floor of the counter ('' = none). The
+ * token is `<counter>:<owner>`: the counter only grows, so a later leader's token is always distinguishable from an
+ * earlier one's. The floor (the caller's clock in ms) keeps it growing when Redis lost the counter with its data.
  */
 export const ACQUIRE_LEASE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-local token = redis.call('INCR', KEYS[2]) .. ':' .. ARGV[1]
+local n = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[3])
+if floor and n < floor then
+  n = floor
+  redis.call('SET', KEYS[2], string.format('%d', n))
+end
+local token = string.format('%d', n) .. ':' .. ARGV[1]
 redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return token
 `;

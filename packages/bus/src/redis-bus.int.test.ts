@@ -105,6 +105,22 @@ describe('RedisBus on Redis', () => {
     expect((await unseeded.publish(outgoing('txs', 5))).epoch).toBe(r.epoch);
   });
 
+  it('fencing tokens keep growing after Redis lost the lease counter', async () => {
+    const p = uniquePrefix('tok');
+    const bus = await connect({ keyPrefix: p });
+    const a = (await bus.acquireLease('a', 10_000))!;
+    await bus.releaseLease(a);
+    await redisCommand(redis.url, ['DEL', `${p}lease:counter`]);
+    const b = (await bus.acquireLease('b', 10_000))!;
+    await bus.releaseLease(b);
+    const other = await connect({ keyPrefix: p });
+    await redisCommand(redis.url, ['DEL', `${p}lease:counter`]);
+    const c = (await other.acquireLease('c', 10_000))!;
+    const counters = [a, b, c].map((t) => Number(t.split(':')[0]));
+    expect(counters[1]).toBeGreaterThan(counters[0]!);
+    expect(counters[2]).toBeGreaterThan(counters[1]!);
+  });
+
   it('counts undecodable pub/sub messages and history entries without throwing', async () => {
     const p = uniquePrefix('bad');
     const bus = await connect({ keyPrefix: p });

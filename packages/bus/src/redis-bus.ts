@@ -83,6 +83,7 @@ export class RedisBus implements Bus, Coordinator {
   readonly #commandTimeoutMs: number;
   readonly #batcher: PublishBatcher;
   readonly #floor: PositionFloor;
+  #lastTokenCounter = 0;
   readonly #wanted = new Set<BusChannel>();
   readonly #upWaiters = new Set<UpWaiter>();
   readonly #stats = { decodeErrors: 0, reconnects: 0 };
@@ -302,9 +303,17 @@ export class RedisBus implements Bus, Coordinator {
     return v ?? undefined;
   }
 
+  /**
+   * See Coordinator.acquireLease. The counter never goes below this process's clock in ms (nor below a token this
+   * bus saw), so tokens keep growing across a Redis that restarted empty.
+   */
   async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
-    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#leaseKey, this.#leaseCounterKey, owner, Math.ceil(ttlMs)));
-    return typeof v === 'string' ? v : undefined;
+    const floor = Math.max(Date.now(), this.#lastTokenCounter + 1);
+    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#leaseKey, this.#leaseCounterKey, owner, Math.ceil(ttlMs), floor));
+    if (typeof v !== 'string') return undefined;
+    const counter = Number(v.slice(0, v.indexOf(':')));
+    if (Number.isSafeInteger(counter) && counter > this.#lastTokenCounter) this.#lastTokenCounter = counter;
+    return v;
   }
 
   async renewLease(token: string, ttlMs: number): Promise<boolean> {

@@ -65,6 +65,10 @@ describe('chainfan CLI', () => {
       const client = await RecordingClient.connect(url, ['blocks', 'transactions']);
       await waitFor(() => client.blockHashes().length >= 1 && client.txids().length >= 1, { timeoutMs: 15_000 });
       client.close();
+      // the simulator publishes the sequence topic under dev, so evrmore-rpc's documented `sequence` stream delivers
+      const seq = await RecordingClient.connect(url, ['sequence']);
+      await waitFor(() => seq.messages.some((m) => m.type === 'sequence'), { timeoutMs: 15_000, message: 'a sequence message' });
+      seq.close();
       // command messages are answered from the simulator; the third subscription hits the passed-through limit
       const raw = await JsonWsClient.connect(url);
       try {

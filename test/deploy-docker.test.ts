@@ -68,7 +68,7 @@ describe('deploy/docker Dockerfiles', () => {
       const user = ins('USER').at(-1)?.args;
       expect(user).toMatch(/^[1-9]\d*(:\d+)?$/); // numeric and not 0, so runAsNonRoot can verify it
       const entry = execForm(ins('ENTRYPOINT').at(-1)!.args)!;
-      expect(entry).toEqual(['/usr/bin/tini', '--', 'node', ...(role === 'ingestor' ? INGESTOR_NODE_FLAGS : []), 'packages/cli/bin/chainfan.js', role]);
+      expect(entry).toEqual(['/usr/bin/tini', '--', 'node', ...(role === 'ingestor' ? INGESTOR_NODE_FLAGS : []), 'packages/cli/dist/main.js', role]);
       expect(ins('RUN').some((i) => /apt-get install[^&]*\btini\b/.test(i.args))).toBe(true);
       expect(ins('STOPSIGNAL').at(-1)?.args).toBe('SIGTERM');
       const health = ins('HEALTHCHECK').at(-1)!.args;

@@ -48,7 +48,8 @@ describe('deploy/nginx', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const site = readFileSync(join(SHIPPED_NGINX_DIR, 'conf.d/chainfan.conf'), 'utf8');
+    // the site and the proxy snippet both its servers (plain and TLS) include
+    const site = ['conf.d/chainfan.conf', 'snippets/chainfan-proxy.conf'].map((f) => readFileSync(join(SHIPPED_NGINX_DIR, f), 'utf8')).join('\n');
     expect(site).toMatch(/map \$http_upgrade \$chainfan_connection_upgrade/);
     expect(site).toMatch(/proxy_http_version 1\.1;/);
     expect(site).toMatch(/upstream chainfan_edges \{[^}]*\bzone chainfan_edges \d+k;[^}]*\bleast_conn;/);

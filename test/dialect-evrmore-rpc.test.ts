@@ -46,8 +46,8 @@ describe('evrmore-rpc dialect (/), end to end', () => {
     const transaction = ws.ofType('transaction').find((f) => (f['data'] as Json)['txid'] === tx.txid)!;
     expect(shapeProblems(transaction['data'], TRANSACTION, false)).toEqual([]);
     const asset = ws.ofType('asset').find((f) => (f['data'] as Json)['txid'] === issued.txid)!;
-    // the docs' {txid, asset, amount, type}; vout and address are additions
-    expect(shapeProblems(asset['data'], { txid: 'string', asset: 'string', amount: 'number', type: 'string', vout: 'int', address: 'string|null' })).toEqual([]);
+    // the docs' {txid, asset, amount, type}; vout, address and from are additions
+    expect(shapeProblems(asset['data'], { txid: 'string', asset: 'string', amount: 'number', type: 'string', vout: 'int', address: 'string|null', from: 'string|null' })).toEqual([]);
     const mempool = await ws.next((f) => f['type'] === 'mempool');
     expect(shapeProblems(mempool['data'], { size: 'int', bytes: 'int', usage: 'int' })).toEqual([]);
   });

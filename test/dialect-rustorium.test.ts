@@ -65,7 +65,7 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
   it('subscribes to blocks (filter confirmations 1) and sends new_block in the documented shape', async () => {
     const ws = await connect(`/ws?token=${KEYS[0]}`);
     const ack = await subscribe(ws, { channel: 'blocks', filter: { confirmations: 1 } });
-    expect(ack).toEqual({ type: 'subscribe_success', id: `sub${sub}`, data: { subscription_id: 'blocks' }, error: null });
+    expect(ack).toEqual({ type: 'subscribe_success', id: `sub${sub}`, data: { subscription_id: 'blocks#1' }, error: null });
     await mineUntil(c.sim, () => ws.ofType('new_block').length > 0);
     const b = ws.ofType('new_block')[0]!;
     expect(shapeProblems(b, EVENT)).toEqual([]);
@@ -82,8 +82,8 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
 
   it('sends tx_confirmed at exactly the subscribed confirmations, and new_block once a block is that deep', async () => {
     const ws = await connect(`/ws?token=${KEYS[1]}`);
-    expect(await subscribe(ws, { channel: 'transactions', filter: { confirmations: 2 } })).toMatchObject({ data: { subscription_id: 'transactions:c2' } });
-    expect(await subscribe(ws, { channel: 'blocks', filter: { confirmations: 3 } })).toMatchObject({ data: { subscription_id: 'blocks:c3' } });
+    expect(await subscribe(ws, { channel: 'transactions', filter: { confirmations: 2 } })).toMatchObject({ data: { subscription_id: 'transactions:c2#1' } });
+    expect(await subscribe(ws, { channel: 'blocks', filter: { confirmations: 3 } })).toMatchObject({ data: { subscription_id: 'blocks:c3#2' } });
     const tx = await c.sim.createTx();
     const mined = await c.sim.mineBlock();
     expect(mined.txs.map((t) => t.txid)).toContain(tx.txid);
@@ -100,7 +100,7 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
 
   it('sends state_update for asset outputs once they are mined', async () => {
     const ws = await admitted(`/ws?token=${KEYS[1]}`);
-    expect(await subscribe(ws, { channel: 'state' })).toMatchObject({ type: 'subscribe_success', data: { subscription_id: 'state' } });
+    expect(await subscribe(ws, { channel: 'state' })).toMatchObject({ type: 'subscribe_success', data: { subscription_id: 'state#1' } });
     const issued = await c.sim.issueAsset();
     const block = await c.sim.mineBlock();
     const u = await ws.next((f) => f['type'] === 'state_update' && (f['id'] as string).startsWith(`state-${issued.txid}-`), 15_000);
@@ -116,10 +116,10 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
 
   it('unsubscribes by subscription id, and answers errors in the documented shape', async () => {
     const ws = await connect(`/ws?token=${KEYS[2]}`);
-    await subscribe(ws, { channel: 'blocks' });
-    const un = await ws.request({ type: 'unsubscribe', id: 'u1', data: { subscription_id: 'blocks' } }, (f) => f['id'] === 'u1');
+    const id = (await subscribe(ws, { channel: 'blocks' }))['data'] as Json;
+    const un = await ws.request({ type: 'unsubscribe', id: 'u1', data: { subscription_id: id['subscription_id'] } }, (f) => f['id'] === 'u1');
     expect(un).toEqual({ type: 'unsubscribe_success', id: 'u1', data: {}, error: null });
-    const again = await ws.request({ type: 'unsubscribe', id: 'u2', data: { subscription_id: 'blocks' } }, (f) => f['id'] === 'u2');
+    const again = await ws.request({ type: 'unsubscribe', id: 'u2', data: { subscription_id: id['subscription_id'] } }, (f) => f['id'] === 'u2');
     expect(again).toMatchObject({ type: 'error', id: 'u2', data: null, error: { code: 4003 } });
     expect(shapeProblems(again['error'], { code: 'int', message: 'string' })).toEqual([]);
     expect(await ws.request({ type: 'unsubscribe', id: 'u3', data: { subscription_id: 'abc123' } }, (f) => f['id'] === 'u3')).toMatchObject({ error: { code: 4003 } });
@@ -148,6 +148,7 @@ describe('Rustorium dialect (/ws?token=), end to end', () => {
     for (let i = 0; i < 1_100; i++) ws.send({ type: 'ping', id: i });
     const limited = await ws.next((f) => f['type'] === 'error' && (f['error'] as Json)['code'] === 4001, 10_000);
     expect(limited).toMatchObject({ type: 'error', data: null });
+    expect(limited['id']).toEqual(expect.any(Number)); // the refused request's own id
     await ws.next(() => ws.ofType('pong').length + ws.ofType('error').length === 1_100, 10_000);
     expect(ws.ofType('pong').length).toBeGreaterThanOrEqual(1_000);
     expect(ws.ofType('pong').length).toBeLessThan(1_020);

@@ -73,7 +73,7 @@ describe('ZION dialect (/zion + HTTP JSON-RPC), end to end over two edges', () =
     expect(shapeProblems(block, { type: 'string', event_type: 'string', channel: 'string', data: 'object', timestamp: 'int' })).toEqual([]);
     expect(block).toMatchObject({ type: 'event', channel: 'blockchain' });
     const found = ws.frames.find((f) => f['event_type'] === 'block_found')!;
-    expect(shapeProblems(found['data'], { height: 'int', hash: 'string', time: 'int', difficulty: 'number', tx_count: 'int' })).toEqual([]);
+    expect(shapeProblems(found['data'], { height: 'int', hash: 'string', reward: 'number', time: 'int', difficulty: 'number', tx_count: 'int' })).toEqual([]);
     const hash = (block['data'] as Json)['hash'] as string;
     expect((await c.rpc<{ hash: string }>('getblock', hash, 1)).hash).toBe(hash);
   });

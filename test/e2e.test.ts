@@ -118,7 +118,9 @@ describe('node-sim → ingestor → Redis → 2 edges → clients', () => {
     // The block payload has the node's getblock (verbosity 1) shape, enriched over RPC.
     const lastBlock = chainClients[0]!.messages.filter((m) => m.type === 'block').at(-1)!.data as Record<string, unknown>;
     const fromNode = await rpc.call<Record<string, unknown>>('getblock', [expectedBlocks.at(-1), 1]);
-    expect(Object.keys(lastBlock)).toEqual(Object.keys(fromNode));
+    // plus what evrmore-rpc's documented Block message adds: tx_count, and nextblockhash (null at the tip)
+    expect(Object.keys(lastBlock)).toEqual([...Object.keys(fromNode), ...['tx_count', 'nextblockhash', 'previousblockhash'].filter((k) => !Object.hasOwn(fromNode, k))]);
+    expect(lastBlock['tx_count']).toBe((fromNode['tx'] as unknown[]).length);
     expect(lastBlock['hash']).toBe(fromNode['hash']);
     expect(lastBlock['height']).toBe(fromNode['height']);
     expect(lastBlock['chainwork']).toBe(fromNode['chainwork']);

@@ -1,50 +1,61 @@
 # syntax=docker/dockerfile:1
-# chainfan sim image: the Evrmore-like node simulator (JSON-RPC 8819, ZMQ PUB 28332), for demos and tests.
+# chainfan sim image: a simulated Evrmore node (JSON-RPC 8819, ZMQ 28332) for demos and tests.
 # Build from the repository root:  docker build -f deploy/docker/sim.Dockerfile -t chainfan-sim:0.1.0 .
-# The process runs the TypeScript sources through tsx (docs/decisions/0001), so there is no compile stage;
-# the stages only keep the toolchain and npm's cache out of the runtime image.
-ARG NODE_VERSION=20.20.2
+# Runs the built JavaScript (npm run build → packages/*/dist) on Node 24 LTS. Expected size: about 240 MB
+# uncompressed (~80 MB compressed): node:24 bookworm-slim without npm ~195 MB, tini, and ~45 MB of chainfan
+# with its production dependencies (the copied closure measures 38 MB of node_modules, uWebSockets.js and
+# zeromq keeping only their linux-x64 binaries). The previous image was ~52 MB larger in dependencies alone.
+ARG NODE_VERSION=24.22.3
 
-# 1. Only the package manifests, so the dependency layer below is rebuilt when dependencies change, not on
-#    every source edit (BuildKit caches COPY --from by content).
-FROM node:${NODE_VERSION}-bookworm-slim AS manifests
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY packages/ packages/
-RUN find packages -mindepth 2 -maxdepth 2 ! -name package.json -exec rm -rf {} +
-
-# 2. Production dependencies. uWebSockets.js and zeromq ship glibc prebuilds (hence Debian, not Alpine); the
-#    toolchain is only the fallback for a platform without one and never reaches the runtime image.
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
+# 1. Build: every dependency (the compiler and its toolchain too), then `npm run build`. Nothing of this stage
+#    but the copied closure reaches the runtime image.
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+# uWebSockets.js and zeromq ship glibc prebuilds (hence Debian, not Alpine); the toolchain is only the
+# fallback for a platform without one
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
-COPY --from=manifests /app ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json tsconfig.base.json turbo.json ./
+COPY packages/ packages/
+RUN npm ci --no-audit --no-fund \
+ && npm run build \
  && npm cache clean --force
+# 2. The production closure of the CLI that runs every role, resolved from package-lock.json (closure.mjs says
+#    why `npm ci --omit=dev -w` cannot): no test kit, no compiler. react and react-dom are bundled into the
+#    dashboard's static files at build time, @chainfan/react is the browser hook, tsx the loader for running
+#    sources; Node never loads them here.
+COPY deploy/docker/closure.mjs deploy/docker/closure.mjs
+RUN node deploy/docker/closure.mjs --app @chainfan/cli --exclude react,react-dom,@chainfan/react,tsx --platform linux-x64 --out /app \
+ && cp package.json /app/
 # uWebSockets.js ships ~250 MB of binaries for every platform and Node ABI; keep the one this image loads
 RUN keep="uws_linux_$(node -p process.arch)_$(node -p process.versions.modules).node" \
- && test -f "node_modules/uWebSockets.js/$keep" \
- && find node_modules/uWebSockets.js -maxdepth 1 -name 'uws_*.node' ! -name "$keep" -delete
+ && test -f "/app/node_modules/uWebSockets.js/$keep" \
+ && find /app/node_modules/uWebSockets.js -maxdepth 1 -name 'uws_*.node' ! -name "$keep" -delete
+# zeromq ships prebuilds for darwin, win32, other CPUs and musl, and its C++ sources; keep linux/<arch> glibc
+# and the manifest its loader reads
+RUN arch="$(node -p process.arch)" \
+ && test -d "/app/node_modules/zeromq/build/linux/$arch" \
+ && find /app/node_modules/zeromq/build -mindepth 1 -maxdepth 1 -type d ! -name linux -exec rm -rf {} + \
+ && find /app/node_modules/zeromq/build/linux -mindepth 1 -maxdepth 1 -type d ! -name "$arch" -exec rm -rf {} + \
+ && find /app/node_modules/zeromq/build/linux -type d -name 'musl-*' -prune -exec rm -rf {} + \
+ && rm -rf /app/node_modules/zeromq/src /app/node_modules/zeromq/script
 
-# 3. Runtime: node, tini, the dependencies and the sources; non-root, read-only friendly (writes only to /tmp,
-#    where tsx keeps its transpile cache).
+# 3. Runtime: node, tini and the closure (npm and corepack are removed: build tools); non-root, read-only root
+#    filesystem friendly (nothing writes to disk).
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 chainfan \
- && useradd --system --uid 10001 --gid chainfan --no-create-home --home-dir /app --shell /usr/sbin/nologin chainfan
+ && useradd --system --uid 10001 --gid chainfan --no-create-home --home-dir /app --shell /usr/sbin/nologin chainfan \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 WORKDIR /app
 ENV NODE_ENV=production \
     CHAINFAN_LOG_LEVEL=info \
     CHAINFAN_SIM_RPC_HOST=0.0.0.0 \
     CHAINFAN_SIM_ZMQ_ENDPOINT=tcp://0.0.0.0:28332
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=deps /app/packages ./packages
-COPY package.json tsconfig.json tsconfig.base.json ./
-COPY packages/ packages/
+COPY --from=build /app ./
 # numeric, so Kubernetes' runAsNonRoot can verify it
 USER 10001:10001
 EXPOSE 8819 28332
@@ -52,4 +63,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "require('net').connect(+(process.env.CHAINFAN_SIM_RPC_PORT||8819),'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"]
 # tini is PID 1: it forwards SIGTERM to node (whose handler drains) and reaps zombies.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "packages/cli/bin/chainfan.js", "sim"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "packages/cli/dist/main.js", "sim"]

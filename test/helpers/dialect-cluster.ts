@@ -17,6 +17,8 @@ export interface ClusterOptions {
   readonly edgesWithNodeRpc?: readonly number[];
   /** ms; network summaries (network_metrics, metrics_update) this often */
   readonly networkIntervalMs?: number;
+  /** the simulator also publishes Bitcoin Core's `sequence` ZMQ topic (as under `chainfan dev`) */
+  readonly simSequence?: boolean;
 }
 
 export interface Cluster {
@@ -41,6 +43,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const redis = await startRedis();
   const sim = new NodeSim({
     network: 'evrmore-main', zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, rpcUser: RPC_USER, rpcPassword: RPC_PASSWORD, autoMine: false, txPerSecond: 0, seed: 7,
+    ...(opts.simSequence === true ? { zmqSequence: true } : {}),
   });
   const { rpcUrl, zmqEndpoint } = await sim.start();
   const rpcEnv = { CHAINFAN_RPC_URL: rpcUrl, CHAINFAN_RPC_USER: RPC_USER, CHAINFAN_RPC_PASSWORD: RPC_PASSWORD };
@@ -63,7 +66,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   await ingestor.waitForEvent('ingestor.started');
   // Elected and synced: its first block (the node's tip, its starting point) is published with the checkpoint, so
   // every block mined from now on reaches the bus — none becomes a silent starting point instead.
-  await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', 'cf:checkpoint'])) === 1, { timeoutMs: 15_000, message: 'ingestor checkpoint' });
+  await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', '{cf:blocks}:ckpt'])) === 1, { timeoutMs: 15_000, message: 'ingestor checkpoint' });
   const ports = await Promise.all(edges.map((e) => edgePorts(e)));
   const auth = `Basic ${Buffer.from(`${RPC_USER}:${RPC_PASSWORD}`).toString('base64')}`;
   let id = 0;

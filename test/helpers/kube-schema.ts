@@ -1,7 +1,8 @@
 // Validates rendered Kubernetes objects offline against the Kubernetes OpenAPI schemas, as compiled to ajv
 // validators by the `kubernetes-models` package (core and apps APIs) and `@kubernetes-models/prometheus-operator`
-// (ServiceMonitor, PrometheusRule CRDs). Both are dev dependencies the tests need:
-//   npm install -D kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0
+// (ServiceMonitor, PrometheusRule CRDs) and `@kubernetes-models/gateway-api` (HTTPRoute). All are dev dependencies
+// the tests need:
+//   npm install -D kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 @kubernetes-models/gateway-api@2.0.0
 // The schemas check types, formats, enums and required fields; like the API server's own OpenAPI, they do not
 // reject unknown fields.
 import type { KubeObject } from './kube-tools.js';
@@ -10,11 +11,12 @@ interface ModelClass {
   new (data: unknown): { validate(): void };
 }
 
-const INSTALL_HINT = 'npm install -D kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0';
+const INSTALL_HINT = 'npm install -D kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 @kubernetes-models/gateway-api@2.0.0';
 
 /** The model module of an apiVersion/kind, e.g. apps/v1 Deployment → kubernetes-models/apps/v1/Deployment. */
 export function modelSpecifier(apiVersion: string, kind: string): string {
   if (apiVersion.startsWith('monitoring.coreos.com/')) return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith('gateway.networking.k8s.io/')) return `@kubernetes-models/gateway-api/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 

@@ -121,9 +121,11 @@ export function checkWiring(objs: readonly KubeObject[], vars: RoleVariables): s
         else env[e.name] = v;
       }
       if (component !== 'edge' && component !== 'ingestor') continue;
-      if (!c.volumeMounts?.some((m) => m.mountPath === '/tmp')) problems.push(`${w.metadata.name}: no writable /tmp for tsx's cache`);
+      if (!c.volumeMounts?.some((m) => m.mountPath === '/tmp')) problems.push(`${w.metadata.name}: no writable /tmp`);
       for (const k of Object.keys(env)) if (!vars[component].has(k)) problems.push(`${w.metadata.name}: ${k} is not a \`chainfan ${component}\` variable`);
-      for (const k of ['CHAINFAN_REDIS_URL', 'CHAINFAN_LOG_LEVEL']) if (env[k] === undefined) problems.push(`${w.metadata.name}: ${k} not set`);
+      if (env['CHAINFAN_LOG_LEVEL'] === undefined) problems.push(`${w.metadata.name}: CHAINFAN_LOG_LEVEL not set`);
+      // one of the three Redis modes: single (URL), Sentinel (sentinel list), Cluster (seed list)
+      if (!['CHAINFAN_REDIS_URL', 'CHAINFAN_REDIS_SENTINELS', 'CHAINFAN_REDIS_CLUSTER_NODES'].some((k) => env[k] !== undefined)) problems.push(`${w.metadata.name}: no Redis connection (CHAINFAN_REDIS_URL, _SENTINELS or _CLUSTER_NODES) set`);
       if (component === 'edge') {
         const preStop = Number(c.lifecycle?.preStop?.exec?.command.at(-1) ?? 0);
         const drainS = Math.ceil(Number(env['CHAINFAN_EDGE_DRAIN_TIMEOUT_MS'] ?? 25_000) / 1000);

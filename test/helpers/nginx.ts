@@ -16,6 +16,12 @@ export interface NginxConfigOptions {
   readonly listenPort: number;
   /** replaces limits.d/per-ip.conf's limit; the shipped value when omitted */
   readonly perIpLimit?: number;
+  /** the stub_status listener's port (127.0.0.1); a free one is needed when two nginx run at once */
+  readonly statusPort?: number;
+  /** replaces nginx.conf's worker_shutdown_timeout (e.g. '1s'), so a test can watch it act */
+  readonly workerShutdownTimeout?: string;
+  /** enables the shipped TLS server (tls/chainfan-tls.conf) on 127.0.0.1:<port> with this certificate and key (PEM) */
+  readonly tls?: { readonly port: number; readonly cert: string; readonly key: string };
 }
 
 /** The `max_fails=… fail_timeout=…` parameters of the first shipped `server` line, so tests run production's. */
@@ -43,7 +49,23 @@ export function prepareNginxConfig(opts: NginxConfigOptions): { dir: string; con
   const text = readFileSync(site, 'utf8');
   const listens = text.match(/^\s*listen 8080;$/gm) ?? [];
   if (listens.length !== 1) throw new Error(`expected one "listen 8080;" in conf.d/chainfan.conf, found ${listens.length}`);
-  writeFileSync(site, text.replace(/^(\s*)listen 8080;$/m, `$1listen 127.0.0.1:${opts.listenPort};`));
+  const statusListens = text.match(/^\s*listen 8081;$/gm) ?? [];
+  if (statusListens.length !== 1) throw new Error(`expected one "listen 8081;" in conf.d/chainfan.conf, found ${statusListens.length}`);
+  writeFileSync(site, text
+    .replace(/^(\s*)listen 8080;$/m, `$1listen 127.0.0.1:${opts.listenPort};`)
+    .replace(/^(\s*)listen 8081;$/m, opts.statusPort === undefined ? `$1listen unix:${join(dir, 'status.sock')};` : `$1listen 127.0.0.1:${opts.statusPort};`));
+  if (opts.workerShutdownTimeout !== undefined) {
+    const main = readFileSync(join(dir, 'nginx.conf'), 'utf8');
+    if ((main.match(/^worker_shutdown_timeout \S+;$/gm) ?? []).length !== 1) throw new Error('expected one worker_shutdown_timeout in nginx.conf');
+    writeFileSync(join(dir, 'nginx.conf'), main.replace(/^worker_shutdown_timeout \S+;$/m, `worker_shutdown_timeout ${opts.workerShutdownTimeout};`));
+  }
+  if (opts.tls !== undefined) {
+    const tls = readFileSync(join(dir, 'tls/chainfan-tls.conf'), 'utf8');
+    if ((tls.match(/^\s*listen 8443 ssl;$/gm) ?? []).length !== 1) throw new Error('expected one "listen 8443 ssl;" in tls/chainfan-tls.conf');
+    writeFileSync(join(dir, 'conf.d/chainfan-tls.conf'), tls.replace(/^(\s*)listen 8443 ssl;$/m, `$1listen 127.0.0.1:${opts.tls.port} ssl;`));
+    writeFileSync(join(dir, 'certs/tls.crt'), opts.tls.cert);
+    writeFileSync(join(dir, 'certs/tls.key'), opts.tls.key, { mode: 0o600 });
+  }
   if (opts.perIpLimit !== undefined) writeFileSync(join(dir, 'limits.d/per-ip.conf'), `limit_conn chainfan_perip ${opts.perIpLimit};\n`);
   // Debian's nginx has /var/lib/nginx compiled in as its temp root; keep everything inside the prefix instead.
   writeFileSync(
@@ -86,6 +108,11 @@ export class NginxProcess {
       return fetch(`http://127.0.0.1:${n.port}/nginx-health`).then((r) => r.ok, () => false);
     }, { timeoutMs: 10_000, message: 'nginx /nginx-health' });
     return n;
+  }
+
+  /** SIGHUP: nginx re-reads its configuration, starts new workers and gracefully shuts the old ones down. */
+  reload(): void {
+    this.#child.kill('SIGHUP');
   }
 
   errorLog(): string {

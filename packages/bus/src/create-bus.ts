@@ -5,12 +5,15 @@ import { type BusLogger, silentLogger } from './bus-logger.js';
 import { MemoryBus } from './memory-bus.js';
 import type { PositionFloor } from './position-floor.js';
 import { RedisBus } from './redis-bus.js';
+import type { RedisTopology } from './redis-topology.js';
 
 export type BusConfig =
   | { readonly kind: 'memory'; readonly historyMaxLen?: number }
   | {
       readonly kind: 'redis';
-      readonly url: string;
+      /** a single Redis by URL; ignored when `topology` is given (see redisTopologyFromEnv) */
+      readonly url?: string;
+      readonly topology?: RedisTopology;
       readonly keyPrefix?: string;
       readonly historyMaxLen?: number;
       readonly connectTimeoutMs?: number;

@@ -15,3 +15,5 @@ export { type TtlCache, MemoryTtlCache, type MemoryTtlCacheOptions } from './ttl
 export { RedisTtlCache, type RedisTtlCacheOptions } from './redis-ttl-cache.js';
 export { type StatsRegistry, MemoryStatsRegistry, type MemoryStatsRegistryOptions } from './stats-registry.js';
 export { RedisStatsRegistry, type RedisStatsRegistryOptions } from './redis-stats-registry.js';
+export { type RedisTopology, type RedisEndpoint, type RedisSecurity, singleRedis, maskRedisUrl, describeRedisTopology } from './redis-topology.js';
+export { redisEnv, type RedisEnv, redisTopologyFromEnv } from './redis-env.js';

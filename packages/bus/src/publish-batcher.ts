@@ -1,10 +1,13 @@
-// Coalesces the publishes of one event-loop turn into one call of the atomic publish script: one round trip, one
-// promise chain and one deadline per batch instead of per message. Order is call order, within and across batches.
+// Coalesces the publishes of one event-loop turn into one call of the atomic publish script per channel: one round
+// trip, one promise chain and one deadline per batch instead of per message. A channel's batch runs on the
+// channel's own shard. Order is call order per channel, within and across batches.
 import type { BusChannel } from '@chainfan/protocol';
 import { ChainfanError } from '@chainfan/protocol';
 import type { PublishReceipt } from './bus.js';
 
 export interface BatchChannelKeys {
+  readonly fence: string;
+  readonly checkpoint: string;
   readonly seq: string;
   readonly epoch: string;
   readonly history: string;
@@ -13,13 +16,11 @@ export interface BatchChannelKeys {
 
 export interface PublishBatcherOptions {
   readonly keysOf: (channel: BusChannel) => BatchChannelKeys;
-  readonly leaseKey: string;
-  readonly checkpointKey: string;
   readonly maxLen: number;
+  /** the channel's floor (epoch, seq) for the script, see PUBLISH_SCRIPT */
+  readonly floorOf: (channel: BusChannel) => readonly [epoch: string, seq: number];
   /** runs PUBLISH_SCRIPT with these KEYS and ARGV (deadline included); its rejection fails the whole batch */
-  /** the latest (epoch, seq) known to be published on a channel: a Redis behind it starts a new epoch */
-  readonly floorOf?: (channel: BusChannel) => PublishReceipt | undefined;
-  readonly run: (keys: readonly string[], argv: readonly (string | number)[]) => Promise<unknown>;
+  readonly run: (channel: BusChannel, token: string, messages: number, keys: readonly string[], argv: readonly (string | number)[]) => Promise<unknown>;
   /** a batch leaves early at this many messages… */
   readonly maxMessages?: number;
   /** …or this many bytes of envelope tails, so one script call never holds Redis for long */
@@ -27,21 +28,24 @@ export interface PublishBatcherOptions {
 }
 
 interface Pending {
-  readonly channel: BusChannel;
   readonly tail: string;
   readonly checkpoint: string;
   readonly resolve: (r: PublishReceipt) => void;
   readonly reject: (err: unknown) => void;
 }
 
+interface OpenBatch {
+  items: Pending[];
+  bytes: number;
+  /** the fencing token every message of the batch carries (a batch is fenced once) */
+  token: string;
+}
+
 export class PublishBatcher {
   readonly #o: PublishBatcherOptions;
   readonly #maxMessages: number;
   readonly #maxBytes: number;
-  #batch: Pending[] = [];
-  #bytes = 0;
-  /** the fencing token every message of the open batch carries (a batch is fenced once) */
-  #token = '';
+  readonly #open = new Map<BusChannel, OpenBatch>();
   #scheduled = false;
 
   constructor(o: PublishBatcherOptions) {
@@ -51,13 +55,18 @@ export class PublishBatcher {
   }
 
   add(channel: BusChannel, tail: string, fencingToken: string, checkpoint: string): Promise<PublishReceipt> {
-    if (this.#batch.length > 0 && fencingToken !== this.#token) this.flush();
+    const open = this.#open.get(channel);
+    if (open !== undefined && fencingToken !== open.token) this.#flushChannel(channel);
     return new Promise<PublishReceipt>((resolve, reject) => {
-      if (this.#batch.length === 0) this.#token = fencingToken;
-      this.#batch.push({ channel, tail, checkpoint, resolve, reject });
-      this.#bytes += tail.length;
-      if (this.#batch.length >= this.#maxMessages || this.#bytes >= this.#maxBytes) {
-        this.flush();
+      let b = this.#open.get(channel);
+      if (b === undefined) {
+        b = { items: [], bytes: 0, token: fencingToken };
+        this.#open.set(channel, b);
+      }
+      b.items.push({ tail, checkpoint, resolve, reject });
+      b.bytes += tail.length;
+      if (b.items.length >= this.#maxMessages || b.bytes >= this.#maxBytes) {
+        this.#flushChannel(channel);
       } else if (!this.#scheduled) {
         this.#scheduled = true;
         // after the current I/O callbacks: everything one turn produced (a block's transactions) leaves together
@@ -69,32 +78,24 @@ export class PublishBatcher {
     });
   }
 
-  /** Sends the open batch now (no-op when empty). */
+  /** Sends every open batch now (no-op when none). */
   flush(): void {
-    const batch = this.#batch;
-    if (batch.length === 0) return;
-    this.#batch = [];
-    this.#bytes = 0;
-    const index = new Map<BusChannel, number>();
-    const keys: string[] = [this.#o.leaseKey, this.#o.checkpointKey];
-    const argv: (string | number)[] = [this.#token, this.#o.maxLen];
-    for (const p of batch) {
-      let c = index.get(p.channel);
-      if (c === undefined) {
-        c = index.size;
-        index.set(p.channel, c);
-        const k = this.#o.keysOf(p.channel);
-        keys.push(k.seq, k.epoch, k.history);
-        const floor = this.#o.floorOf?.(p.channel);
-        argv.push(c, k.pubsub, p.tail, p.checkpoint, floor?.epoch ?? '', floor?.seq ?? '');
-        continue;
-      }
-      argv.push(c, this.#o.keysOf(p.channel).pubsub, p.tail, p.checkpoint, '', '');
-    }
-    this.#o.run(keys, argv).then(
+    for (const channel of [...this.#open.keys()]) this.#flushChannel(channel);
+  }
+
+  #flushChannel(channel: BusChannel): void {
+    const b = this.#open.get(channel);
+    if (b === undefined) return;
+    this.#open.delete(channel);
+    const batch = b.items;
+    const k = this.#o.keysOf(channel);
+    const keys = [k.fence, k.checkpoint, k.seq, k.epoch, k.history];
+    const argv: (string | number)[] = [b.token, this.#o.maxLen, k.pubsub, ...this.#o.floorOf(channel)];
+    for (const p of batch) argv.push(p.tail, p.checkpoint);
+    this.#o.run(channel, b.token, batch.length, keys, argv).then(
       (reply) => {
         if (!Array.isArray(reply) || reply.length !== 2 * batch.length) {
-          const err = new ChainfanError('CHAINFAN_DECODE_FAILED', 'publish script returned an unexpected reply', { context: { messages: batch.length } });
+          const err = new ChainfanError('CHAINFAN_DECODE_FAILED', 'publish script returned an unexpected reply', { context: { channel, messages: batch.length } });
           for (const p of batch) p.reject(err);
           return;
         }
@@ -102,7 +103,7 @@ export class PublishBatcher {
           const epoch: unknown = reply[2 * i];
           const seq: unknown = reply[2 * i + 1];
           if (typeof epoch === 'string' && Number.isSafeInteger(seq)) batch[i]!.resolve({ epoch, seq: seq as number });
-          else batch[i]!.reject(new ChainfanError('CHAINFAN_DECODE_FAILED', 'publish script returned an unexpected reply', { context: { channel: batch[i]!.channel } }));
+          else batch[i]!.reject(new ChainfanError('CHAINFAN_DECODE_FAILED', 'publish script returned an unexpected reply', { context: { channel } }));
         }
       },
       (err: unknown) => {

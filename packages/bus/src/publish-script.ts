@@ -1,70 +1,75 @@
-// The atomic publish as one Lua script: fence check, epoch, seq, history append and live PUBLISH in a single
-// round trip (DESIGN.md §3). Kept apart from redis-bus.ts so the script text is reviewable on its own.
+// The atomic publish as one Lua script: fence check, epoch, seq, history append, checkpoint and live SPUBLISH in a
+// single round trip on the channel's own shard (DESIGN.md §3). Kept apart from redis-bus.ts so the script text is
+// reviewable on its own.
 import { createHash } from 'node:crypto';
 
 /** First word of the error reply for a stale fencing token; Redis error replies start with a code word. */
 export const FENCED_REPLY_CODE = 'CFFENCED';
+/** The channel's shard has no copy of the fence (it expired, or a failover lost it): re-stamp it from the lease. */
+export const NO_FENCE_REPLY_CODE = 'CFNOFENCE';
 
 /**
- * A batch of publishes in one call (the bus coalesces the publishes of one event-loop turn; one is a batch of one).
- * KEYS: 1 lease, 2 checkpoint, then for each channel c of the batch (0-based): 3+3c seq, 4+3c epoch, 5+3c history.
- * ARGV: 1 fencing token ('' = unfenced), 2 MAXLEN, then 6 per message, in publish order: channel index c, pub/sub
- * channel, envelope tail, checkpoint ('' = leave it), floor epoch and floor seq ('' = none; read on the first
- * message of each channel).   Returns {epoch1, seq1, epoch2, seq2, …}.
+ * A batch of publishes on one channel (the bus coalesces the publishes of one event-loop turn per channel; one is a
+ * batch of one). Every key carries the channel's hash tag, so the script runs on one Cluster slot.
+ * KEYS: 1 fence, 2 checkpoint, 3 seq, 4 epoch, 5 history.
+ * ARGV: 1 fencing token ('' = unfenced), 2 MAXLEN, 3 sharded pub/sub channel, 4 floor epoch, 5 floor seq ('' and 0
+ * = none), then 2 per message, in publish order: envelope tail, checkpoint ('' = leave it).
+ * Returns {epoch, seq1, epoch, seq2, …}.
  *
- * The fence is checked once: nothing in one script call can interleave with a lease change.
+ * The floor is the latest position this publisher knows: the highest seq it saw confirmed in the floor epoch, plus
+ * the messages it sent whose outcome it never learnt, or what it read as a standby or kept on disk. A stored seq
+ * below it in the same epoch, or an older epoch, means this shard lost writes that readers may already hold (a
+ * failover to a replica that lagged, a restore from a snapshot): the epoch restarts, so those (epoch, seq)
+ * positions are never reused for other messages and readers resync instead of silently skipping.
+ *
+ * The fence is checked once: nothing in one script call can interleave with a lease change on this shard.
  * Redis does not roll a script back when a command fails midway, so every write that can fail (XADD) comes
  * before its seq is stored: a failed publish never leaves a seq without its history entry.
  * MAXLEN is exact rather than `~`: trimming one entry per XADD is cheap, and it keeps `covered` exact (with `~`
  * a stream holds up to a whole extra node of entries, so small bounds would never trim).
- * The floor is the latest (epoch, seq) the publisher knows was published. Redis showing less (an older epoch, or
- * the same epoch at a smaller seq) came back from older data: the sequence restarts in a new epoch instead of
- * handing out positions a second time. A new epoch is always newer than the floor's, whatever Redis' clock says.
  */
 export const PUBLISH_SCRIPT = `
-if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  return redis.error_reply('${FENCED_REPLY_CODE} stale fencing token')
+if ARGV[1] ~= '' then
+  local fence = redis.call('GET', KEYS[1])
+  if not fence then return redis.error_reply('${NO_FENCE_REPLY_CODE} no fencing token on this shard') end
+  if fence ~= ARGV[1] then return redis.error_reply('${FENCED_REPLY_CODE} stale fencing token') end
 end
+local seq = redis.call('GET', KEYS[3])
+local epoch = redis.call('GET', KEYS[4])
+local floorEpoch = tonumber(ARGV[4])
+if seq and epoch and ARGV[4] ~= '' then
+  local e = tonumber(epoch)
+  if epoch == ARGV[4] then
+    if tonumber(seq) < tonumber(ARGV[5]) then seq = nil end
+  elseif e and floorEpoch and e < floorEpoch then
+    seq = nil -- an epoch older than one already seen: Redis came back from older data
+  end
+end
+if not seq or not epoch then
+  -- the sequence restarts (first publish, Redis lost its data or came back older): new epoch, old history goes;
+  -- never older than an epoch already seen, whatever this server's clock says
+  local t = redis.call('TIME')
+  local e = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  if floorEpoch and e <= floorEpoch then e = floorEpoch + 1 end
+  epoch = string.format('%d', e)
+  seq = 0
+  redis.call('SET', KEYS[4], epoch)
+  redis.call('DEL', KEYS[5])
+end
+seq = tonumber(seq)
 local out = {}
-local seqs = {}
-local epochs = {}
-for i = 3, #ARGV, 6 do
-  local c = tonumber(ARGV[i])
-  local k = 3 + 3 * c
-  if not seqs[c] then
-    local seq = redis.call('GET', KEYS[k])
-    local epoch = redis.call('GET', KEYS[k + 1])
-    local floorEpoch = tonumber(ARGV[i + 4])
-    local floorSeq = tonumber(ARGV[i + 5]) or 0
-    local rewound = false
-    if seq and epoch and floorEpoch then
-      local e = tonumber(epoch)
-      rewound = (e ~= nil and e < floorEpoch) or (e == floorEpoch and tonumber(seq) < floorSeq)
-    end
-    if not seq or not epoch or rewound then
-      -- the sequence restarts (first publish, Redis lost its data or came back older): new epoch, old history goes
-      local t = redis.call('TIME')
-      local e = tonumber(t[1]) * 1000000 + tonumber(t[2])
-      if floorEpoch and e <= floorEpoch then e = floorEpoch + 1 end
-      epoch = string.format('%d', e)
-      seq = 0
-      redis.call('SET', KEYS[k + 1], epoch)
-      redis.call('DEL', KEYS[k + 2])
-    end
-    seqs[c] = tonumber(seq)
-    epochs[c] = epoch
-  end
-  local seq = seqs[c] + 1
-  seqs[c] = seq
+for i = 6, #ARGV, 2 do
+  seq = seq + 1
   local sq = string.format('%d', seq)
-  local wire = '{"v":1,"ep":"' .. epochs[c] .. '","sq":' .. sq .. ',' .. ARGV[i + 2]
-  redis.call('XADD', KEYS[k + 2], 'MAXLEN', ARGV[2], sq .. '-0', 'm', wire)
-  redis.call('SET', KEYS[k], sq)
-  if ARGV[i + 3] ~= '' then
-    redis.call('SET', KEYS[2], ARGV[i + 3])
+  local wire = '{"v":1,"ep":"' .. epoch .. '","sq":' .. sq .. ',' .. ARGV[i]
+  redis.call('XADD', KEYS[5], 'MAXLEN', ARGV[2], sq .. '-0', 'm', wire)
+  redis.call('SET', KEYS[3], sq)
+  if ARGV[i + 1] ~= '' then
+    local t = redis.call('TIME')
+    redis.call('HSET', KEYS[2], 't', t[1] .. string.format('%06d', tonumber(t[2])), 'v', ARGV[i + 1])
   end
-  redis.call('PUBLISH', ARGV[i + 1], wire)
-  out[#out + 1] = epochs[c]
+  redis.call('SPUBLISH', ARGV[3], wire)
+  out[#out + 1] = epoch
   out[#out + 1] = seq
 end
 return out
@@ -104,9 +109,30 @@ return 1
 `;
 
 /**
+ * Copies the leader's token to one channel's fence key. KEYS: 1 fence. ARGV: 1 token, 2 ttl ms. Refuses (0) when
+ * the fence holds a newer leader's token (larger counter): a deposed leader can never re-arm itself.
+ */
+export const STAMP_FENCE_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[1] then
+  local have = tonumber(string.match(cur, '^(%d+):'))
+  local mine = tonumber(string.match(ARGV[1], '^(%d+):'))
+  if have and mine and have > mine then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+/** KEYS: 1 fence. ARGV: 1 token. Drops the fence only when it is still this token. */
+export const CLEAR_FENCE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
+/**
  * Ends a channel's epoch that a reader proved rewound (it holds another message under one of its positions).
- * KEYS: 1 seq, 2 epoch. ARGV: 1 the rewound epoch. Only that epoch is ended: when the channel has moved on
- * already, nothing happens. The next publish starts a new epoch, as after a Redis that lost its data.
+ * KEYS: 1 seq, 2 epoch (one hash tag). ARGV: 1 the rewound epoch. Only that epoch is ended: when the channel has
+ * moved on already, nothing happens. The next publish starts a new epoch, as after a Redis that lost its data.
  * Returns 1 when the epoch was ended.
  */
 export const END_EPOCH_SCRIPT = `

@@ -1,33 +1,32 @@
-// Bus over Redis (ioredis 5): atomic Lua publish into pub/sub + a bounded Stream per channel. The only module
-// that imports ioredis.
-//
-// Key layout, with prefix P (default `cf:`) and bus channel C:
-//   P<C>        pub/sub channel carrying the wire string of every envelope
-//   Ph:<C>      Stream of history: entry ID `<seq>-0`, field `m` = wire string, exact MAXLEN (historyMaxLen)
-//   Pseq:<C>    last seq assigned in the current epoch (string integer)
-//   Pep:<C>     current epoch: Redis TIME (seconds + 6-digit µs) when the sequence (re)started
-//   Please      current fencing token of the active publisher; a fenced publish must match it
-// The epoch is recreated, and the old history deleted, whenever Pseq:<C> or Pep:<C> is missing (first publish,
-// or a Redis that lost its data), so (epoch, seq) never repeats for different messages.
-// Not Redis-Cluster-safe yet: the script touches keys of different slots (DESIGN.md §3, sharded pub/sub later).
+// Bus over Redis (ioredis 5) — one server, Sentinel or Cluster: an atomic Lua publish per channel into sharded
+// pub/sub + a bounded Stream per channel. With redis-clients.ts, the only module that talks to ioredis.
+// The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
   backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
 } from '@chainfan/protocol';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
 import { withDeadline } from './deadline.js';
 import { checkHistoryArgs, isCovered } from './history-window.js';
 import { DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
+import { PositionFloor } from './position-floor.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { checkOutgoing } from './publish-check.js';
-import { PositionFloor } from './position-floor.js';
 import {
-  ACQUIRE_LEASE_SCRIPT, END_EPOCH_SCRIPT, FENCED_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT,
+  ACQUIRE_LEASE_SCRIPT, END_EPOCH_SCRIPT, CLEAR_FENCE_SCRIPT, FENCED_REPLY_CODE, NO_FENCE_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT,
+  RENEW_LEASE_SCRIPT, STAMP_FENCE_SCRIPT,
 } from './publish-script.js';
+import { closedError, downError } from './redis-bus-errors.js';
+import { createRedisClient, type RedisClient } from './redis-clients.js';
+import { busKeys, type BusKeys, type ChannelKeys } from './redis-keys.js';
+import { isReplyError, parseSeq, parseStreamEntries } from './redis-replies.js';
+import { describeRedisTopology, type RedisTopology, singleRedis } from './redis-topology.js';
 
 export interface RedisBusOptions {
-  readonly url: string;
+  /** a single Redis by URL; ignored when `topology` is given */
+  readonly url?: string;
+  /** single, Sentinel or Cluster (see redis-env.ts); one of `url` and `topology` is required */
+  readonly topology?: RedisTopology;
   /** default `cf:` */
   readonly keyPrefix?: string;
   /** entries kept per channel history stream, default 10,000 */
@@ -41,8 +40,9 @@ export interface RedisBusOptions {
   /** jitter source for the reconnect backoff, default Math.random */
   readonly random?: () => number;
   /**
-   * What this process knows was published (seeded from a durable file by the ingestor): publishes never reuse a
-   * position behind it. Default: an empty floor that learns from this bus's own receipts and position reads.
+   * What this process knows was published (seeded from a durable file by the ingestor, or read as a standby):
+   * publishes never reuse a position behind it. Default: an empty floor that learns from this bus's own receipts
+   * and position reads.
    */
   readonly positionFloor?: PositionFloor;
 }
@@ -54,13 +54,8 @@ export interface RedisBusStats {
   readonly decodeErrors: number;
   /** times the bus came back 'up' after being 'down' */
   readonly reconnects: number;
-}
-
-interface ChannelKeys {
-  readonly pubsub: string;
-  readonly history: string;
-  readonly seq: string;
-  readonly epoch: string;
+  /** times a channel's fence copy was missing (expired, or lost in a failover) and was re-stamped from the lease */
+  readonly fenceRestamps: number;
 }
 
 interface UpWaiter {
@@ -70,25 +65,30 @@ interface UpWaiter {
 
 const QUIT_TIMEOUT_MS = 2_000;
 
+/** KEYS: 1 lease. ARGV: 1 token. The lease's remaining ms when it still holds the token, else 0. */
+const RESTAMP_CHECK_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PTTL', KEYS[1])
+`;
+
 export class RedisBus implements Bus, Coordinator {
-  readonly #pub: Redis;
-  readonly #sub: Redis;
+  readonly #pub: RedisClient;
+  readonly #sub: RedisClient;
   readonly #log: BusLogger;
-  readonly #keys: ReadonlyMap<BusChannel, ChannelKeys>;
-  readonly #channelByPubsub: ReadonlyMap<string, BusChannel>;
-  readonly #leaseKey: string;
-  readonly #leaseCounterKey: string;
-  readonly #checkpointKey: string;
+  readonly #keys: BusKeys;
+  readonly #target: string;
   readonly #maxLen: number;
   readonly #commandTimeoutMs: number;
   readonly #batcher: PublishBatcher;
+  readonly #wanted = new Set<BusChannel>();
+  /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
   readonly #floor: PositionFloor;
   #lastTokenCounter = 0;
-  readonly #wanted = new Set<BusChannel>();
   readonly #upWaiters = new Set<UpWaiter>();
-  readonly #stats = { decodeErrors: 0, reconnects: 0 };
+  readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
   #state: BusState = 'connecting';
   #downSince = 0;
+  #lastError = '';
   #subSynced = false;
   #subGeneration = 0;
   #onMessage: ((msg: Envelope) => void) | undefined;
@@ -97,45 +97,35 @@ export class RedisBus implements Bus, Coordinator {
 
   /** Starts connecting at once; state goes 'connecting' → 'up', see ready(). */
   constructor(opts: RedisBusOptions, log: BusLogger = silentLogger) {
-    const prefix = opts.keyPrefix ?? 'cf:';
+    const topology = opts.topology ?? (opts.url !== undefined ? singleRedis(opts.url) : undefined);
+    if (topology === undefined) throw new RangeError('RedisBus needs a url or a topology');
     this.#log = log;
+    this.#target = describeRedisTopology(topology);
     this.#maxLen = opts.historyMaxLen ?? DEFAULT_HISTORY_MAX_LEN;
     if (!Number.isSafeInteger(this.#maxLen) || this.#maxLen < 1) throw new RangeError(`historyMaxLen must be ≥ 1, got ${this.#maxLen}`);
     this.#commandTimeoutMs = opts.commandTimeoutMs ?? 5_000;
-    this.#leaseKey = `${prefix}lease`;
-    this.#leaseCounterKey = `${prefix}lease:counter`;
-    this.#checkpointKey = `${prefix}checkpoint`;
-    this.#keys = new Map(
-      BUS_CHANNELS.map((c) => [c, { pubsub: `${prefix}${c}`, history: `${prefix}h:${c}`, seq: `${prefix}seq:${c}`, epoch: `${prefix}ep:${c}` }]),
-    );
-    this.#channelByPubsub = new Map(BUS_CHANNELS.map((c) => [`${prefix}${c}`, c]));
+    this.#keys = busKeys(opts.keyPrefix ?? 'cf:');
     this.#floor = opts.positionFloor ?? new PositionFloor();
     this.#batcher = new PublishBatcher({
       keysOf: (c) => this.#keysOf(c),
-      floorOf: (c) => this.#floor.get(c),
-      leaseKey: this.#leaseKey,
-      checkpointKey: this.#checkpointKey,
       maxLen: this.#maxLen,
-      run: (keys, argv) => withDeadline(this.#evalPublish(keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish'),
+      floorOf: (c) => {
+        const f = this.#floor.get(c);
+        return f === undefined ? ['', 0] : [f.epoch, f.seq];
+      },
+      run: (channel, token, messages, keys, argv) => this.#trackFloor(channel, messages, withDeadline(this.#evalPublish(channel, token, keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish')),
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
     const random = opts.random ?? Math.random;
-    const common: RedisOptions = {
-      connectTimeout: opts.connectTimeoutMs ?? 5_000,
-      retryStrategy: (attempt: number) => Math.round(backoffMs(attempt - 1, random, backoff)), // ioredis counts from 1
-      // Nothing waits behind the caller's back during an outage: commands fail at once while disconnected, and
-      // commands in flight when the connection drops are rejected instead of being replayed after reconnect.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      // we re-subscribe ourselves, so that 'up' is emitted only once Redis has confirmed every channel
-      autoResubscribe: false,
+    const client = {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+      retryDelayMs: (attempt: number) => Math.round(backoffMs(attempt - 1, random, backoff)), // ioredis counts from 1
     };
     // Auto-pipelining: the commands issued in one tick (a burst of publishes) leave in one socket write instead of one
     // syscall each; the connection still executes them in order. It is what lets one ingestor publish >20k msg/s.
-    this.#pub = new Redis(opts.url, { ...common, connectionName: 'chainfan-bus-pub', enableAutoPipelining: true });
-    this.#sub = new Redis(opts.url, { ...common, connectionName: 'chainfan-bus-sub' });
+    this.#pub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-pub', autoPipelining: true });
+    this.#sub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-sub', shardedSubscriber: true });
 
     this.#pub.on('ready', () => this.#recompute());
     this.#pub.on('close', () => this.#recompute());
@@ -147,22 +137,25 @@ export class RedisBus implements Bus, Coordinator {
     });
     for (const [role, conn] of [['pub', this.#pub], ['sub', this.#sub]] as const) {
       // every failed reconnect attempt emits one; the state transition is what gets logged above debug
-      conn.on('error', (err: Error) => this.#log.debug({ event: 'bus.redis_error', role, err }, 'redis connection error'));
+      conn.on('error', (err: Error) => {
+        this.#lastError = err.message;
+        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, err }, 'redis connection error');
+      });
     }
-    this.#sub.on('message', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
+    this.#sub.on('smessage', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
   }
 
   get state(): BusState {
     return this.#state;
   }
 
-  get stats(): RedisBusStats {
-    return { ...this.#stats };
-  }
-
   /** The latest position this bus knows was published per channel (see RedisBusOptions.positionFloor). */
   get positionFloor(): PositionFloor {
     return this.#floor;
+  }
+
+  get stats(): RedisBusStats {
+    return { ...this.#stats };
   }
 
   /** Resolves when the bus is 'up'; rejects with CHAINFAN_TIMEOUT after timeoutMs (the bus keeps retrying). */
@@ -198,9 +191,7 @@ export class RedisBus implements Bus, Coordinator {
     checkOutgoing(msg);
     this.#assertConnected('publish');
     try {
-      const receipt = await this.#batcher.add(msg.channel, encodeEnvelopeTail(msg), opts.fencingToken ?? '', opts.checkpoint ?? '');
-      this.#floor.note(msg.channel, receipt);
-      return receipt;
+      return await this.#batcher.add(msg.channel, encodeEnvelopeTail(msg), opts.fencingToken ?? '', opts.checkpoint ?? '');
     } catch (err) {
       throw this.#busError(err, 'publish', msg.channel);
     }
@@ -215,7 +206,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#wanted.add(channel);
     if (this.#sub.status !== 'ready') throw downError('subscribe', this.#state, channel);
     try {
-      await withDeadline(this.#sub.subscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'subscribe');
+      await withDeadline(this.#sub.ssubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'subscribe');
     } catch (err) {
       throw this.#busError(err, 'subscribe', channel);
     }
@@ -226,7 +217,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#wanted.delete(channel);
     if (this.#closing !== undefined || this.#sub.status !== 'ready') return;
     try {
-      await withDeadline(this.#sub.unsubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'unsubscribe');
+      await withDeadline(this.#sub.sunsubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'unsubscribe');
     } catch (err) {
       throw this.#busError(err, 'unsubscribe', channel);
     }
@@ -298,30 +289,56 @@ export class RedisBus implements Bus, Coordinator {
     return (await this.#command('end-epoch', () => this.#pub.eval(END_EPOCH_SCRIPT, 2, k.seq, k.epoch, epoch))) === 1;
   }
 
+  /**
+   * Each channel's shard keeps the checkpoint of the last publish on that channel that carried one, stamped with its
+   * Redis TIME; the newest wins. (The ingestor carries checkpoints on one channel, blocks, so stamps never compete.)
+   */
   async readCheckpoint(): Promise<string | undefined> {
-    const v = await this.#command('checkpoint', () => this.#pub.get(this.#checkpointKey));
-    return v ?? undefined;
+    const all = await this.#command('checkpoint', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.hmget(this.#keysOf(c).checkpoint, 't', 'v'))));
+    let best: { t: bigint; v: string } | undefined;
+    for (const [t, v] of all) {
+      if (typeof t !== 'string' || typeof v !== 'string' || !/^\d{1,30}$/.test(t)) continue;
+      const stamp = BigInt(t);
+      if (best === undefined || stamp > best.t) best = { t: stamp, v };
+    }
+    return best?.v;
   }
 
   /**
-   * See Coordinator.acquireLease. The counter never goes below this process's clock in ms (nor below a token this
-   * bus saw), so tokens keep growing across a Redis that restarted empty.
+   * The lease lives on its own slot; its token is then copied to every channel's fence key (each publish script
+   * compares against its own shard's copy). The copy refuses to replace a newer leader's token, so a leader that
+   * stamped every channel has fenced out every earlier one before its first publish.
    */
   async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
+    const ttl = Math.ceil(ttlMs);
+    // the counter never goes below this process's clock in ms (nor a token it saw): tokens keep growing when Redis
+    // lost the counter with its data
     const floor = Math.max(Date.now(), this.#lastTokenCounter + 1);
-    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#leaseKey, this.#leaseCounterKey, owner, Math.ceil(ttlMs), floor));
+    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl, floor));
     if (typeof v !== 'string') return undefined;
     const counter = Number(v.slice(0, v.indexOf(':')));
     if (Number.isSafeInteger(counter) && counter > this.#lastTokenCounter) this.#lastTokenCounter = counter;
-    return v;
+    if (await this.#stampFences(v, ttl)) return v;
+    // a fence holds a larger token than the lease counter just issued: the counter was lost (Redis lost data)
+    await this.releaseLease(v);
+    return undefined;
   }
 
   async renewLease(token: string, ttlMs: number): Promise<boolean> {
-    return (await this.#command('lease', () => this.#pub.eval(RENEW_LEASE_SCRIPT, 1, this.#leaseKey, token, Math.ceil(ttlMs)))) === 1;
+    const ttl = Math.ceil(ttlMs);
+    if ((await this.#command('lease', () => this.#pub.eval(RENEW_LEASE_SCRIPT, 1, this.#keys.lease, token, ttl))) !== 1) return false;
+    return this.#stampFences(token, ttl);
   }
 
   async releaseLease(token: string): Promise<void> {
-    await this.#command('lease', () => this.#pub.eval(RELEASE_LEASE_SCRIPT, 1, this.#leaseKey, token));
+    await this.#command('lease', () => this.#pub.eval(RELEASE_LEASE_SCRIPT, 1, this.#keys.lease, token));
+    await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.eval(CLEAR_FENCE_SCRIPT, 1, this.#keysOf(c).fence, token))));
+  }
+
+  /** true when every channel's fence now holds `token` (false: some fence has a newer leader's token). */
+  async #stampFences(token: string, ttl: number): Promise<boolean> {
+    const res = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.eval(STAMP_FENCE_SCRIPT, 1, this.#keysOf(c).fence, token, ttl))));
+    return res.every((r) => r === 1);
   }
 
   /** A coordination command with the bus's deadline; fails fast (CHAINFAN_BUS_DOWN) while disconnected. */
@@ -349,11 +366,48 @@ export class RedisBus implements Bus, Coordinator {
     return this.#closing;
   }
 
-  async #evalPublish(keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
+  /** Moves the channel's floor: to the last confirmed seq, or past the messages whose outcome is unknown. */
+  async #trackFloor(channel: BusChannel, messages: number, call: Promise<unknown>): Promise<unknown> {
+    try {
+      const reply = await call;
+      const epoch: unknown = Array.isArray(reply) ? reply[reply.length - 2] : undefined;
+      const seq: unknown = Array.isArray(reply) ? reply[reply.length - 1] : undefined;
+      if (typeof epoch === 'string' && typeof seq === 'number') {
+        this.#floor.note(channel, { epoch, seq });
+      }
+      return reply;
+    } catch (err) {
+      // a reply error means the script did not run (or stopped before its seq was stored); a fence refusal sequenced
+      // nothing. Anything else (a dropped connection, the deadline) may have published: count those messages.
+      const known = isReplyError(err) || (err instanceof ChainfanError && err.code === 'CHAINFAN_PUBLISH_FENCED');
+      const f = this.#floor.get(channel);
+      if (!known && f !== undefined) this.#floor.note(channel, { epoch: f.epoch, seq: f.seq + messages });
+      throw err;
+    }
+  }
+
+  async #evalPublish(channel: BusChannel, token: string, keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await this.#evalPublishScript(keys, argv);
+    } catch (err) {
+      if (!(isReplyError(err) && err.message.startsWith(NO_FENCE_REPLY_CODE))) throw err;
+    }
+    // The channel's shard lost its fence copy (a failover to a replica that had not received it, or it expired
+    // while the renewal was late). Re-stamp it only while the lease itself still holds this token, then retry once;
+    // nothing was sequenced by the refused call.
+    this.#stats.fenceRestamps++;
+    const pttl = Number(await this.#pub.eval(RESTAMP_CHECK_SCRIPT, 1, this.#keys.lease, token));
+    if (!(pttl > 0) || (await this.#pub.eval(STAMP_FENCE_SCRIPT, 1, this.#keysOf(channel).fence, token, pttl)) !== 1) {
+      throw new ChainfanError('CHAINFAN_PUBLISH_FENCED', 'publish: fencing token is stale; another publisher holds the lease', { context: { channel } });
+    }
+    return await this.#evalPublishScript(keys, argv);
+  }
+
+  async #evalPublishScript(keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
     try {
       return await this.#pub.evalsha(PUBLISH_SCRIPT_SHA1, keys.length, ...keys, ...argv);
     } catch (err) {
-      // the script cache is empty after a Redis restart or SCRIPT FLUSH: send the body once, EVAL caches it
+      // the script cache is empty after a Redis restart, a failover or SCRIPT FLUSH: send the body once, EVAL caches it
       if (isReplyError(err) && err.message.startsWith('NOSCRIPT')) return await this.#pub.eval(PUBLISH_SCRIPT, keys.length, ...keys, ...argv);
       throw err;
     }
@@ -363,8 +417,9 @@ export class RedisBus implements Bus, Coordinator {
     const generation = ++this.#subGeneration;
     const channels = [...this.#wanted].map((c) => this.#keysOf(c).pubsub);
     try {
+      // one SSUBSCRIBE per channel: on a Cluster the channels live on different slots
       if (channels.length > 0) {
-        await withDeadline(this.#sub.subscribe(...channels), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'resubscribe');
+        await withDeadline(Promise.all(channels.map((ch) => this.#sub.ssubscribe(ch))), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'resubscribe');
       }
     } catch (err) {
       // the connection dropped again (its next 'ready' retries) or Redis is too slow (force a reconnect)
@@ -384,12 +439,12 @@ export class RedisBus implements Bus, Coordinator {
     if (next === this.#state) return;
     if (next === 'up' && this.#state === 'down') {
       this.#stats.reconnects++;
-      this.#log.warn({ event: 'bus.up', downMs: Date.now() - this.#downSince, channels: this.#wanted.size }, 'bus back after outage');
+      this.#log.warn({ event: 'bus.up', redis: this.#target, downMs: Date.now() - this.#downSince, channels: this.#wanted.size }, 'bus back after outage');
     } else if (next === 'up') {
-      this.#log.info({ event: 'bus.up', channels: this.#wanted.size }, 'bus connected');
+      this.#log.info({ event: 'bus.up', redis: this.#target, channels: this.#wanted.size }, 'bus connected');
     } else if (next === 'down') {
       this.#downSince = Date.now();
-      this.#log.warn({ event: 'bus.down' }, 'bus lost its Redis connection; publishes fail until it is back');
+      this.#log.warn({ event: 'bus.down', redis: this.#target, cause: this.#lastError }, 'bus lost its Redis connection; publishes fail until it is back (retrying with backoff)');
     }
     this.#setState(next);
     if (next === 'up') {
@@ -404,7 +459,7 @@ export class RedisBus implements Bus, Coordinator {
   }
 
   #onWire(pubsubChannel: string, wire: string): void {
-    const channel = this.#channelByPubsub.get(pubsubChannel);
+    const channel = this.#keys.channelByPubsub.get(pubsubChannel);
     if (channel === undefined || !this.#wanted.has(channel)) return; // in flight while unsubscribing
     const d = decodeEnvelope(wire);
     if (!d.ok || d.value.channel !== channel) return this.#countDecodeError(channel, 'live');
@@ -427,7 +482,7 @@ export class RedisBus implements Bus, Coordinator {
   }
 
   #keysOf(channel: BusChannel): ChannelKeys {
-    const k = this.#keys.get(channel);
+    const k = this.#keys.channels.get(channel);
     if (k === undefined) throw new RangeError(`unknown bus channel ${String(channel)}`);
     return k;
   }
@@ -452,39 +507,4 @@ export class RedisBus implements Bus, Coordinator {
     const detail = err instanceof Error ? err.message : String(err);
     return new ChainfanError('CHAINFAN_BUS_DOWN', `${what} failed: ${detail}`, { cause: err, context: { channel } });
   }
-}
-
-function closedError(): ChainfanError {
-  return new ChainfanError('CHAINFAN_BUS_CLOSED', 'bus is closed');
-}
-
-function downError(what: string, state: BusState, channel: BusChannel | undefined): ChainfanError {
-  return new ChainfanError('CHAINFAN_BUS_DOWN', `${what}: bus is ${state}; nothing is queued`, channel === undefined ? {} : { context: { channel } });
-}
-
-function isReplyError(err: unknown): err is Error {
-  return err instanceof Error && err.name === 'ReplyError';
-}
-
-function parseSeq(raw: unknown): number | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const n = Number(raw);
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-/** XRANGE reply → (seq, wire) pairs; undefined when the reply does not have the stream shape. */
-function parseStreamEntries(raw: unknown): { seq: number; wire: string }[] | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  const out: { seq: number; wire: string }[] = [];
-  for (const entry of raw as unknown[]) {
-    if (!Array.isArray(entry)) return undefined;
-    const [id, fields] = entry as unknown[];
-    if (typeof id !== 'string' || !Array.isArray(fields)) return undefined;
-    const seq = parseSeq(id.endsWith('-0') ? id.slice(0, -2) : undefined);
-    const at = (fields as unknown[]).indexOf('m');
-    const wire = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
-    if (seq === undefined || typeof wire !== 'string') return undefined;
-    out.push({ seq, wire });
-  }
-  return out;
 }

@@ -65,13 +65,10 @@ export class RedisLeaseStore implements LeaseStore {
 
   async refresh(holders: ReadonlyMap<string, readonly string[]>, ttlMs: number): Promise<void> {
     if (holders.size === 0) return;
+    // one call per key rather than a pipeline: on a Cluster the keys live on different slots
     await this.#conn.run('lease refresh', async (c) => {
-      const p = c.pipeline();
-      const refresh = definedScript(p, 'cfLeaseRefresh');
-      for (const [key, hs] of holders) if (hs.length > 0) void refresh(this.#prefix + key, Math.ceil(ttlMs), ...hs);
-      const res = await p.exec();
-      const failed = res?.find(([err]) => err !== null);
-      if (failed !== undefined) throw failed[0];
+      const refresh = definedScript(c, 'cfLeaseRefresh');
+      await Promise.all([...holders].filter(([, hs]) => hs.length > 0).map(([key, hs]) => refresh(this.#prefix + key, Math.ceil(ttlMs), ...hs)));
     });
   }
 

@@ -1,5 +1,5 @@
-// StatsRegistry on Redis: one hash of snapshots (`<prefix>stats`) and a sorted set of their expiries in Redis server
-// time (`<prefix>stats:exp`), so members with skewed clocks agree. Reads prune expired members in the same script.
+// StatsRegistry on Redis: one hash of snapshots (`{<prefix>stats}`) and a sorted set of their expiries in Redis server
+// time (`{<prefix>stats}:exp`), so members with skewed clocks agree. Reads prune expired members in the same script.
 import { definedScript, RedisStoreConnection, type RedisStoreOptions } from './redis-store-connection.js';
 import type { StatsRegistry } from './stats-registry.js';
 
@@ -35,7 +35,8 @@ export class RedisStatsRegistry implements StatsRegistry {
 
   constructor(opts: RedisStatsRegistryOptions) {
     this.#conn = new RedisStoreConnection({ ...opts, connectionName: 'chainfan-stats' });
-    this.#hash = `${opts.keyPrefix ?? 'cf:'}stats`;
+    // one hash tag for both keys: the scripts touch them together, on one Cluster slot
+    this.#hash = `{${opts.keyPrefix ?? 'cf:'}stats}`;
     this.#exp = `${this.#hash}:exp`;
     // defineCommand sends EVALSHA and falls back to EVAL when the script cache is empty (after a Redis restart)
     this.#conn.redis.defineCommand('cfStatsPut', { numberOfKeys: 2, lua: PUT });

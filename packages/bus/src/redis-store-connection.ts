@@ -1,11 +1,15 @@
-// One ioredis connection for the small cluster-wide stores (API-key set, connection leases): fail-fast while
+// One Redis client (single, Sentinel or Cluster) for the small cluster-wide stores (API-key set, connection leases): fail-fast while
 // disconnected (no offline queue, nothing replayed after a reconnect), a deadline on every command.
 import { backoffMs, ChainfanError } from '@chainfan/protocol';
-import { Redis } from 'ioredis';
 import { withDeadline } from './deadline.js';
+import { createRedisClient, type RedisClient } from './redis-clients.js';
+import { type RedisTopology, singleRedis } from './redis-topology.js';
 
 export interface RedisStoreOptions {
-  readonly url: string;
+  /** a single Redis by URL; ignored when `topology` is given */
+  readonly url?: string;
+  /** single, Sentinel or Cluster; one of `url` and `topology` is required */
+  readonly topology?: RedisTopology;
   /** default 2,000: these calls sit on the connection-admission path */
   readonly commandTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
@@ -14,19 +18,18 @@ export interface RedisStoreOptions {
 }
 
 export class RedisStoreConnection {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly #timeoutMs: number;
   #closing: Promise<void> | undefined;
 
   constructor(opts: RedisStoreOptions) {
     this.#timeoutMs = opts.commandTimeoutMs ?? 2_000;
-    this.redis = new Redis(opts.url, {
+    const topology = opts.topology ?? (opts.url !== undefined ? singleRedis(opts.url) : undefined);
+    if (topology === undefined) throw new RangeError(`${opts.connectionName}: needs a url or a topology`);
+    this.redis = createRedisClient(topology, {
       connectionName: opts.connectionName,
-      connectTimeout: opts.connectTimeoutMs ?? 5_000,
-      retryStrategy: (attempt: number) => Math.round(backoffMs(attempt - 1, Math.random, { initialDelayMs: 50, maxDelayMs: 2_000, factor: 2 })),
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
+      retryDelayMs: (attempt: number) => Math.round(backoffMs(attempt - 1, Math.random, { initialDelayMs: 50, maxDelayMs: 2_000, factor: 2 })),
     });
     // reconnect attempts emit one each; callers see failures as rejected calls, which they count
     this.redis.on('error', () => undefined);
@@ -39,7 +42,7 @@ export class RedisStoreConnection {
   }
 
   /** Runs one command with the deadline; any failure becomes CHAINFAN_BUS_DOWN (or the deadline's CHAINFAN_TIMEOUT). */
-  async run<T>(what: string, call: (r: Redis) => Promise<T>): Promise<T> {
+  async run<T>(what: string, call: (r: RedisClient) => Promise<T>): Promise<T> {
     if (this.#closing !== undefined) throw new ChainfanError('CHAINFAN_BUS_CLOSED', `${what}: store closed`);
     if (this.redis.status !== 'ready') throw new ChainfanError('CHAINFAN_BUS_DOWN', `${what}: redis is ${this.redis.status}; nothing is queued`);
     try {

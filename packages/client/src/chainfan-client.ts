@@ -4,7 +4,7 @@
 import { channelsForTopic, parseTopic } from '@chainfan/protocol';
 import { Backoff, type ReconnectPolicy, resolveReconnectPolicy } from './backoff.js';
 import { splitBatchedFrame, withBatchQuery } from './batch-frames.js';
-import { type ClientClock, systemClock } from './clock.js';
+import { asClock, type Cancel, type ClientClock, type Clock } from './clock.js';
 import { decodeServerFrame, resyncData } from './decode-frame.js';
 import { Emitter } from './emitter.js';
 import { ChainfanClientError } from './errors.js';
@@ -37,7 +37,8 @@ export interface ChainfanClientOptions {
   readonly reconnect?: Partial<ReconnectPolicy>;
   /** jitter source in [0, 1); defaults to Math.random */
   readonly random?: () => number;
-  readonly clock?: ClientClock;
+  /** timers (and time) of the client; a `Clock` such as the tests' ManualClock, or the earlier `ClientClock` shape */
+  readonly clock?: Clock | ClientClock;
   /** most messages buffered for `for await` before the oldest is dropped (an 'overflow' event); default 10 000 */
   readonly queueLimit?: number;
   /** deadline for subscribe()/unsubscribe() answers, counted from the call; default 10 000 */
@@ -99,7 +100,7 @@ interface Waiter {
   settled: boolean;
   readonly resolve: () => void;
   readonly reject: (err: ChainfanClientError) => void;
-  readonly timer: unknown;
+  readonly cancelTimer: Cancel;
 }
 
 /** A frame sent on the current socket and not answered yet; the server answers requests in order. */
@@ -137,7 +138,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   readonly #resume: boolean;
   readonly #positions = new PositionTracker();
   readonly #WebSocket: WebSocketConstructor;
-  readonly #clock: ClientClock;
+  readonly #clock: Clock;
   readonly #backoff: Backoff;
   readonly #requestTimeoutMs: number;
   readonly #queue: MessageQueue<ChainfanMessage>;
@@ -147,7 +148,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   #terminated = false;
   #everOpened = false;
   #ws: WebSocketLike | undefined;
-  #reconnectTimer: unknown;
+  #reconnectTimer: Cancel | undefined;
   #connecting: { promise: Promise<void>; resolve: () => void; reject: (e: ChainfanClientError) => void } | undefined;
   #closing: Promise<void> | undefined;
   #totalDropped = 0;
@@ -170,7 +171,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       throw new ChainfanClientError('CHAINFAN_CLIENT_NO_WEBSOCKET', "no global WebSocket: pass options.WebSocket or import '@chainfan/client/node'");
     }
     this.#WebSocket = WS;
-    this.#clock = opts.clock ?? systemClock;
+    this.#clock = asClock(opts.clock);
     this.#backoff = new Backoff(resolveReconnectPolicy(opts.reconnect), opts.random ?? Math.random);
     this.#queue = new MessageQueue(opts.queueLimit ?? DEFAULT_QUEUE_LIMIT);
     this.#requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -494,7 +495,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       settled: false,
       resolve,
       reject,
-      timer: this.#clock.setTimeout(() => {
+      cancelTimer: this.#clock.setTimeout(() => {
         this.#settle(w, new ChainfanClientError('CHAINFAN_CLIENT_TIMEOUT', `${what}: no answer within ${this.#requestTimeoutMs} ms`));
       }, this.#requestTimeoutMs),
     };
@@ -505,7 +506,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   #settle(w: Waiter, err?: ChainfanClientError): void {
     if (w.settled) return;
     w.settled = true;
-    this.#clock.clearTimeout(w.timer);
+    w.cancelTimer();
     if (err === undefined) w.resolve();
     else w.reject(err);
   }
@@ -518,7 +519,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#state = 'closed';
-    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer?.();
     this.#reconnectTimer = undefined;
     this.#queue.close();
     const err = cause ?? this.#closedError('request');
@@ -532,9 +533,9 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     const ws = this.#ws;
     if (ws === undefined) return;
     await new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimeout(resolve, CLOSE_WAIT_MS);
+      const cancel = this.#clock.setTimeout(resolve, CLOSE_WAIT_MS);
       ws.addEventListener('close', () => {
-        this.#clock.clearTimeout(timer);
+        cancel();
         resolve();
       });
       ws.close(CLOSE_NORMAL, 'bye');

@@ -12,7 +12,8 @@ export {
 export { PositionTracker, type Position } from './position-tracker.js';
 export { ChainfanClientError, type ChainfanClientErrorCode } from './errors.js';
 export { DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff.js';
-export type { ClientClock } from './clock.js';
+export type { Cancel, ClientClock, Clock } from './clock.js';
+export { clientSystemClock } from './clock.js';
 export type { WebSocketLike, WebSocketConstructor } from './websocket.js';
 export { decodeServerFrame, type FrameError } from './decode-frame.js';
 export { splitBatchedFrame, withBatchQuery } from './batch-frames.js';

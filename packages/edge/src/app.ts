@@ -4,12 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   type Bus, createBus, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, RedisLeaseStore, RedisStatsRegistry, RedisTtlCache,
-  type StatsRegistry, type TtlCache, waitForBusUp,
+  redisTopologyFromEnv, type StatsRegistry, type TtlCache, waitForBusUp,
 } from '@chainfan/bus';
 import { ChainfanError } from '@chainfan/protocol';
 import { createEdgeMetrics, createRegistry, startOpsServer, type Logger } from '@chainfan/telemetry';
 import { buildAuth } from './auth/build-auth.js';
-import { batchingConfigFromEnv, batchingTransportFactory } from './batching-config.js';
+import { batchingConfigFromEnv } from './batching-config.js';
+import { batchingTransportFactory } from './transport/batching-factory.js';
 import { systemClock } from './clock.js';
 import { authConfigFromEnv, type EdgeEnv, edgeConfigFromEnv } from './config.js';
 import { commandConfigFromEnv, dialectSetupFromEnv } from './dialects-config.js';
@@ -37,7 +38,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
   const config = edgeConfigFromEnv(env);
   const authConfig = authConfigFromEnv(env);
   const edgeId = randomBytes(4).toString('hex');
-  const redisUrl = env.CHAINFAN_BUS === 'redis' && shared?.bus === undefined ? env.CHAINFAN_REDIS_URL : undefined;
+  const redis = env.CHAINFAN_BUS === 'redis' && shared?.bus === undefined ? redisTopologyFromEnv(env) : undefined;
   let publicKeyPem: string | undefined;
   if (authConfig.jwtPublicKeyFile !== undefined) {
     try {
@@ -46,13 +47,13 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
       throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE: cannot read ${authConfig.jwtPublicKeyFile}`, { cause: err });
     }
   }
-  const auth = buildAuth(authConfig, { redisUrl, publicKeyPem, clock: systemClock, log });
+  const auth = buildAuth(authConfig, { redisUrl: undefined, redisTopology: redis, publicKeyPem, clock: systemClock, log });
   const setup = dialectSetupFromEnv(env);
   const commandConfig = commandConfigFromEnv(env);
   // dialects bring their own per-key limits (Rustorium: 10), so leases are cluster-wide whenever Redis is there
-  const leases: LeaseStore = redisUrl !== undefined ? new RedisLeaseStore({ url: redisUrl }) : new MemoryLeaseStore();
-  const statsRegistry: StatsRegistry = redisUrl !== undefined ? new RedisStatsRegistry({ url: redisUrl }) : new MemoryStatsRegistry();
-  const cache: TtlCache = redisUrl !== undefined && commandConfig.rpc !== undefined ? new RedisTtlCache({ url: redisUrl }) : new MemoryTtlCache();
+  const leases: LeaseStore = redis !== undefined ? new RedisLeaseStore({ topology: redis }) : new MemoryLeaseStore();
+  const statsRegistry: StatsRegistry = redis !== undefined ? new RedisStatsRegistry({ topology: redis }) : new MemoryStatsRegistry();
+  const cache: TtlCache = redis !== undefined && commandConfig.rpc !== undefined ? new RedisTtlCache({ topology: redis }) : new MemoryTtlCache();
 
   const registry = createRegistry();
   const metrics = createEdgeMetrics(registry);
@@ -60,7 +61,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
   const bus = shared?.bus ?? createBus(
     env.CHAINFAN_BUS === 'memory'
       ? { kind: 'memory', historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN }
-      : { kind: 'redis', url: env.CHAINFAN_REDIS_URL, historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN },
+      : { kind: 'redis', topology: redis ?? redisTopologyFromEnv(env), historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN },
     log.child({ component: 'bus' }),
   );
   // opt-in batched frames (issue 7 §4): undefined when CHAINFAN_EDGE_BATCH_WINDOW_MS is 0, i.e. the plain uWS transport

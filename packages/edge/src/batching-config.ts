@@ -1,11 +1,6 @@
-// Configuration of opt-in batched frames (issue 7 §4): its rows of the edge's CHAINFAN_* table and the transport
-// factory the composition root hands the Edge. Kept apart from config.ts so the feature stays one delimited piece.
+// Configuration of opt-in batched frames: its rows of the edge's CHAINFAN_* table. The transport factory built from it
+// lives in transport/batching-factory.ts, so reading config loads no socket addon and imports no session.
 import { int } from '@chainfan/telemetry';
-import type { Clock } from './clock.js';
-import type { Session } from './session.js';
-import { BatchingTransport, wantsBatchedFrames } from './transport/batching-transport.js';
-import { UwsTransport } from './transport/uws-transport.js';
-import type { WsHandlers, WsTransport, WsTransportOptions } from './transport/ws-transport.js';
 
 export const batchingEnv = {
   CHAINFAN_EDGE_BATCH_WINDOW_MS: int({
@@ -29,18 +24,3 @@ export function batchingConfigFromEnv(env: { readonly CHAINFAN_EDGE_BATCH_WINDOW
  * clients never send `?batch=1` unless they split frames on newlines; every other dialect is left alone.
  */
 export const BATCHABLE_DIALECTS: ReadonlySet<string> = new Set(['evrmore-rpc', 'chainfan']);
-
-type TransportFactory = (opts: WsTransportOptions, handlers: WsHandlers<Session>) => WsTransport;
-
-/** The Edge's `createTransport`: uWS, wrapped for batched frames unless the window is 0 (then undefined: the default). */
-export function batchingTransportFactory(cfg: BatchingConfig, clock: Pick<Clock, 'setTimeout'>): TransportFactory | undefined {
-  if (cfg.windowMs <= 0) return undefined;
-  return (opts, handlers) =>
-    new BatchingTransport<Session>(opts, handlers, (o, h) => new UwsTransport(o, h), {
-      windowMs: cfg.windowMs,
-      maxBytes: cfg.maxBytes,
-      clock,
-      // only chainfan's own clients (the SDK) may ask; dialects that mimic other services keep one message per frame
-      wants: (req, s) => BATCHABLE_DIALECTS.has(s.dialect.name) && !s.dialect.binary && wantsBatchedFrames(req.query),
-    });
-}

@@ -1,30 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@chainfan/protocol';
 import { FrameCoalescer, withoutNewlines } from './coalescer.js';
-
-/** Timers fired by hand. */
-class ManualTimers {
-  #due: (() => void)[] = [];
-  armed = 0;
-  setTimeout(fn: () => void): () => void {
-    this.armed++;
-    this.#due.push(fn);
-    return () => {
-      this.#due = this.#due.filter((f) => f !== fn);
-    };
-  }
-  get pending(): number {
-    return this.#due.length;
-  }
-  fire(): void {
-    for (const fn of this.#due.splice(0)) fn();
-  }
-}
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const text = (u: Uint8Array): string => Buffer.from(u).toString('utf8');
 
 function setup(o: { windowMs?: number; maxBytes?: number } = {}) {
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const out: [string, string][] = [];
   const c = new FrameCoalescer({
     windowMs: o.windowMs ?? 2,
@@ -42,18 +24,18 @@ describe('FrameCoalescer', () => {
     c.add('t', bytes('{"a":2}'));
     c.add('t', bytes('{"a":3}'));
     expect(out).toEqual([]);
-    timers.fire();
+    timers.fireAll();
     expect(out).toEqual([['t', '{"a":1}\n{"a":2}\n{"a":3}']]);
     expect(c.pendingTopics).toBe(0);
   });
 
   it('passes a lone frame through as the same bytes', () => {
     const sent: Uint8Array[] = [];
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const c = new FrameCoalescer({ windowMs: 2, maxBytes: 100, clock: timers, publish: (_t, f) => sent.push(f) });
     const frame = bytes('{"only":true}');
     c.add('t', frame);
-    timers.fire();
+    timers.fireAll();
     expect(sent).toEqual([frame]);
     expect(sent[0]).toBe(frame);
   });
@@ -63,11 +45,11 @@ describe('FrameCoalescer', () => {
     c.add('x', bytes('1'));
     c.add('y', bytes('2'));
     c.add('x', bytes('3'));
-    expect(timers.armed).toBe(1);
-    timers.fire();
+    expect(timers.scheduled).toBe(1);
+    timers.fireAll();
     expect(out).toEqual([['x', '1\n3'], ['y', '2']]);
     c.add('x', bytes('4'));
-    expect(timers.armed).toBe(2);
+    expect(timers.scheduled).toBe(2);
   });
 
   it('sends a batch early rather than let it pass the byte budget', () => {
@@ -76,7 +58,7 @@ describe('FrameCoalescer', () => {
     c.add('t', bytes('bbbb')); // 4 + 1 + 4 = 9 bytes: fits
     c.add('t', bytes('cc')); // would make 12: the first two leave now
     expect(out).toEqual([['t', 'aaaa\nbbbb']]);
-    timers.fire();
+    timers.fireAll();
     expect(out).toEqual([['t', 'aaaa\nbbbb'], ['t', 'cc']]);
   });
 
@@ -94,9 +76,9 @@ describe('FrameCoalescer', () => {
     c.add('u', bytes('2'));
     c.flushTopic('t');
     expect(out).toEqual([['t', '1']]);
-    expect(timers.pending).toBe(1);
+    expect(timers.pending().length).toBe(1);
     c.flushTopic('u');
-    expect(timers.pending).toBe(0);
+    expect(timers.pending().length).toBe(0);
     c.flushTopic('nothing-waiting');
     expect(out).toEqual([['t', '1'], ['u', '2']]);
   });
@@ -105,7 +87,7 @@ describe('FrameCoalescer', () => {
     const { c, timers, out } = setup();
     c.add('t', bytes('{"a":\n1}'));
     c.add('t', bytes('{"b":2}'));
-    timers.fire();
+    timers.fireAll();
     expect(out).toEqual([['t', '{"a": 1}\n{"b":2}']]);
     expect(out[0]![1].split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ a: 1 }, { b: 2 }]);
     const clean = bytes('{"c":3}');
@@ -119,11 +101,11 @@ describe('FrameCoalescer', () => {
     expect(out).toEqual([['t', '1']]);
     c.add('t', bytes('2'));
     expect(out).toEqual([['t', '1'], ['t', '2']]);
-    expect(timers.pending).toBe(0);
+    expect(timers.pending().length).toBe(0);
   });
 
   it('refuses a window or budget that makes no sense', () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     expect(() => new FrameCoalescer({ windowMs: 0, maxBytes: 10, clock: timers, publish: () => undefined })).toThrow(RangeError);
     expect(() => new FrameCoalescer({ windowMs: 2, maxBytes: 0, clock: timers, publish: () => undefined })).toThrow(RangeError);
   });

@@ -1,6 +1,7 @@
 // The edge's configuration: the typed options the Edge and its admission take, and the CHAINFAN_* table they are
 // parsed from (STYLE.md rule 3: one table, every problem reported at once).
 import { ChainfanError, MAX_TOPIC_LENGTH } from '@chainfan/protocol';
+import { redisEnv } from '@chainfan/bus';
 import { bool, int, oneOf, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
 import { batchingEnv } from './batching-config.js';
 import { dialectEnv } from './dialects-config.js';
@@ -169,7 +170,7 @@ export const edgeEnv = {
   CHAINFAN_EDGE_ALLOWED_ORIGINS: str({ default: '', help: 'comma list (https://app.example.com, https://*.example.com, *); empty: any' }),
   CHAINFAN_EDGE_ANONYMOUS_TOPICS: str({ default: '*', help: 'topics without credentials: * | comma list (blocks,address:*) | none: credentials required (401)' }),
   CHAINFAN_EDGE_API_KEYS: str({ default: '', help: 'comma list of API keys (or sha256:<hex>)' }),
-  CHAINFAN_EDGE_API_KEYS_REDIS_SET: str({ default: '', help: 'Redis set of API keys (plain or sha256 hex), on CHAINFAN_REDIS_URL' }),
+  CHAINFAN_EDGE_API_KEYS_REDIS_SET: str({ default: '', help: 'Redis set of API keys (plain or sha256 hex), on the bus Redis' }),
   CHAINFAN_EDGE_JWT_HS256_SECRET: str({ default: '', help: 'shared secret for HS256 tokens' }),
   CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE: str({ default: '', help: 'PEM public key (RSA → RS256, P-256 → ES256)' }),
   CHAINFAN_EDGE_JWKS_URL: url({ protocols: ['http:', 'https:'], optional: true, help: 'JWKS of the token issuer (RS256/ES256 keys by kid)' }),
@@ -181,7 +182,7 @@ export const edgeEnv = {
   CHAINFAN_EDGE_JWT_CLOCK_SKEW_MS: int({ min: 0, max: 600_000, default: 30_000, help: 'leeway for exp/nbf' }),
   CHAINFAN_EDGE_JWT_REQUIRE_EXP: bool({ default: true }),
   CHAINFAN_BUS: oneOf(['redis', 'memory'] as const, { default: 'redis', help: 'memory only makes sense inside `chainfan dev`' }),
-  CHAINFAN_REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
+  ...redisEnv, // single, Sentinel or Cluster; auth and TLS (shared with the ingestor)
   CHAINFAN_HISTORY_MAX_LEN: int({ min: 100, max: 10_000_000, default: 10_000, help: 'messages kept per channel for recovery' }),
   CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
   ...batchingEnv, // opt-in batched frames (issue 7 §4)

@@ -28,6 +28,12 @@ export class DialectSelector {
     return this.#byName.get(name);
   }
 
+  /** Whether the path's first segment names a dialect (its name or an alias), i.e. it is nothing but a WebSocket path. */
+  namesDialect(url: string): boolean {
+    const segment = url.split('/', 2)[1] ?? '';
+    return this.#byName.has(segment) || this.#paths.has(segment);
+  }
+
   select(req: Pick<UpgradeRequest, 'url' | 'query'>): Dialect {
     const fromQuery = req.query === '' || !req.query.includes('dialect') ? undefined : this.#byName.get(new URLSearchParams(req.query).get('dialect') ?? '');
     if (fromQuery !== undefined) return fromQuery;

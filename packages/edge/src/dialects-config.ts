@@ -1,7 +1,7 @@
 // Configuration of the client dialects (issue 5): their rows of the edge's CHAINFAN_* table, the dialect list with
 // the default first, the path aliases, and the node RPC the evrmore-rpc command messages are answered from.
 import {
-  ChainfanError, chainfanDialect, createRustoriumDialect, type Dialect, evrmoreRpcDialect, theBlockDialect, zionDialect,
+  ChainfanError, chainfanDialect, createEvrmoreRpcDialect, createRustoriumDialect, type Dialect, theBlockDialect, zionDialect,
 } from '@chainfan/protocol';
 import { type EnvValues, int, oneOf, optionalStr, str, url } from '@chainfan/telemetry';
 
@@ -15,6 +15,7 @@ export const dialectEnv = {
   CHAINFAN_EDGE_DIALECT_PATHS: str({
     default: 'ws=rustorium', pattern: ALIAS_RE, help: 'extra first-path-segment aliases, segment=dialect (every dialect is also at /<name>)',
   }),
+  CHAINFAN_EDGE_EVRMORE_PING_MS: int({ min: 0, max: 600_000, default: 20_000, help: 'WebSocket ping period on evrmore-rpc connections (documented: 20 s); 0: idle-time pings only' }),
   CHAINFAN_EDGE_RUSTORIUM_HEARTBEAT_MS: int({ min: 100, max: 600_000, default: 30_000, help: 'Rustorium heartbeat period (documented: 30 s)' }),
   CHAINFAN_EDGE_MAX_CONFIRMATIONS: int({ min: 1, max: 100, default: 6, help: 'deepest confirmations filter served; keep <= the ingestor\'s CHAINFAN_CONFIRMATIONS' }),
   CHAINFAN_RPC_URL: url({ protocols: ['http:', 'https:'], optional: true, help: 'node JSON-RPC for command messages (may carry user:password@); unset: commands refused' }),
@@ -39,15 +40,18 @@ export interface DialectSetup {
   readonly paths: ReadonlyMap<string, string>;
 }
 
-export function dialectSetupFromEnv(env: Pick<DialectEnv, 'CHAINFAN_EDGE_DEFAULT_DIALECT' | 'CHAINFAN_EDGE_DIALECT_PATHS' | 'CHAINFAN_EDGE_RUSTORIUM_HEARTBEAT_MS' | 'CHAINFAN_EDGE_MAX_CONFIRMATIONS'>): DialectSetup {
+export function dialectSetupFromEnv(
+  env: Pick<DialectEnv, 'CHAINFAN_EDGE_DEFAULT_DIALECT' | 'CHAINFAN_EDGE_DIALECT_PATHS' | 'CHAINFAN_EDGE_EVRMORE_PING_MS' | 'CHAINFAN_EDGE_RUSTORIUM_HEARTBEAT_MS' | 'CHAINFAN_EDGE_MAX_CONFIRMATIONS'>,
+): DialectSetup {
+  const evrmoreRpc = createEvrmoreRpcDialect({ pingIntervalMs: env.CHAINFAN_EDGE_EVRMORE_PING_MS });
   const all: Dialect[] = [
-    evrmoreRpcDialect,
+    evrmoreRpc,
     chainfanDialect,
     theBlockDialect,
     zionDialect,
     createRustoriumDialect({ heartbeatMs: env.CHAINFAN_EDGE_RUSTORIUM_HEARTBEAT_MS, maxConfirmations: env.CHAINFAN_EDGE_MAX_CONFIRMATIONS }),
   ];
-  const first = all.find((d) => d.name === env.CHAINFAN_EDGE_DEFAULT_DIALECT) ?? evrmoreRpcDialect;
+  const first = all.find((d) => d.name === env.CHAINFAN_EDGE_DEFAULT_DIALECT) ?? evrmoreRpc;
   const paths = new Map<string, string>();
   for (const entry of env.CHAINFAN_EDGE_DIALECT_PATHS.split(',').filter((e) => e !== '')) {
     const [segment, name] = entry.split('=') as [string, string];

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';
-import { evrmoreRpcDialect, type Dialect, type OutgoingEnvelope } from '@chainfan/protocol';
+import { ManualClock, evrmoreRpcDialect, type Dialect, type OutgoingEnvelope } from '@chainfan/protocol';
 import { createEdgeMetrics, createLogger, createRegistry, type EdgeMetrics } from '@chainfan/telemetry';
 import { waitFor } from '@chainfan/testkit';
 import { type EdgeConfig, edgeConfig } from './config.js';
 import { Edge } from './edge.js';
-import type { Cancel, Clock } from './clock.js';
+import type { Clock } from './clock.js';
 import { WsTestClient } from './testing/ws-test-client.js';
 
 const log = createLogger({ service: 'edge-test', level: 'silent' });
@@ -22,23 +22,6 @@ interface Harness {
   readonly url: string;
   connect(path?: string): Promise<WsTestClient>;
   publish(env: Omit<OutgoingEnvelope, 'ts'> & { ts?: number }): Promise<void>;
-}
-
-/** Timers the test fires by hand; time itself is real. */
-class ManualTimers implements Clock {
-  #due: (() => void)[] = [];
-  now(): number {
-    return Date.now();
-  }
-  setTimeout(fn: () => void): Cancel {
-    this.#due.push(fn);
-    return () => {
-      this.#due = this.#due.filter((f) => f !== fn);
-    };
-  }
-  fire(): void {
-    for (const fn of this.#due.splice(0)) fn();
-  }
 }
 
 async function startEdge(overrides: Partial<EdgeConfig> = {}, deps: { clock?: Clock; dialects?: readonly [Dialect, ...Dialect[]] } = {}): Promise<Harness> {
@@ -98,9 +81,10 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await h.publish({ channel: 'blocks', kind: 'block', body: JSON.stringify(BLOCK) });
     for (const c of [singular, plural]) {
       const [ev] = await c.waitForEvents(1);
-      expect(ev!.event).toEqual({ type: 'block', data: BLOCK });
+      // with evrmore-rpc's documented tx_count
+      expect(ev!.event).toEqual({ type: 'block', data: { ...BLOCK, tx_count: 1 } });
       // body spliced, not re-serialized, behind the position keys
-      expect(ev!.text).toBe(`{"type":"block","channel":"blocks","epoch":${JSON.stringify(ev!.json?.epoch)},"seq":1,"data":${JSON.stringify(BLOCK)}}`);
+      expect(ev!.text).toBe(`{"type":"block","channel":"blocks","epoch":${JSON.stringify(ev!.json?.epoch)},"seq":1,"data":${JSON.stringify(BLOCK).slice(0, -1)},"tx_count":1}}`);
     }
     expect(h.edge.stats()).toMatchObject({ connections: 2, subscriptions: 2, topics: 1, busChannels: ['blocks'] });
     expect(await metricValue(h.metrics.messagesSent, { topic_kind: 'blocks', dialect: 'evrmore-rpc' })).toBe(2);
@@ -269,7 +253,7 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
   });
 
   it('closes a slow consumer with 4008 once its buffer passes maxBackpressureBytes, after what it had buffered', async () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock(Date.now());
     const h = await startEdge({ maxBackpressureBytes: 64 * 1024 }, { clock: timers });
     const [slow, fast] = await Promise.all([h.connect(), h.connect()]);
     await slow.command({ action: 'subscribe', topic: 'blocks' });
@@ -280,7 +264,7 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     await waitFor(async () => {
       // 32 KiB per backpressure sweep: well inside the headroom between our limit and uWS's hard cap (2×)
       for (let i = 0; i < 2; i++, published++) await h.publish({ channel: 'blocks', kind: 'block', body });
-      timers.fire();
+      timers.fireAll();
       return (await metricValue(h.metrics.connectionsClosed, { reason: 'slow_consumer' })) === 1;
     }, { timeoutMs: 20_000, intervalMs: 1 });
     slow.resumeReading();

@@ -91,6 +91,11 @@ const ZION_PATH = '/zion';
 /** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
 const MAX_COMMAND_REPLY_BYTES = 1_048_576;
 
+/** The request id a decoded frame carries, if any. */
+function refOf(cmd: ClientCommand): RequestRef {
+  return 'ref' in cmd ? cmd.ref : undefined;
+}
+
 /** Commands answered synchronously inside the uWS callback when nothing is queued ahead of them. */
 function isSync(cmd: ClientCommand): boolean {
   return cmd.type === 'invalid' || cmd.type === 'unsubscribe' || cmd.type === 'ping';
@@ -220,6 +225,7 @@ export class Edge {
       hardBackpressureBytes: Math.min(2 * this.#cfg.maxBackpressureBytes, 2 ** 31 - 1),
       maxHttpBodyBytes: this.#cfg.maxHttpBodyBytes,
       ...(this.#cfg.staticDir === undefined ? {} : { staticDir: this.#cfg.staticDir }),
+      webSocketOnly: (url) => this.#selector.namesDialect(url),
     };
     const handlers: WsHandlers<Session> = {
       upgrade: (req) => this.#upgrade(req),
@@ -245,6 +251,7 @@ export class Edge {
       this.#keyLeases.start();
       this.#cluster.start();
       for (const d of this.#dialects) if (d.heartbeat !== undefined) this.#scheduleHeartbeat(d);
+      for (const d of this.#dialects) if (d.pingIntervalMs !== undefined) this.#schedulePings(d, d.pingIntervalMs);
       this.#log.info({ event: 'edge.listening', host: this.#cfg.host, port, dialects: this.#dialects.map((d) => d.name) }, 'edge listening');
       return { port };
     })();
@@ -434,7 +441,8 @@ export class Edge {
         this.#metrics.limitHits.inc({ limit: 'message_rate' });
         const perMinute = s.dialect.limits?.messagesPerMinute;
         const message = perMinute === undefined ? ERROR.rateLimited.message(this.#cfg.messageRatePerSecond) : `Rate limited (${perMinute} messages/minute): message ignored`;
-        this.#fail(s, { reason: 'rate_limited', code: ERROR.rateLimited.code, message }, undefined);
+        // the refusal answers that request: its id (when the protocol has ids) comes back, as with any other error
+        this.#fail(s, { reason: 'rate_limited', code: ERROR.rateLimited.code, message }, refOf(s.dialect.decode(frame, isBinary)));
         return;
       }
       case 'exceeded':
@@ -558,17 +566,21 @@ export class Edge {
     }
     const key = keyOf(target);
     const held = s.subs.get(key);
+    const handle = implicit || s.dialect.subscriptionId === undefined ? undefined : s.dialect.subscriptionId(raw, ++s.subscribeSeq);
+    if (held !== undefined && handle !== undefined) {
+      // a protocol whose subscriptions have ids: another subscription, reading the same stream (and counted)
+      if (this.#overSubscriptionLimit(s, ref)) return;
+      (held.handles ??= new Set()).add(handle);
+      s.explicitSubs++;
+      this.#ack(s, { action: 'subscribe', raw: handle, target, ref }, undefined);
+      return;
+    }
     if (held !== undefined) {
       // a set add, like upstream: idempotent (a live topic is not replayed again; unsubscribe first for that)
       if (!implicit) this.#ack(s, { action: 'subscribe', raw, target, ref }, since === undefined || topic === undefined ? undefined : this.#positions(topic));
       return;
     }
-    if (!implicit && s.explicitSubs >= s.maxSubscriptions) {
-      this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
-      const e = ERROR.tooManySubscriptions;
-      this.#fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
-      return;
-    }
+    if (!implicit && this.#overSubscriptionLimit(s, ref)) return;
     const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
     const kind = topic !== undefined ? topic.kind : stream!.name;
     try {
@@ -584,7 +596,8 @@ export class Edge {
       return;
     }
     const sub: Subscription = {
-      target, topic, key, kind, channels, raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
+      target, topic, key, kind, channels, raw: handle ?? raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
+      handles: handle === undefined ? undefined : new Set([handle]),
     };
     s.subs.set(key, sub);
     if (!implicit) s.explicitSubs++;
@@ -614,6 +627,15 @@ export class Edge {
       s.subs.delete(key);
       this.#dropSub(s, sub);
     }
+  }
+
+  /** Refuses (and counts) a subscribe past the connection's limit. */
+  #overSubscriptionLimit(s: Session, ref: RequestRef): boolean {
+    if (s.explicitSubs < s.maxSubscriptions) return false;
+    this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
+    const e = ERROR.tooManySubscriptions;
+    this.#fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
+    return true;
   }
 
   #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
@@ -692,9 +714,18 @@ export class Edge {
   #unsubscribe(s: Session, target: Target, raw: string, ref: RequestRef): void {
     const key = keyOf(target);
     const sub = s.subs.get(key);
-    if (sub === undefined || sub.implicit) {
+    if (sub === undefined || sub.implicit || (sub.handles !== undefined && !sub.handles.has(raw))) {
       this.#fail(s, { reason: 'not_subscribed', code: ERROR.notSubscribed.code, message: ERROR.notSubscribed.message(raw) }, ref);
       return;
+    }
+    if (sub.handles !== undefined) {
+      sub.handles.delete(raw);
+      if (sub.handles.size > 0) {
+        // other subscriptions still read this stream: only this one ends
+        s.explicitSubs--;
+        this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
+        return;
+      }
     }
     s.subs.delete(key);
     if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
@@ -868,6 +899,15 @@ export class Edge {
       if (this.#closing === undefined) this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
     };
     this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
+  }
+
+  /** WebSocket pings at the dialect's documented period: a ping frame cannot be published, so one per socket. */
+  #schedulePings(d: Dialect, intervalMs: number): void {
+    const tick = (): void => {
+      for (const s of this.#sessions) if (s.dialect === d && s.isOpen) s.conn?.ping?.();
+      if (this.#closing === undefined) this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
+    };
+    this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
   }
 
   // ——— bus → clients ———

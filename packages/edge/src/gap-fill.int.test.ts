@@ -38,8 +38,8 @@ const heights = (c: WsTestClient): number[] => c.events('block').map((f) => (f.j
 
 /** What the publish script does, minus the PUBLISH: the message is in history, but live subscribers never see it. */
 async function publishSilently(prefix: string, epoch: string, seq: number, msg: OutgoingEnvelope, maxLen = 1_000): Promise<void> {
-  await redisCommand(redis.url, ['XADD', `${prefix}h:blocks`, 'MAXLEN', String(maxLen), `${seq}-0`, 'm', composeWire(epoch, seq, encodeEnvelopeTail(msg))]);
-  await redisCommand(redis.url, ['SET', `${prefix}seq:blocks`, String(seq)]);
+  await redisCommand(redis.url, ['XADD', `{${prefix}blocks}:h`, 'MAXLEN', String(maxLen), `${seq}-0`, 'm', composeWire(epoch, seq, encodeEnvelopeTail(msg))]);
+  await redisCommand(redis.url, ['SET', `{${prefix}blocks}:seq`, String(seq)]);
 }
 
 describe('gaps inside the edge (RedisBus)', () => {

@@ -36,6 +36,8 @@ export interface Subscription {
    * reader of its own, so each event arrives once, as evrmore-rpc's server sends it. Joins again when `all` goes.
    */
   shadowed: boolean;
+  /** the ids of the subscribes this subscription serves, for dialects that name each one (Dialect.subscriptionId) */
+  handles: Set<string> | undefined;
 }
 
 export class Session {
@@ -50,6 +52,8 @@ export class Session {
   readonly subs = new Map<string, Subscription>();
   /** subscriptions the client asked for (implicit ones excluded): what the subscription limit counts */
   explicitSubs = 0;
+  /** subscribes numbered so far, for dialects that name each subscription */
+  subscribeSeq = 0;
   /** the limit of this connection's dialect */
   readonly maxSubscriptions: number;
   /** admission was refused but the dialect reports refusals as close codes: the socket is closed right after open */

@@ -1,6 +1,6 @@
 // Composition root of the ingestor role: builds source, RPC client, bus, metrics and ops server from config.
 import { hostname } from 'node:os';
-import { type Bus, type Coordinator, createBus, PositionFloor } from '@chainfan/bus';
+import { type Bus, type Coordinator, createBus, PositionFloor, redisTopologyFromEnv } from '@chainfan/bus';
 import { NETWORKS } from '@chainfan/chain';
 import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
@@ -26,7 +26,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
   const bus = shared?.bus ?? createBus(
     cfg.CHAINFAN_BUS === 'memory'
       ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }
-      : { kind: 'redis', url: cfg.CHAINFAN_REDIS_URL, historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, positionFloor },
+      : { kind: 'redis', topology: redisTopologyFromEnv(cfg), historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, positionFloor },
     log.child({ component: 'bus' }),
   );
   const rpc = new RpcClient({

@@ -8,10 +8,10 @@ import { BlockWindow, type Checkpoint } from './block-window.js';
 import { blockEnvelope, contextFromHeader } from './events/block-events.js';
 import { depthEnvelope, reorgEnvelope, txStatusEnvelope } from './events/chain-events.js';
 import type { EventPublisher } from './event-publisher.js';
-import type { RpcClient } from './rpc/rpc-client.js';
+import type { ChainRpc } from './rpc/rpc-client.js';
 
 export interface ChainFollowerOptions {
-  readonly rpc: RpcClient;
+  readonly rpc: ChainRpc;
   readonly network: Network;
   readonly events: EventPublisher;
   readonly metrics: IngestorMetrics;

@@ -1,5 +1,6 @@
 // The ingestor's configuration table: every CHAINFAN_* variable it reads, with type, default and unit.
 import { NETWORKS, type NetworkName } from '@chainfan/chain';
+import { redisEnv } from '@chainfan/bus';
 import { int, oneOf, optionalStr, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
 
 const NETWORK_NAMES = Object.keys(NETWORKS) as [NetworkName, ...NetworkName[]];
@@ -12,7 +13,7 @@ export const ingestorEnv = {
   CHAINFAN_RPC_PASSWORD: optionalStr({ help: 'RPC password (overrides the URL)' }),
   CHAINFAN_RPC_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 5_000 }),
   CHAINFAN_BUS: oneOf(['redis', 'memory'] as const, { default: 'redis', help: 'memory only makes sense inside `chainfan dev`' }),
-  CHAINFAN_REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
+  ...redisEnv, // single, Sentinel or Cluster; auth and TLS (shared with the edge)
   CHAINFAN_HISTORY_MAX_LEN: int({ min: 100, max: 10_000_000, default: 10_000, help: 'messages kept per channel for recovery' }),
   CHAINFAN_INGESTOR_OPS_PORT: int({ min: 0, max: 65_535, default: 9466, help: '/metrics, /healthz, /readyz' }),
   CHAINFAN_OPS_HOST: str({ default: '0.0.0.0' }),

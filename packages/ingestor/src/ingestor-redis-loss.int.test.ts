@@ -81,7 +81,7 @@ describe('ingestors and a Redis that lost data', () => {
     // left in the mempool across the outage: announced once, before it
     const pending = await w.h.sim.createTx();
     await waitFor(() => txidsOf(w.got).includes(pending.txid));
-    const tokenA = Number(String(await redisCommand(w.redis.url, ['GET', 'cf:lease'])).split(':')[0]);
+    const tokenA = Number(String(await redisCommand(w.redis.url, ['GET', '{cf:lease}'])).split(':')[0]);
     expect(b.ingestor.status().leader).toBe(false);
     const lastBefore = blocksOf(w.got).at(-1)!;
     // the standby has read the checkpoint of the last block (it logs nothing; its saved state would show it)
@@ -104,7 +104,7 @@ describe('ingestors and a Redis that lost data', () => {
     expect(heights.slice(-2)).toEqual([lastBefore.height + 1, lastBefore.height + 2]);
     expect(txidsOf(w.got)).toContain(during.txid);
     expectNoTxTwice(w.got);
-    const tokenB = Number(String(await redisCommand(w.redis.url, ['GET', 'cf:lease'])).split(':')[0]);
+    const tokenB = Number(String(await redisCommand(w.redis.url, ['GET', '{cf:lease}'])).split(':')[0]);
     expect(tokenB).toBeGreaterThan(tokenA);
   });
 
@@ -122,7 +122,7 @@ describe('ingestors and a Redis that lost data', () => {
 
     await w.redis.kill();
     await w.redis.restart(); // loads the snapshot: seq 1 of the blocks channel, in the same epoch
-    expect(await redisCommand(w.redis.url, ['GET', 'cf:ep:blocks'])).toBe(firstEpoch);
+    expect(await redisCommand(w.redis.url, ['GET', '{cf:blocks}:ep'])).toBe(firstEpoch);
     const next = await w.h.sim.mineBlock();
     await waitFor(() => blockHashes(w.got).includes(next.header.hash), { timeoutMs: 20_000 });
     const blocks = w.got.filter((e) => e.channel === 'blocks');

@@ -3,7 +3,7 @@
 // one reconciliation over RPC (ChainFollower.sync + mempool diff). Only the leader publishes.
 import { type Bus, type Coordinator, PositionFloor } from '@chainfan/bus';
 import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
-import { backoffMs, BUS_CHANNELS } from '@chainfan/protocol';
+import { backoffMs, BUS_CHANNELS, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { parseCheckpoint } from './block-window.js';
@@ -16,18 +16,21 @@ import { TrafficMeter } from './traffic-meter.js';
 import { LeaderElector } from './leader-elector.js';
 import type { LocalStateFile } from './local-state.js';
 import { Publisher } from './publisher.js';
-import type { RpcClient } from './rpc/rpc-client.js';
+import type { ChainRpc } from './rpc/rpc-client.js';
 import { SeenSet } from './seen-set.js';
 import { SequenceTracker } from './sequence-tracker.js';
 import type { ChainNotification, ChainSource } from './source/chain-source.js';
 
 export interface IngestorOptions {
   readonly source: ChainSource;
-  readonly rpc: RpcClient;
+  readonly rpc: ChainRpc;
   readonly bus: Bus & Coordinator;
   readonly network: Network;
   readonly log: Logger;
   readonly metrics: IngestorMetrics;
+  /** time and timers (polls, grace periods, retries, the leader lease); the system clock unless given */
+  readonly clock?: Clock;
+  /** overrides the clock's `now` for event timestamps */
   readonly now?: () => number;
   readonly random?: () => number;
   /** identifies this instance in the leader lease */
@@ -73,6 +76,7 @@ export interface IngestorStatus {
 
 export class Ingestor {
   readonly #o: IngestorOptions;
+  readonly #clock: Clock;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #log: Logger;
@@ -88,11 +92,11 @@ export class Ingestor {
   #pendingTasks = 0;
   #resyncQueued = false;
   #resyncAttempt = 0;
-  #retryTimer: NodeJS.Timeout | undefined;
+  #retryTimer: Cancel | undefined;
   #lastMempoolSeq: bigint | undefined;
   #nodeReachable = false;
   #lastNotificationAt: number | undefined;
-  #timers: NodeJS.Timeout[] = [];
+  #timers: Cancel[] = [];
   #busWasDown = false;
   #closing: Promise<void> | undefined;
   readonly #floor: PositionFloor;
@@ -105,7 +109,8 @@ export class Ingestor {
 
   constructor(o: IngestorOptions) {
     this.#o = o;
-    this.#now = o.now ?? Date.now;
+    this.#clock = o.clock ?? systemClock;
+    this.#now = o.now ?? (() => this.#clock.now());
     this.#random = o.random ?? Math.random;
     this.#log = o.log;
     this.#seen = new SeenSet(o.seenCapacity ?? 200_000);
@@ -119,6 +124,7 @@ export class Ingestor {
       retryEveryMs: o.leaseRetryMs ?? 500,
       onElected: (token) => this.#onElected(token),
       onDeposed: () => this.#onDeposed(),
+      clock: this.#clock,
     });
     this.#publisher = new Publisher({
       bus: o.bus,
@@ -213,11 +219,16 @@ export class Ingestor {
 
   #every(ms: number, fn: () => void, opts: { standbyToo?: boolean } = {}): void {
     if (ms <= 0) return;
-    const t = setInterval(() => {
-      if (this.#elector.isLeader || opts.standbyToo === true) fn();
-    }, ms);
-    t.unref();
-    this.#timers.push(t);
+    // one slot per periodic job, re-armed after each run (the Clock has one-shot timers only)
+    const slot = this.#timers.length;
+    const arm = (): void => {
+      this.#timers[slot] = this.#clock.setTimeout(() => {
+        if (this.#closing !== undefined) return;
+        arm();
+        if (this.#elector.isLeader || opts.standbyToo === true) fn();
+      }, ms);
+    };
+    arm();
   }
 
   #onElected(token: string): void {
@@ -372,10 +383,9 @@ export class Ingestor {
         // Several blocks connected at once announce only the tip, and rawblock may have been dropped: if the
         // block has not been published shortly after its hash, reconcile over RPC.
         const hash = bytesToHex(n.body);
-        const t = setTimeout(() => {
+        this.#clock.setTimeout(() => {
           if (this.#elector.isLeader && !this.#follower.has(hash)) this.#scheduleResync('hashblock-without-rawblock');
         }, this.#o.hashGraceMs ?? 1_000);
-        t.unref();
         return;
       }
       case 'hashtx':
@@ -435,11 +445,10 @@ export class Ingestor {
   #retryResync(): void {
     if (this.#retryTimer !== undefined || this.#closing !== undefined) return;
     const delay = backoffMs(this.#resyncAttempt++, this.#random, { initialDelayMs: 200, maxDelayMs: 5_000, factor: 2 });
-    this.#retryTimer = setTimeout(() => {
+    this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       this.#scheduleResync('retry');
     }, delay);
-    this.#retryTimer.unref();
   }
 
   /** Publishes mempool transactions that ZMQ lost: getrawmempool diff, then raw transactions in batches. */
@@ -544,8 +553,8 @@ export class Ingestor {
   /** Hands the lease back, stops intake and lets queued work finish. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      for (const t of this.#timers) clearInterval(t);
-      if (this.#retryTimer) clearTimeout(this.#retryTimer);
+      for (const cancel of this.#timers) cancel();
+      this.#retryTimer?.();
       await this.#o.source.close();
       await this.idle();
       await this.#elector.stop();

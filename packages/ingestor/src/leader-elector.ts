@@ -1,6 +1,7 @@
 // Leader election over the bus's Coordinator: one ingestor publishes; standbys retry until the lease is free.
 // The lease TTL bounds takeover time; the fencing token bounds the damage a paused ex-leader can do (none).
 import type { Coordinator } from '@chainfan/bus';
+import { type Cancel, type Clock, systemClock } from '@chainfan/protocol';
 import type { Logger } from 'pino';
 
 export interface LeaderElectorOptions {
@@ -13,12 +14,14 @@ export interface LeaderElectorOptions {
   readonly retryEveryMs: number;
   readonly onElected: (token: string) => void;
   readonly onDeposed: (reason: string) => void;
+  /** renew and retry timers; the system clock unless given */
+  readonly clock?: Pick<Clock, 'setTimeout'>;
 }
 
 export class LeaderElector {
   readonly #o: LeaderElectorOptions;
   #token: string | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Cancel | undefined;
   #stopped = false;
 
   constructor(o: LeaderElectorOptions) {
@@ -62,8 +65,7 @@ export class LeaderElector {
       log.debug({ event: 'leader.tick_failed', err }, 'lease round trip failed');
     }
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#tick(), this.#token === undefined ? this.#o.retryEveryMs : this.#o.renewEveryMs);
-    this.#timer.unref();
+    this.#timer = (this.#o.clock ?? systemClock).setTimeout(() => void this.#tick(), this.#token === undefined ? this.#o.retryEveryMs : this.#o.renewEveryMs);
   }
 
   #depose(reason: string): void {
@@ -75,7 +77,7 @@ export class LeaderElector {
   /** Stops the loop and hands the lease back so a standby takes over without waiting for the TTL. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.();
     const token = this.#token;
     this.#token = undefined;
     if (token !== undefined) {

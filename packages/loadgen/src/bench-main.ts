@@ -14,6 +14,7 @@ import { type IdleResult, runIdle } from './scenarios/idle.js';
 import { type IngestResult, startIngestRig } from './scenarios/ingest.js';
 import { type RecoveryResult, runRecovery } from './scenarios/recovery.js';
 import { type RedisFanoutResult, runRedisFanout } from './scenarios/redis-fanout.js';
+import { runShards, type ShardsResult } from './scenarios/shards.js';
 import { Publisher } from './targets.js';
 
 /** A fan-out whose server passes this RSS is stopped: unbounded buffering must not take the machine down. */
@@ -58,6 +59,7 @@ const results = {
   ingest: undefined as { flatOut: IngestResult[]; paced: IngestResult[] } | undefined,
   recovery: [] as RecoveryResult[],
   redisFanout: [] as RedisFanoutResult[],
+  shards: [] as ShardsResult[],
   errors: [] as { scenario: string; error: string }[],
 };
 
@@ -177,6 +179,19 @@ async function runScenario(s: ScenarioSpec): Promise<void> {
       }
       log(`recovery, bus history directly: ${Math.round(r.busHistory.messagesPerSecond).toLocaleString('en-US')} messages/s`);
       results.recovery.push(r);
+      return;
+    }
+    case 'shards': {
+      const r = await runShards({ count: s.count, window: s.window, bodyBytes: plan.bodyBytes, shardCounts: s.shardCounts }, { progress, label: s.name });
+      for (const p of r.points) {
+        log(
+          `${s.name} ${p.shards} shard(s): ${Math.round(p.publishedPerSecond).toLocaleString('en-US')} msg/s published, p99 ${p.latencyMs.p99.toFixed(1)} ms, ` +
+            `shard CPU ${p.shardCpuCores.map((c) => c.toFixed(2)).join('/')} cores, capacity ${Math.round(p.capacityPerSecond).toLocaleString('en-US')} msg/s`,
+        );
+      }
+      log(`${s.name}: throughput ×${r.throughputRatio.toFixed(2)}, Redis capacity ×${r.capacityRatio.toFixed(2)}, p99 ×${r.p99Ratio.toFixed(2)}`);
+      results.shards.push(r);
+      progress.done();
       return;
     }
     case 'redis-fanout': {

@@ -5,6 +5,7 @@ import type { IdleResult } from './scenarios/idle.js';
 import type { IngestResult } from './scenarios/ingest.js';
 import type { RecoveryResult } from './scenarios/recovery.js';
 import type { RedisFanoutResult } from './scenarios/redis-fanout.js';
+import type { ShardsResult } from './scenarios/shards.js';
 import { TARGET_LABELS, type TargetName } from './targets.js';
 
 export interface MachineInfo {
@@ -29,6 +30,8 @@ export interface BenchResults {
   readonly ingest: { readonly flatOut: readonly IngestResult[]; readonly paced: readonly IngestResult[] } | undefined;
   readonly recovery: readonly RecoveryResult[];
   readonly redisFanout: readonly RedisFanoutResult[];
+  /** absent in results written before the scenario existed */
+  readonly shards?: readonly ShardsResult[];
   /** scenarios that threw, with the error */
   readonly errors: readonly { readonly scenario: string; readonly error: string }[];
 }
@@ -307,6 +310,30 @@ export function renderMarkdown(res: BenchResults): string {
       for (const p of r.points) lines.push(`| ${p.subscribers} | ${fmtNum(p.rate)} | ${fmtNum(p.deliveredPerSecond)} | ${cores(p.redisCpuCores)} |`);
       lines.push('', `Redis CPU per published message: ${r.publishMicros.toFixed(1)} µs; per delivery to a subscribed edge: ${r.deliveryMicros.toFixed(2)} µs.`, '');
     }
+  }
+  for (const r of res.shards ?? []) {
+    lines.push(
+      '## Redis Cluster: 1 shard vs 3 shards',
+      '',
+      'The atomic publish flat out over every bus channel through a Redis Cluster of N masters (no replicas), one edge stand-in ' +
+        'subscribed to every channel over sharded pub/sub. Capacity = msg/s at which the busiest shard would be one busy core.',
+      '',
+      '| shards | channels per shard | msg/s published | delivery p50 | p99 | shard CPU (cores) | Redis capacity msg/s |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const p of r.points) {
+      lines.push(
+        `| ${p.shards} | ${p.channelsPerShard.join('/')} | ${fmtNum(p.publishedPerSecond)} | ${ms(p.latencyMs.p50)} ms | ${ms(p.latencyMs.p99)} ms | ` +
+          `${p.shardCpuCores.map((c) => c.toFixed(2)).join(' / ')} | ${fmtNum(p.capacityPerSecond)} |`,
+      );
+    }
+    const verdict = r.capacityRatio >= 2.5 ? 'met' : 'missed';
+    lines.push(
+      '',
+      `3 shards / 1 shard: publish throughput ×${r.throughputRatio.toFixed(2)}, Redis publish capacity ×${r.capacityRatio.toFixed(2)} ` +
+        `(target ≥ 2.5×: ${verdict}), delivery p99 ×${r.p99Ratio.toFixed(2)}.`,
+      '',
+    );
   }
   if (res.errors.length > 0) {
     lines.push('## Errors', '');

@@ -1,6 +1,7 @@
 // Public API of @chainfan/node-sim: a simulated Evrmore node (real blocks/txs with assets, ZMQ PUB, JSON-RPC).
 export { NodeSim, type NodeSimEndpoints, type NodeSimReorg, type BurstOptions, type RestartOptions } from './node-sim.js';
 export { type NodeSimOptions, NODE_SIM_DEFAULTS, resolveNodeSimOptions, type ResolvedNodeSimOptions } from './options.js';
+export { inProcessNode, type InProcessNode } from './in-process-node.js';
 export { SimChain, type SimChainOptions, type AcceptedTx, type EvictedTx, type ReorgOptions, type ReorgResult } from './sim-chain.js';
 export type { BlockRecord, TxLocation } from './chain-store.js';
 export type { MempoolEntry } from './mempool.js';

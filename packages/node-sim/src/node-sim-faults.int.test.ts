@@ -4,7 +4,7 @@ import { waitFor } from '@chainfan/testkit';
 import type { NodeSim } from './node-sim.js';
 import type { NodeSimOptions } from './options.js';
 import { seededRandom } from './random.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '@chainfan/protocol';
 import { startSim as startTestSim, subscribe as subscribeTo, type Closables, type Received } from './sim-test-harness.js';
 
 const open: Closables = [];

@@ -4,6 +4,7 @@ import { ChainfanError } from '@chainfan/protocol';
 import { systemClock, type Cancel } from './clock.js';
 import type { BlockRecord } from './chain-store.js';
 import { resolveNodeSimOptions, type NodeSimOptions, type ResolvedNodeSimOptions } from './options.js';
+import { createSimChain } from './in-process-node.js';
 import { poissonDelayMs, randomInt, seededRandom, type Random } from './random.js';
 import { createRpcDispatch, type FakePeer } from './rpc-methods.js';
 import { RpcServer, type RpcDispatch } from './rpc-server.js';
@@ -75,18 +76,7 @@ export class NodeSim {
     const random = o.random ?? seededRandom(o.seed);
     this.#timingRandom = seededRandom(o.seed ^ 0x5eed_71e5);
     const nowSec = Math.floor(clock.now() / 1_000);
-    this.#chain = new SimChain(
-      {
-        network: o.network, seed: o.seed, random, now: () => clock.now(), walletCount: o.wallets, maxTxPerBlock: o.maxTxPerBlock,
-        coinbaseMaturity: o.coinbaseMaturity, witnessCommitment: o.witnessCommitment, bits: o.bits, feeRateSatsPerVbyte: o.feeRateSatsPerVbyte,
-      },
-      nowSec - o.initialBlocks * 60,
-    );
-    // History the node already had before anyone listened: no notifications, as during initial block download.
-    for (let i = 1; i <= o.initialBlocks; i++) {
-      for (let n = randomInt(random, 0, 3); n > 0; n--) this.#chain.createTx();
-      this.#chain.mineBlock(nowSec - (o.initialBlocks - i) * 60);
-    }
+    this.#chain = createSimChain(o, clock, random);
     const topics: ZmqTopic[] = [...o.zmqTopics];
     if (o.zmqSequence && !topics.includes('sequence')) topics.push('sequence');
     this.#topics = topics;

@@ -3,7 +3,7 @@ import { ChainfanError } from '@chainfan/protocol';
 import type { Clock } from './clock.js';
 import { seededRandom, type Random } from './random.js';
 import type { SimNetworkName } from './burn-addresses.js';
-import { ZMQ_TOPICS, type ZmqTopic } from './zmq-notifier.js';
+import { ZMQ_TOPICS, type ZmqTopic } from './zmq-topics.js';
 
 export interface NodeSimOptions {
   /** Address prefixes, header format and burn addresses. Default `'evrmore-main'` (120-byte EVRPROGPOW headers). */

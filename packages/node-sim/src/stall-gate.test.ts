@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '@chainfan/protocol';
 import { StallGate } from './stall-gate.js';
 
 describe('StallGate', () => {

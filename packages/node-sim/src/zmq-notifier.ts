@@ -1,13 +1,14 @@
 // The node's ZMQ PUB side: one Publisher, real 3-frame messages, a uint32 counter per topic, sends strictly serial.
 import { setTimeout as delay } from 'node:timers/promises';
-import { Publisher } from 'zeromq';
+import type { Publisher } from 'zeromq';
 import { encodeZmqFrames } from '@chainfan/chain';
 import { ChainfanError } from '@chainfan/protocol';
 import type { Random } from './random.js';
 import type { StallGate } from './stall-gate.js';
 
-export const ZMQ_TOPICS = ['hashblock', 'hashtx', 'rawblock', 'rawtx', 'sequence'] as const;
-export type ZmqTopic = (typeof ZMQ_TOPICS)[number];
+import { ZMQ_TOPICS, type ZmqTopic } from './zmq-topics.js';
+
+export { ZMQ_TOPICS, type ZmqTopic };
 
 export interface ZmqNotifierOptions {
   /** `tcp://host:port`; port 0 binds an ephemeral port, read it back from `bind()`. */
@@ -54,6 +55,8 @@ export class ZmqNotifier {
   async bind(): Promise<string> {
     if (this.#endpoint !== undefined) return this.#endpoint;
     if (this.#closed) throw new ChainfanError('CHAINFAN_BUS_CLOSED', 'ZMQ notifier is closed');
+    // loaded here, not at import: reading the simulator (topics, options, the in-process node) needs no socket addon
+    const { Publisher } = await import('zeromq');
     const pub = new Publisher({ sendHighWaterMark: this.#opts.sendHighWaterMark, linger: 0 });
     this.#pub = pub;
     const deadline = Date.now() + REBIND_DEADLINE_MS;

@@ -12,7 +12,7 @@ export type {
   Dialect, ClientCommand, ClientError, ClientErrorReason, SubscriptionAction, Target, RequestRef, Ack, Reply, StatusView,
   DerivedStream, DerivedState, DerivedOutput, DialectLimits, DialectCloseCause,
 } from './dialects/dialect.js';
-export { evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES } from './dialects/evrmore-rpc.js';
+export { createEvrmoreRpcDialect, evrmoreRpcDialect, EVRMORE_RPC_MAX_COMMAND_BYTES, EVRMORE_RPC_PING_INTERVAL_MS } from './dialects/evrmore-rpc.js';
 export { chainfanDialect } from './dialects/chainfan.js';
 export { theBlockDialect, THE_BLOCK_STREAMS } from './dialects/the-block.js';
 export { zionDialect, ZION_CHANNELS, zionChannelTarget } from './dialects/zion.js';
@@ -24,4 +24,5 @@ export {
 } from './positions.js';
 export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';
+export { ManualClock } from './manual-clock.js';
 export { rpcEndpoint, type RpcEndpoint } from './rpc-endpoint.js';

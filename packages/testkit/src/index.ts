@@ -4,3 +4,7 @@ export { startRedis, type StartRedisOptions } from './start-redis.js';
 export type { RedisHandle } from './redis-handle.js';
 export { containerRuntimeReachable } from './container-runtime.js';
 export { redisCommand, type RespValue } from './redis-command.js';
+export {
+  startRedisSentinelSet, type SentinelSetHandle, startRedisCluster, type RedisClusterHandle, type ClusterOptions, type TopologyOptions,
+  type RedisEndpointAddress,
+} from './redis-topologies.js';

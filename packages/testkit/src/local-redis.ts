@@ -8,6 +8,7 @@ import { freePort } from './free-port.js';
 import type { RedisHandle } from './redis-handle.js';
 
 const READY_LINE = 'Ready to accept connections';
+const SENTINEL_READY_LINE = 'Sentinel ID is';
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 const PORT_ATTEMPTS = 3;
@@ -86,8 +87,12 @@ export async function startLocalRedis(bin = 'redis-server'): Promise<RedisHandle
   };
 }
 
-function spawnRedis(bin: string, port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+/**
+ * A redis-server (or, with a config file and `--sentinel` in `leading`, a sentinel) on `port`, resolved once it
+ * accepts connections. `extra` options go after the defaults, so they win.
+ */
+export function spawnRedis(bin: string, port: number, dir: string, extra: readonly string[] = [], leading: readonly string[] = []): Promise<ChildProcess> {
+  const args = [...leading, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
   let output = ''; // tail only, for the failure message
@@ -108,7 +113,7 @@ function spawnRedis(bin: string, port: number, dir: string): Promise<ChildProces
     };
     const onOutput = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-8_192);
-      if (output.includes(READY_LINE)) settle(undefined);
+      if (output.includes(READY_LINE) || output.includes(SENTINEL_READY_LINE)) settle(undefined);
       else if (output.includes('Address already in use')) settle(new LocalRedisError('port-in-use', `port ${port} is taken`));
     };
     child.stdout?.on('data', onOutput);

@@ -8,6 +8,17 @@ describe('startRedis (local redis-server)', () => {
   let h: RedisHandle | undefined;
   afterAll(() => h?.stop());
 
+  it('fails with a message naming REDIS_URL and the package to install when redis-server is missing', async () => {
+    const err = await startRedis({ env: {}, containerRuntime: false, redisServerBin: '/nonexistent/redis-server' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/REDIS_URL/);
+    expect((err as Error).message).toMatch(/apt-get install -y redis-server/);
+    expect((err as Error).message).toMatch(/\/nonexistent\/redis-server/);
+  });
+
   it('starts, is killed, restarts on the same port empty, and stops for good', async () => {
     h = await startRedis({ env: {}, containerRuntime: false });
     expect(h.url).toBe(`redis://127.0.0.1:${h.port}`);

@@ -31,7 +31,12 @@ export const devCommand: Command = {
     const staticDir = await dashboardDir(cfg.CHAINFAN_EDGE_STATIC_DIR, log);
     const rpcUser = 'chainfan';
     const rpcPassword = 'chainfan';
-    const sim = new NodeSim({ zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, rpcUser, rpcPassword, blockIntervalMs: cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS, txPerSecond: cfg.CHAINFAN_SIM_TX_PER_SECOND, seed: cfg.CHAINFAN_SIM_SEED });
+    // the `sequence` topic too (a Bitcoin Core notification an Evrmore node lacks), so evrmore-rpc's documented
+    // `sequence` subscription delivers under `chainfan dev`
+    const sim = new NodeSim({
+      zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, rpcUser, rpcPassword, blockIntervalMs: cfg.CHAINFAN_SIM_BLOCK_INTERVAL_MS,
+      txPerSecond: cfg.CHAINFAN_SIM_TX_PER_SECOND, seed: cfg.CHAINFAN_SIM_SEED, zmqSequence: true,
+    });
     const { zmqEndpoint, rpcUrl } = await sim.start();
     const bus = new MemoryBus();
     const ingestor = await startIngestorApp(

@@ -4,7 +4,7 @@ import { ChainfanError } from '@chainfan/protocol';
 import type { KeyStore } from '@chainfan/bus';
 import { systemClock } from '../clock.js';
 import { type AuthConfig } from '../config.js';
-import { silentLog } from '../testing/edge-harness.js';
+import { silentLog } from '../testing/silent-log.js';
 import { inSeconds, signJwt } from '../testing/jwt-sign.js';
 import { Authenticator } from './authenticator.js';
 import { buildAuth } from './build-auth.js';

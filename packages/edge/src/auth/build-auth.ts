@@ -1,6 +1,6 @@
 // Builds the Authenticator and Origin policy from AuthConfig (called by the composition root, which owns the I/O:
 // the PEM file read, the Redis connection, the JWKS fetches).
-import { type KeyStore, RedisKeyStore, StaticKeyStore } from '@chainfan/bus';
+import { type KeyStore, RedisKeyStore, type RedisTopology, StaticKeyStore } from '@chainfan/bus';
 import { ChainfanError } from '@chainfan/protocol';
 import type { Logger } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
@@ -20,7 +20,7 @@ export interface BuiltAuth {
   readonly summary: Readonly<Record<string, unknown>>;
 }
 
-export function buildAuth(cfg: AuthConfig, deps: { redisUrl: string | undefined; publicKeyPem: string | undefined; clock: Clock; log: Logger }): BuiltAuth {
+export function buildAuth(cfg: AuthConfig, deps: { redisUrl: string | undefined; redisTopology?: RedisTopology | undefined; publicKeyPem: string | undefined; clock: Clock; log: Logger }): BuiltAuth {
   const log = deps.log.child({ component: 'auth' });
   const keyStores: KeyStore[] = [];
   const plain = cfg.apiKeys.filter((k) => !k.startsWith('sha256:'));
@@ -28,8 +28,8 @@ export function buildAuth(cfg: AuthConfig, deps: { redisUrl: string | undefined;
   if (plain.length + hashed.length > 0) keyStores.push(new StaticKeyStore(plain, hashed));
   let redisKeys: RedisKeyStore | undefined;
   if (cfg.apiKeysRedisSet !== undefined) {
-    if (deps.redisUrl === undefined) throw new ChainfanError('CHAINFAN_CONFIG_INVALID', 'CHAINFAN_EDGE_API_KEYS_REDIS_SET needs the Redis bus (CHAINFAN_BUS=redis)');
-    redisKeys = new RedisKeyStore({ url: deps.redisUrl, setKey: cfg.apiKeysRedisSet });
+    if (deps.redisUrl === undefined && deps.redisTopology === undefined) throw new ChainfanError('CHAINFAN_CONFIG_INVALID', 'CHAINFAN_EDGE_API_KEYS_REDIS_SET needs the Redis bus (CHAINFAN_BUS=redis)');
+    redisKeys = new RedisKeyStore({ ...(deps.redisTopology !== undefined ? { topology: deps.redisTopology } : { url: deps.redisUrl ?? '' }), setKey: cfg.apiKeysRedisSet });
     keyStores.push(redisKeys);
   }
   const admins = cfg.adminApiKeys ?? [];

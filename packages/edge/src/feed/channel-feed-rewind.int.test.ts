@@ -60,14 +60,14 @@ async function setup() {
 /** The channel as it is now (seq, epoch, history), to be put back later as a lagging replica promoted in its place would hold it. */
 async function snapshot(prefix: string): Promise<() => Promise<void>> {
   const [seq, epoch, history] = await Promise.all([
-    redisCommand(redis.url, ['GET', `${prefix}seq:blocks`]),
-    redisCommand(redis.url, ['GET', `${prefix}ep:blocks`]),
-    redisCommand(redis.url, ['XRANGE', `${prefix}h:blocks`, '-', '+']),
+    redisCommand(redis.url, ['GET', `{${prefix}blocks}:seq`]),
+    redisCommand(redis.url, ['GET', `{${prefix}blocks}:ep`]),
+    redisCommand(redis.url, ['XRANGE', `{${prefix}blocks}:h`, '-', '+']),
   ]);
   return async () => {
-    for (const [id, fields] of history as [string, string[]][]) await redisCommand(redis.url, ['XADD', `${prefix}h:blocks`, id, ...fields]);
-    await redisCommand(redis.url, ['SET', `${prefix}ep:blocks`, epoch as string]);
-    await redisCommand(redis.url, ['SET', `${prefix}seq:blocks`, seq as string]);
+    for (const [id, fields] of history as [string, string[]][]) await redisCommand(redis.url, ['XADD', `{${prefix}blocks}:h`, id, ...fields]);
+    await redisCommand(redis.url, ['SET', `{${prefix}blocks}:ep`, epoch as string]);
+    await redisCommand(redis.url, ['SET', `{${prefix}blocks}:seq`, seq as string]);
   };
 }
 
@@ -82,14 +82,14 @@ describe('ChannelFeed on a Redis that comes back older', () => {
     const epoch = delivered[0]!.epoch;
     // Redis rewound to seq 3 under the same epoch (a replica that lagged, promoted without a reconnect of this
     // edge's subscriber) and an unknowing publisher goes on
-    await redisCommand(redis.url, ['DEL', `${prefix}h:blocks`]);
+    await redisCommand(redis.url, ['DEL', `{${prefix}blocks}:h`]);
     await snap();
     const naive = await connect(prefix);
     await publish(naive, 'b4');
     await waitFor(async () => (await dropped('rewound')) >= 1);
     expect(feed.position).toEqual({ epoch, seq: 5 });
     // the epoch was ended: the next publish, even by the unknowing publisher, starts a new one
-    await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', `${prefix}ep:blocks`])) === 0);
+    await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', `{${prefix}blocks}:ep`])) === 0);
     await publish(naive, 'c1');
     await waitFor(() => delivered.length === 6);
     expect(lost).toEqual([['epoch_changed', { epoch: delivered[5]!.epoch, seq: 0 }]]);
@@ -111,7 +111,7 @@ describe('ChannelFeed on a Redis that comes back older', () => {
     // 6) or after (history holds another message at 6), the rewound epoch ends and nothing of it is delivered.
     const naive = await connect(prefix);
     for (let i = 4; i <= 8; i++) await publish(naive, `b${i}`);
-    await waitFor(async () => (await redisCommand(redis.url, ['GET', `${prefix}ep:blocks`])) !== epoch);
+    await waitFor(async () => (await redisCommand(redis.url, ['GET', `{${prefix}blocks}:ep`])) !== epoch);
     await publish(naive, 'c1');
     await waitFor(() => delivered.length > 6 && JSON.parse(delivered.at(-1)!.body).tag === 'c1');
     expect(delivered.slice(0, 6).map((e) => JSON.parse(e.body).tag)).toEqual(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
@@ -131,7 +131,7 @@ describe('ChannelFeed on a Redis that comes back older', () => {
     await waitFor(() => delivered.length === 4);
     await redis.kill();
     await redis.restart();
-    await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', `${prefix}ep:blocks`])) === 0);
+    await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', `{${prefix}blocks}:ep`])) === 0);
     expect(feed.state).toBe('live');
     const naive = await connect(prefix);
     await publish(naive, 'c1');

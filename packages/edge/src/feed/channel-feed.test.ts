@@ -5,7 +5,7 @@ import type { BusChannel, Envelope, StreamPosition } from '@chainfan/protocol';
 import { createEdgeMetrics, createRegistry } from '@chainfan/telemetry';
 import { waitFor } from '@chainfan/testkit';
 import { systemClock } from '../clock.js';
-import { silentLog } from '../testing/edge-harness.js';
+import { silentLog } from '../testing/silent-log.js';
 import { ChannelFeed } from './channel-feed.js';
 
 const buses: MemoryBus[] = [];

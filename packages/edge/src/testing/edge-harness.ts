@@ -1,12 +1,13 @@
 // Test-only: an Edge on a real uWS port with a bus of the test's choice, ws clients, and metric reads.
 import type { Bus } from '@chainfan/bus';
 import type { OutgoingEnvelope } from '@chainfan/protocol';
-import { createEdgeMetrics, createLogger, createRegistry, type EdgeMetrics, type Registry } from '@chainfan/telemetry';
+import { createEdgeMetrics, createRegistry, type EdgeMetrics, type Registry } from '@chainfan/telemetry';
 import { type EdgeConfig, edgeConfig } from '../config.js';
 import { Edge, type EdgeDeps } from '../edge.js';
+import { silentLog } from './silent-log.js';
 import { WsTestClient } from './ws-test-client.js';
 
-export const silentLog = createLogger({ service: 'edge-test', level: 'silent' });
+export { silentLog };
 
 export interface Harness {
   readonly bus: Bus;

@@ -1,9 +1,10 @@
 // Batched frames end to end: a real Edge on uWS behind the BatchingTransport, MemoryBus, `ws` clients.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';
+import { ManualClock } from '@chainfan/protocol';
 import { createEdgeMetrics, createLogger, createRegistry } from '@chainfan/telemetry';
 import { waitFor } from '@chainfan/testkit';
-import { batchingTransportFactory } from '../batching-config.js';
+import { batchingTransportFactory } from './batching-factory.js';
 import { edgeConfig } from '../config.js';
 import { Edge } from '../edge.js';
 import { WsTestClient } from '../testing/ws-test-client.js';
@@ -15,24 +16,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** The coalescer's window closes when the test says so. */
-class ManualWindow {
-  #due: (() => void)[] = [];
-  setTimeout(fn: () => void): () => void {
-    this.#due.push(fn);
-    return () => {
-      this.#due = this.#due.filter((f) => f !== fn);
-    };
-  }
-  close(): void {
-    for (const fn of this.#due.splice(0)) fn();
-  }
-}
-
 describe('batched frames through a real edge', () => {
   it('sends a ?batch=1 client one NDJSON frame per window while a plain client gets one frame per message', async () => {
     const bus = new MemoryBus();
-    const window = new ManualWindow();
+    const window = new ManualClock();
     const createTransport = batchingTransportFactory({ windowMs: 2, maxBytes: 65_536 }, window)!;
     const edge = new Edge({
       bus, log, metrics: createEdgeMetrics(createRegistry({ defaultMetrics: false })), config: edgeConfig({ host: '127.0.0.1', port: 0 }), createTransport,
@@ -47,7 +34,7 @@ describe('batched frames through a real edge', () => {
     for (let h = 1; h <= 3; h++) await bus.publish({ channel: 'blocks', kind: 'block', ts: Date.now(), body: `{"height":${h}}` });
     await waitFor(() => plain.events().length === 3);
     expect(batched.events()).toEqual([]);
-    window.close();
+    window.fireAll();
     await waitFor(() => batched.frames.length === 2); // the ack, then one batch
 
     const batch = batched.frames[1]!.text.split('\n');

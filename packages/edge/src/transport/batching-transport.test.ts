@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@chainfan/protocol';
 import { BatchingTransport, batchTopic, wantsBatchedFrames } from './batching-transport.js';
 import type { SendResult, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions } from './ws-transport.js';
 
@@ -79,23 +80,10 @@ class FakeConn implements WsConnection<Data> {
   }
 }
 
-class ManualTimers {
-  #due: (() => void)[] = [];
-  setTimeout(fn: () => void): () => void {
-    this.#due.push(fn);
-    return () => {
-      this.#due = this.#due.filter((f) => f !== fn);
-    };
-  }
-  fire(): void {
-    for (const fn of this.#due.splice(0)) fn();
-  }
-}
-
 const OPTS: WsTransportOptions = { maxPayloadBytes: 1024, idleTimeoutSeconds: 60, hardBackpressureBytes: 1 << 20 };
 
 function setup() {
-  const timers = new ManualTimers();
+  const timers = new ManualClock();
   const seen = { opened: [] as WsConnection<Data>[], closed: [] as WsConnection<Data>[], messages: [] as WsConnection<Data>[] };
   const edgeHandlers: WsHandlers<Data> = {
     upgrade: (req) => Promise.resolve({ accept: { name: new URLSearchParams(req.query).get('name') ?? '?' }, protocol: '' }),
@@ -129,7 +117,7 @@ describe('BatchingTransport', () => {
     t.publish('evrmore-rpc|transactions', Buffer.from('{"n":2}'), false);
     expect(plain.inbox).toEqual(['{"n":1}', '{"n":2}']);
     expect(batched.inbox).toEqual([]);
-    timers.fire();
+    timers.fireAll();
     expect(batched.inbox).toEqual(['{"n":1}\n{"n":2}']);
   });
 
@@ -154,7 +142,7 @@ describe('BatchingTransport', () => {
     t.publish('topic', '{"n":2}', false);
     seen.opened[0]!.unsubscribe('topic'); // flushes {"n":2} to both first
     t.publish('topic', '{"n":3}', false);
-    timers.fire();
+    timers.fireAll();
     expect(early.inbox).toEqual(['{"n":1}', '{"n":2}']);
     expect(late.inbox).toEqual(['{"n":2}', '{"n":3}']);
   });
@@ -165,7 +153,7 @@ describe('BatchingTransport', () => {
     subscribe(0, 'topic');
     inner.handlers.close(c, 1000, 'peer');
     t.publish('topic', '{"n":1}', false);
-    timers.fire();
+    timers.fireAll();
     expect(inner.published.map((p) => p.topic)).toEqual(['topic']);
   });
 
@@ -175,7 +163,7 @@ describe('BatchingTransport', () => {
     subscribe(0, 'topic');
     t.publish('topic', '{"n":1}', false);
     t.publish('topic', Buffer.from([1, 2, 3]), true);
-    timers.fire();
+    timers.fireAll();
     expect(c.inbox).toEqual(['{"n":1}', Buffer.from([1, 2, 3]).toString('utf8')]);
     expect(inner.published.filter((p) => p.topic === batchTopic('topic')).map((p) => p.binary)).toEqual([false, true]);
   });

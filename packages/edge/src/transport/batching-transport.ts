@@ -175,6 +175,10 @@ class BatchedConnection<D extends object> implements WsConnection<D> {
     return this.#conn.cork(fn);
   }
 
+  ping(): void {
+    this.#conn.ping?.();
+  }
+
   end(code: number, reason: string): void {
     this.#conn.end(code, reason);
   }

@@ -29,6 +29,9 @@ interface UserData<D> {
   readonly conn: UwsConnection<D>;
 }
 
+/** What a plain HTTP request on a WebSocket path reads (as the servers chainfan replaces answer `curl`). */
+const UPGRADE_REQUIRED_BODY = 'upgrade required\n';
+
 class UwsConnection<D> implements WsConnection<D> {
   readonly data: D;
   #ws: uWS.WebSocket<UserData<D>> | undefined;
@@ -84,6 +87,10 @@ class UwsConnection<D> implements WsConnection<D> {
     });
     if (result === undefined) throw new Error('uWS cork did not run its callback');
     return result.value;
+  }
+
+  ping(): void {
+    this.#ws?.ping();
   }
 
   end(code: number, reason: string): void {
@@ -181,11 +188,12 @@ export class UwsTransport<D> implements WsTransport {
     const files = opts.staticDir === undefined ? undefined : new StaticFiles({ root: opts.staticDir });
     this.#app.any('/*', (res, req) => {
       const method = req.getMethod();
-      if (files !== undefined && (method === 'get' || method === 'head')) {
-        serveStatic(files, res, req.getUrl(), method === 'head', req.getHeader('if-none-match'));
+      const url = req.getUrl();
+      if (files !== undefined && (method === 'get' || method === 'head') && opts.webSocketOnly?.(url) !== true) {
+        serveStatic(files, res, url, method === 'head', req.getHeader('if-none-match'));
         return;
       }
-      res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end('WebSocket endpoint\n');
+      res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end(UPGRADE_REQUIRED_BODY);
     });
   }
 
@@ -244,7 +252,7 @@ function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNull
     res.cork(() => {
       if (r === undefined) {
         // not a path anything answers POSTs on: say what this port speaks, as for any other plain HTTP request
-        res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end('WebSocket endpoint\n');
+        res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end(UPGRADE_REQUIRED_BODY);
         return;
       }
       res.writeStatus(STATUS_LINES[r.status] ?? `${r.status} Status`)

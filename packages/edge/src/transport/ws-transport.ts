@@ -23,6 +23,8 @@ export interface WsConnection<D> {
   /** Runs `fn` with writes batched into one syscall and returns its result; needed for sends made outside the
    *  transport's own callbacks (those are corked already). On a closed connection `fn` still runs (its calls no-op). */
   cork<T>(fn: () => T): T;
+  /** Sends a WebSocket ping frame (the peer's pong is handled by the transport). */
+  ping?(): void;
   /** Sends a close frame; the close handler runs synchronously, before `end` returns. */
   end(code: number, reason: string): void;
 }
@@ -99,6 +101,8 @@ export interface WsTransportOptions {
   readonly hardBackpressureBytes: number;
   /** Serve this directory to plain HTTP GET/HEAD requests (StaticFiles); without it they get 426. */
   readonly staticDir?: string;
+  /** Paths that only speak WebSocket: a plain GET/HEAD there answers 426 even when `staticDir` is served. */
+  readonly webSocketOnly?: (url: string) => boolean;
   /** Largest HTTP POST body read; larger ones are answered 413. Default 64 KiB. */
   readonly maxHttpBodyBytes?: number;
 }

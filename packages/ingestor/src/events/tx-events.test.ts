@@ -41,7 +41,10 @@ describe('txEnvelopes', () => {
   it('emits one asset event per asset output in the documented evrmore-rpc shape', () => {
     expect(rest).toEqual([]);
     expect(assetEnv).toMatchObject({ channel: 'assets', kind: 'asset', keys: { as: ['CHAINFAN'], tx: tx.txid } });
-    expect(JSON.parse(assetEnv!.body)).toEqual({ txid: tx.txid, asset: 'CHAINFAN', amount: 2.5, type: 'transfer', vout: 1, address: base58checkEncode(NET.pubkeyHash, payee) });
+    expect(JSON.parse(assetEnv!.body)).toEqual({
+      txid: tx.txid, asset: 'CHAINFAN', amount: 2.5, type: 'transfer', vout: 1, address: base58checkEncode(NET.pubkeyHash, payee),
+      from: base58checkEncode(NET.pubkeyHash, hash160(pubkey)),
+    });
   });
 
   it('does not invent input addresses for coinbase transactions', () => {

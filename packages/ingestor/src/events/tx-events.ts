@@ -16,10 +16,13 @@ export function txEnvelopes(tx: Transaction, net: Network, ts: number, inBlock?:
   const addresses = new Set<string>();
   const assets = new Set<string>();
   const out: OutgoingEnvelope[] = [];
+  /** the sending side of asset moves: the first input whose script shows an address */
+  let from: string | null = null;
   if (!tx.isCoinbase) {
     for (const input of tx.inputs) {
       const a = inputAddress(input, net);
       if (a !== undefined) addresses.add(a);
+      if (a !== undefined && from === null) from = a;
     }
   }
   const assetBodies: { body: string; name: string; address: string | undefined }[] = [];
@@ -31,8 +34,9 @@ export function txEnvelopes(tx: Transaction, net: Network, ts: number, inBlock?:
       assets.add(asset.name);
       const kind = spk.type === 'new_asset' && asset.name.endsWith('!') ? 'owner' : (ASSET_KIND[spk.type] ?? spk.type);
       const address = spk.addresses?.[0];
-      // evrmore-rpc's documented `asset` message: {txid, asset, amount, type}; vout/address are additions.
-      assetBodies.push({ body: JSON.stringify({ txid: tx.txid, asset: asset.name, amount: asset.amount, type: kind, vout: vout.n, address: address ?? null }), name: asset.name, address });
+      // evrmore-rpc's documented `asset` message: {txid, asset, amount, type}; vout/address/from are additions.
+      const body = JSON.stringify({ txid: tx.txid, asset: asset.name, amount: asset.amount, type: kind, vout: vout.n, address: address ?? null, from });
+      assetBodies.push({ body, name: asset.name, address });
     }
   }
   out.push({

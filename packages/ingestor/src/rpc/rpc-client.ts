@@ -35,6 +35,9 @@ interface RpcReply {
   readonly id?: unknown;
 }
 
+/** What the ingestor asks of the node: the RpcClient over HTTP, or an in-process node in logic tests. */
+export type ChainRpc = Pick<RpcClient, 'call' | 'batch' | 'batchSettled'>;
+
 export class RpcClient {
   readonly #endpoint: string;
   readonly #auth: string | undefined;

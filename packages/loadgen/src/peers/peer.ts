@@ -8,7 +8,8 @@ export interface PeerServer {
 }
 
 /** The chainfan bus's pub/sub channel for transactions (RedisBus default prefix `cf:`). */
-export const TXS_PUBSUB_CHANNEL = 'cf:txs';
+/** the bus's sharded pub/sub channel of `txs` (SSUBSCRIBE, message event 'smessage') */
+export const TXS_PUBSUB_CHANNEL = '{cf:txs}';
 
 /** The body of a bus wire message (`<header JSON>\n<body JSON>`), the way a peer without chainfan's codec would cut it. */
 export function wireBody(wire: string): string {

@@ -22,8 +22,8 @@ export async function startSocketIoRedisPeer(o: { readonly redisUrl: string; rea
 
   // `io.local`: every server subscribes to the bus itself, so emitting through the adapter would deliver twice
   const events = new Redis(o.redisUrl);
-  await events.subscribe(TXS_PUBSUB_CHANNEL);
-  events.on('message', (_channel: string, wire: string) => {
+  await events.ssubscribe(TXS_PUBSUB_CHANNEL);
+  events.on('smessage', (_channel: string, wire: string) => {
     io.local.to('transactions').emit('transaction', JSON.parse(wireBody(wire)) as unknown);
   });
 

@@ -32,8 +32,8 @@ export async function startWsRedisPeer(o: { readonly redisUrl: string; readonly 
   });
 
   const sub = new Redis(o.redisUrl);
-  await sub.subscribe(TXS_PUBSUB_CHANNEL);
-  sub.on('message', (_channel: string, wire: string) => {
+  await sub.ssubscribe(TXS_PUBSUB_CHANNEL);
+  sub.on('smessage', (_channel: string, wire: string) => {
     const frame = `{"type":"transaction","data":${wireBody(wire)}}`;
     for (const ws of topics.get('transactions') ?? []) if (ws.readyState === ws.OPEN) ws.send(frame);
   });

@@ -13,6 +13,8 @@ export interface ConfirmedAssetMove {
   readonly vout: number;
   /** where the asset went (the output's address), when the script shows one */
   readonly address: string | null;
+  /** where it came from: the address spending the transaction's first input, when its script shows one */
+  readonly from: string | null;
   readonly height: number;
   readonly blockhash: string;
   /** ingest time of the confirmation, ms */
@@ -27,7 +29,11 @@ function pendingMove(b: JsonObject): PendingMove | undefined {
   const { txid, asset } = b;
   if (typeof txid !== 'string' || typeof asset !== 'string') return undefined;
   const address = b['address'];
-  return { txid, asset, amount: num(b['amount'], 0), type: str(b['type'], 'transfer'), vout: num(b['vout'], 0), address: typeof address === 'string' ? address : null };
+  const from = b['from'];
+  return {
+    txid, asset, amount: num(b['amount'], 0), type: str(b['type'], 'transfer'), vout: num(b['vout'], 0),
+    address: typeof address === 'string' ? address : null, from: typeof from === 'string' ? from : null,
+  };
 }
 
 export class AssetConfirmations {

@@ -160,6 +160,18 @@ export interface Dialect {
   readonly positions: boolean;
   /** Absent: the dialect relies on WebSocket pings alone (the edge's transport sends those). */
   readonly heartbeat?: DialectHeartbeat;
+  /**
+   * WebSocket ping frames to every socket of the dialect at this period, for protocols whose servers document a ping
+   * interval (evrmore-rpc: 20 s). Absent: only the transport's idle-time pings.
+   */
+  readonly pingIntervalMs?: number;
+  /**
+   * For protocols whose server names each subscription (Rustorium's `subscription_id`): the id of a connection's
+   * `n`-th subscribe to `raw`. Each subscribe is then a subscription of its own: its ack carries this id, an
+   * unsubscribe decodes with the id as `raw` and ends only that one, and the stream is left with the last of them.
+   * Absent: subscriptions are a set of names (subscribing twice is one subscription).
+   */
+  subscriptionId?(raw: string, n: number): string;
   /** Streams computed at the edge, by name. */
   readonly derived?: ReadonlyMap<string, DerivedStream>;
   /** Subscriptions every connection holds from its open without asking (no ack, outside the subscription limit). */

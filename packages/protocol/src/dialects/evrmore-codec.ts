@@ -8,6 +8,7 @@ import { ERROR } from '../codes.js';
 import { decodeSince, encodePositions, type ResyncNotice } from '../positions.js';
 import { channelsForTopic, MAX_TOPIC_LENGTH, parseTopic } from '../topics.js';
 import type { Ack, ClientCommand, ClientError, Dialect, Reply, RequestRef } from './dialect.js';
+import { documentedExtras, withExtras } from './evrmore-fields.js';
 import { bounded, echo, type JsonObject, own, parseFrame, refField, requestRef } from './json-frame.js';
 
 /** A command is ~50 bytes; 16 KiB leaves room for any serializer's whitespace and RPC params, and bounds JSON.parse. */
@@ -41,6 +42,10 @@ export interface EvrmoreCodecOptions {
   readonly name: string;
   /** echo `id` in every answer and answer `{"action":"ping"}` (the native protocol) */
   readonly requestIds: boolean;
+  /** add the fields evrmore-rpc's documented message models show beyond the node's JSON (evrmore-fields.ts) */
+  readonly documentedFields?: boolean;
+  /** WebSocket pings at this period (evrmore-rpc's server: `ping_interval`, 20 s by default); absent: none */
+  readonly pingIntervalMs?: number;
 }
 
 function invalid(error: ClientError, ref: RequestRef): ClientCommand {
@@ -107,8 +112,9 @@ export function createEvrmoreDialect(opts: EvrmoreCodecOptions): Dialect {
   function encodeEvent(env: Parameters<Dialect['encodeEvent']>[0]): string {
     const prefix = EVENT_PREFIXES.get(env.kind) ?? `{"type":${JSON.stringify(env.kind)},"channel":`;
     // the client's model requires the `data` key even when there is nothing to carry; the position keys come first
-    // so the frame is still one splice of the untouched body
-    return `${prefix}"${env.channel}","epoch":${JSON.stringify(env.epoch)},"seq":${env.seq},"data":${env.body.length === 0 ? 'null' : env.body}}`;
+    // so the frame is one splice of the body (blocks and transactions parsed once more, for the documented counts)
+    const body = env.body.length === 0 ? 'null' : opts.documentedFields === true ? withExtras(env.body, documentedExtras(env)) : env.body;
+    return `${prefix}"${env.channel}","epoch":${JSON.stringify(env.epoch)},"seq":${env.seq},"data":${body}}`;
   }
 
   function encodeAck(a: Ack): string {
@@ -144,6 +150,7 @@ export function createEvrmoreDialect(opts: EvrmoreCodecOptions): Dialect {
     binary: false,
     positions: true,
     maxCommandBytes: EVRMORE_RPC_MAX_COMMAND_BYTES,
+    ...(opts.pingIntervalMs === undefined ? {} : { pingIntervalMs: opts.pingIntervalMs }),
     decode,
     encodeEvent,
     encodeAck,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { composeWire, type Envelope } from '../envelope.js';
 import type { Ack } from './dialect.js';
 import { describeDialectContract } from './dialect.contract.js';
+import { chainfanDialect } from './chainfan.js';
 import { evrmoreRpcDialect as d } from './evrmore-rpc.js';
 
 describeDialectContract('evrmoreRpcDialect', d);
@@ -81,9 +82,20 @@ describe('evrmore-rpc dialect: encoding server frames', () => {
     expect(types('constructor')).toBe('constructor');
   });
 
-  it('splices the body verbatim after the position keys and always carries a data key', () => {
-    const body = '{"txid":"ab","vout":[{"value":1.5}],"s":"\\u00e9"}';
-    expect(d.encodeEvent(env('tx', body))).toBe(`{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":${body}}`);
+  it('splices the body after the position keys, with the documented counts and optional keys, and always carries a data key', () => {
+    const body = '{"txid":"ab","vin":[],"vout":[{"value":1.5}],"s":"\\u00e9"}';
+    expect(d.encodeEvent(env('tx', body))).toBe(
+      `{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":${body.slice(0, -1)},"vin_count":0,"vout_count":1,"blockhash":null,"confirmations":null,"time":null,"blocktime":null}}`,
+    );
+    // bodies without the node's lists are not node transactions or blocks: spliced as they are
+    expect(d.encodeEvent(env('tx', '{"txid":"ab"}'))).toBe('{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":{"txid":"ab"}}');
+    expect(d.encodeEvent(env('block', '{"height":1}'))).toBe('{"type":"block","channel":"txs","epoch":"e","seq":7,"data":{"height":1}}');
+    const mined = '{"txid":"ab","vin":[{}],"vout":[],"blockhash":"bb","confirmations":1,"time":5,"blocktime":5}';
+    expect(d.encodeEvent(env('tx', mined))).toBe(`{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":${mined.slice(0, -1)},"vin_count":1,"vout_count":0}}`);
+    expect(JSON.parse(d.encodeEvent(env('block', '{"hash":"h","tx":["a","b"],"previousblockhash":"p"}'))!)).toMatchObject({ data: { hash: 'h', tx_count: 2, nextblockhash: null, previousblockhash: 'p' } });
+    expect(d.encodeEvent(env('mempool', '{"size":1}'))).toBe('{"type":"mempool","channel":"txs","epoch":"e","seq":7,"data":{"size":1}}');
+    // the native dialect carries the node's JSON untouched
+    expect(chainfanDialect.encodeEvent(env('tx', body))).toBe(`{"type":"transaction","channel":"txs","epoch":"e","seq":7,"data":${body}}`);
     expect(JSON.parse(d.encodeEvent(env('block', ''))!)).toEqual({ type: 'block', channel: 'txs', epoch: 'e', seq: 7, data: null });
   });
 

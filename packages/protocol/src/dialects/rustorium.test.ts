@@ -30,9 +30,10 @@ describe('Rustorium dialect: requests', () => {
   });
 
   it('unsubscribes by subscription id, refusing ids it never hands out', () => {
-    expect(d.decode('{"type":"unsubscribe","id":"sub1","data":{"subscription_id":"transactions:c2"}}', false))
-      .toMatchObject({ type: 'unsubscribe', target: { type: 'derived', stream: 'tx_confirmed', variant: '2' }, raw: 'transactions:c2', ref: '"sub1"' });
-    for (const id of ['abc123', 'blocks:c1', 'transactions:c0', 'state:c2', 7]) {
+    expect(d.subscriptionId?.('transactions:c2', 4)).toBe('transactions:c2#4');
+    expect(d.decode('{"type":"unsubscribe","id":"sub1","data":{"subscription_id":"transactions:c2#4"}}', false))
+      .toMatchObject({ type: 'unsubscribe', target: { type: 'derived', stream: 'tx_confirmed', variant: '2' }, raw: 'transactions:c2#4', ref: '"sub1"' });
+    for (const id of ['abc123', 'blocks', 'blocks#0', 'blocks:c1#1', 'transactions:c0#1', 'state:c2#1', 'state#x', 7]) {
       expect(d.decode(JSON.stringify({ type: 'unsubscribe', id: 'u', data: { subscription_id: id } }), false), String(id))
         .toMatchObject({ type: 'invalid', error: { reason: 'not_subscribed' }, ref: '"u"' });
     }

@@ -1,8 +1,9 @@
 // Rustorium's WebSocket API (seeds/rustorium-websocket-api.md): `/ws?token=<API key>`, a heartbeat every 30 s,
 // `{"type":"subscribe","id","data":{"channel","filter"}}` → `subscribe_success` with a `subscription_id`, unsubscribe
 // by that id, `new_block` / `tx_confirmed` / `state_update` events, `{"type":"error","id","data":null,"error":{code,
-// message}}`, close codes 4000–4003 and its documented limits. Subscription ids name what they read (`blocks`,
-// `transactions:c3`), so unsubscribing needs no per-connection table.
+// message}}`, close codes 4000–4003 and its documented limits. A subscription id names what it reads and which
+// subscribe made it (`blocks#1`, `transactions:c3#2`): two subscriptions to one channel have two ids, and the edge
+// keeps the channel until the last of them is unsubscribed.
 import type { Envelope } from '../envelope.js';
 import type { ResyncNotice } from '../positions.js';
 import type { Ack, ClientCommand, ClientError, ClientErrorReason, Dialect, DialectCloseCause, Reply, RequestRef, Target } from './dialect.js';
@@ -38,7 +39,7 @@ export interface RustoriumOptions {
   readonly maxConfirmations?: number;
 }
 
-const SUB_ID_RE = /^(blocks|transactions|state)(?::c(\d{1,3}))?$/;
+const SUB_ID_RE = /^((blocks|transactions|state)(?::c(\d{1,3}))?)#[1-9]\d{0,15}$/;
 
 function invalid(reason: ClientErrorReason, message: string, ref: RequestRef): ClientCommand {
   const error = { reason, code: CODE_BY_REASON[reason], message };
@@ -92,10 +93,10 @@ export function createRustoriumDialect(opts: RustoriumOptions = {}): Dialect {
   function decodeUnsubscribe(data: JsonObject, ref: RequestRef): ClientCommand {
     const id = own(data, 'subscription_id');
     const m = typeof id === 'string' ? SUB_ID_RE.exec(id) : null;
-    const r = m === null ? undefined : resolve(m[1]!, m[2] === undefined ? undefined : Number(m[2]));
-    // only ids this dialect hands out parse back to themselves
-    if (r === undefined || typeof r === 'string' || r.id !== id) return invalid('not_subscribed', `Subscription error: unknown subscription ${echo(id)}`, ref);
-    return withRef({ type: 'unsubscribe', target: r.target, raw: r.id }, ref);
+    const r = m === null ? undefined : resolve(m[2]!, m[3] === undefined ? undefined : Number(m[3]));
+    // only ids this dialect hands out parse back to themselves; the edge knows which of them this connection holds
+    if (r === undefined || typeof r === 'string' || r.id !== m![1]) return invalid('not_subscribed', `Subscription error: unknown subscription ${echo(id)}`, ref);
+    return withRef({ type: 'unsubscribe', target: r.target, raw: id as string }, ref);
   }
 
   function decode(frame: ArrayBuffer | string, _isBinary: boolean): ClientCommand {
@@ -119,6 +120,7 @@ export function createRustoriumDialect(opts: RustoriumOptions = {}): Dialect {
     heartbeat: { intervalMs: heartbeatMs, encode: (nowMs: number) => `{"type":"heartbeat","data":{"timestamp":${unixSeconds(nowMs)}}}` },
     derived: new Map([[NEW_BLOCK_STREAM.name, NEW_BLOCK_STREAM], [TX_CONFIRMED_STREAM.name, TX_CONFIRMED_STREAM], [STATE_STREAM.name, STATE_STREAM]]),
     limits: { maxConnectionsPerKey: 10, maxSubscriptionsPerConnection: 100, messagesPerMinute: 1_000, requiresCredentials: true },
+    subscriptionId: (raw: string, n: number) => `${raw}#${n}`,
     decode,
     encodeEvent(env: Envelope): string | undefined {
       if (env.channel !== 'blocks' || env.kind !== 'block') return undefined;

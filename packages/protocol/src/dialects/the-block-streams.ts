@@ -1,6 +1,7 @@
 // The Block's four streams mapped onto chain data (decision record 0009): `network_metrics` and `peers` from the
 // ingestor's canonical `network`/`peers` summaries; `receipts` = asset transfers confirmed in a block, batched every
-// 3 s; `markets_health` = health of the chain services chainfan watches (network, mempool, blocks), every 5 s.
+// 3 s; `markets_health` = The Block's four markets, each mapped onto the chain service that plays its part on
+// Evrmore (compute: block production, storage: the mempool, energy: peer connectivity, ads: transaction relay).
 import type { Envelope } from '../envelope.js';
 import { builtinTopic, type Topic } from '../topics.js';
 import { AssetConfirmations, type ConfirmedAssetMove } from './asset-confirmations.js';
@@ -43,7 +44,8 @@ export function peersData(p: JsonObject): { peers: Record<string, unknown>[]; to
   const peers = list.filter((x): x is JsonObject => typeof x === 'object' && x !== null).map((x) => ({
     id: `peer_${String(x['id'] ?? '')}`,
     address: str(x['addr'], ''),
-    latency_ms: numOrNull(x['ping_ms']),
+    // whole milliseconds, as documented; null while the node has not measured the peer yet
+    latency_ms: ((ms: number | null) => (ms === null ? null : Math.round(ms)))(numOrNull(x['ping_ms'])),
     // proof of work has no validator set: every full node validates blocks, and peers that relay them say so
     is_validator: numOrNull(x['synced_blocks']) !== null && num(x['synced_blocks'], -1) >= 0,
   }));
@@ -56,8 +58,9 @@ function receipt(m: ConfirmedAssetMove): Record<string, unknown> {
     market: m.asset,
     block_height: m.height,
     timestamp: unixSeconds(m.ts),
-    provider: m.address,
-    consumer: null, // the paying side needs the inputs' previous outputs, which a raw transaction does not carry
+    // provider: the side the asset came from (the spender's address); consumer: the side it went to
+    provider: m.from ?? m.address ?? '',
+    consumer: m.address ?? '',
     amount: m.amount,
   };
 }
@@ -93,20 +96,30 @@ interface Market {
   readonly total_providers: number;
 }
 
-/** The health table (README "Dialects"): one market per chain service, from the latest summaries. */
+/** The documented markets, in the documented order. */
+export const THE_BLOCK_MARKETS = ['compute', 'storage', 'energy', 'ads'] as const;
+
+/**
+ * The health table (docs/dialects.md): The Block's four markets, each the chain service that does its job on Evrmore,
+ * from the latest summaries. compute: block production (proof of work); storage: the mempool holding transactions
+ * for the next block; energy: the peer connections everything runs on; ads: transaction relay (announcing).
+ */
 export function marketsHealth(n: JsonObject | undefined, peersTotal: number | undefined, fresh: boolean): Record<string, unknown> {
   const connections = num(n?.['connections'], 0);
   const mempool = num(n?.['mempool_size'], 0);
   const interval = numOrNull(n?.['block_interval_s']);
   const known = n !== undefined && fresh;
-  const markets: Record<string, Market> = {
-    network: { status: !known ? 'unknown' : connections > 0 ? 'healthy' : 'down', active_jobs: connections, total_providers: peersTotal ?? connections },
-    mempool: { status: !known ? 'unknown' : mempool < CONGESTED_MEMPOOL_TXS ? 'healthy' : 'degraded', active_jobs: mempool, total_providers: connections },
-    blocks: {
+  const connected: Status = !known ? 'unknown' : connections > 0 ? 'healthy' : 'down';
+  const markets: Record<(typeof THE_BLOCK_MARKETS)[number], Market> = {
+    compute: {
       status: !known || interval === null ? 'unknown' : interval <= 3 * TARGET_BLOCK_SECONDS ? 'healthy' : 'degraded',
       active_jobs: num(n?.['height'], 0),
       total_providers: connections,
     },
+    storage: { status: !known ? 'unknown' : mempool < CONGESTED_MEMPOOL_TXS ? 'healthy' : 'degraded', active_jobs: mempool, total_providers: connections },
+    energy: { status: connected, active_jobs: connections, total_providers: peersTotal ?? connections },
+    // transactions announced to peers over the last minute
+    ads: { status: connected, active_jobs: Math.round(num(n?.['tps'], 0) * 60), total_providers: connections },
   };
   const all = Object.values(markets);
   const healthy = all.filter((m) => m.status === 'healthy').length;

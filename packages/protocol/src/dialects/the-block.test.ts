@@ -78,7 +78,7 @@ describe('The Block dialect: streams', () => {
     const state = d.derived!.get('receipts')!.create();
     const o = out();
     const txid = 'cd'.repeat(32);
-    state.add(env('assets', 'asset', { txid, asset: 'ROCKET', amount: 100, type: 'transfer', vout: 1, address: 'EXto' }), o);
+    state.add(env('assets', 'asset', { txid, asset: 'ROCKET', amount: 100, type: 'transfer', vout: 1, address: 'EXto', from: 'EXfrom' }), o);
     state.add(env('status', 'tx_status', { txid: 'ee'.repeat(32), status: 'confirmed', confirmations: 1, blockhash: 'bb', height: 9 }, { tx: 'ee'.repeat(32) }), o);
     state.flush!(TS, o);
     expect(o.frames).toEqual([]); // not mined yet: nothing to send
@@ -86,7 +86,7 @@ describe('The Block dialect: streams', () => {
     state.flush!(TS + 3000, o);
     expect(o.frames).toEqual([{
       type: 'receipts',
-      data: { receipts: [{ id: `${txid}:1`, market: 'ROCKET', block_height: 9, timestamp: 1_738_549_200, provider: 'EXto', consumer: null, amount: 100 }], count: 1 },
+      data: { receipts: [{ id: `${txid}:1`, market: 'ROCKET', block_height: 9, timestamp: 1_738_549_200, provider: 'EXfrom', consumer: 'EXto', amount: 100 }], count: 1 },
       timestamp: 1_738_549_203,
     }]);
     state.add(env('status', 'tx_status', { txid, status: 'confirmed', confirmations: 2, blockhash: 'bb', height: 9 }, { tx: txid }), o);
@@ -107,17 +107,19 @@ describe('The Block dialect: streams', () => {
       data: {
         overall_status: 'healthy',
         markets: {
-          network: { status: 'healthy', active_jobs: 6, total_providers: 9 },
-          mempool: { status: 'healthy', active_jobs: 12, total_providers: 6 },
-          blocks: { status: 'healthy', active_jobs: 123456, total_providers: 6 },
+          compute: { status: 'healthy', active_jobs: 123456, total_providers: 6 },
+          storage: { status: 'healthy', active_jobs: 12, total_providers: 6 },
+          energy: { status: 'healthy', active_jobs: 6, total_providers: 9 },
+          ads: { status: 'healthy', active_jobs: 8742, total_providers: 6 },
         },
-        healthy_markets: 3,
-        total_markets: 3,
+        healthy_markets: 4,
+        total_markets: 4,
       },
       timestamp: 1_738_549_201,
     });
     expect(marketsHealth(NETWORK, 9, false)).toMatchObject({ overall_status: 'unknown', healthy_markets: 0 });
     expect(marketsHealth({ ...NETWORK, connections: 0 }, 0, true)).toMatchObject({ overall_status: 'down', healthy_markets: 2 });
+    expect(Object.keys((marketsHealth(NETWORK, 9, true) as { markets: object }).markets)).toEqual(['compute', 'storage', 'energy', 'ads']);
     expect(marketsHealth({ ...NETWORK, block_interval_s: 900 }, 0, true)).toMatchObject({ overall_status: 'degraded' });
   });
 });

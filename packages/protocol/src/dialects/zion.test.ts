@@ -3,7 +3,7 @@ import { type BusChannel } from '../channels.js';
 import { composeWire, type Envelope } from '../envelope.js';
 import { describeDialectContract } from './dialect.contract.js';
 import type { DerivedOutput } from './dialect.js';
-import { zionDialect as d } from './zion.js';
+import { blockReward, zionDialect as d } from './zion.js';
 
 describeDialectContract('zionDialect', d);
 
@@ -73,10 +73,15 @@ describe('ZION dialect', () => {
     expect(o.frames).toEqual([{ type: 'event', event_type: 'custom_event', data: { message: 'Hello World' }, timestamp: 5 }]);
   });
 
+  it('pays the block subsidy, halving every 1,648,776 blocks', () => {
+    expect([blockReward(0), blockReward(1_648_775), blockReward(1_648_776), blockReward(3 * 1_648_776)]).toEqual([2778, 2778, 1389, 347.25]);
+    expect(blockReward(64 * 1_648_776)).toBe(0);
+  });
+
   it('derives block_found events for the mining channel', () => {
     const mining = d.derived!.get('mining')!.create();
     const o = out();
     mining.add(env('blocks', 'block', { hash: 'ab', height: 3, time: 9, difficulty: 1.5, tx: ['a', 'b'] }), o);
-    expect(o.frames).toEqual([{ type: 'event', event_type: 'block_found', channel: 'mining', data: { height: 3, hash: 'ab', time: 9, difficulty: 1.5, tx_count: 2 }, timestamp: 1_738_549_200 }]);
+    expect(o.frames).toEqual([{ type: 'event', event_type: 'block_found', channel: 'mining', data: { height: 3, hash: 'ab', reward: 2778, time: 9, difficulty: 1.5, tx_count: 2 }, timestamp: 1_738_549_200 }]);
   });
 });

@@ -30,6 +30,16 @@ const EVENT_PREFIXES: ReadonlyMap<string, string> = new Map(
   [...TOPIC_CHANNELS].map(([channel, c]) => [c.kind, `{"type":"event","event_type":"${c.eventType}","channel":"${channel}","timestamp":`]),
 );
 
+/** Evrmore's block subsidy: 2,778 EVR, halved every 1,648,776 blocks (consensus baseReward, rewardReductionInterval). */
+const BASE_REWARD_EVR = 2_778;
+const HALVING_INTERVAL = 1_648_776;
+
+/** `block_found.reward`: the subsidy a block at `height` pays its miner, in EVR (fees are not in a block's summary). */
+export function blockReward(height: number): number {
+  const halvings = Math.floor(Math.max(0, height) / HALVING_INTERVAL);
+  return halvings >= 64 ? 0 : BASE_REWARD_EVR / 2 ** halvings;
+}
+
 /** `mining`: every new block as a `block_found` event (what ZION's pool broadcasts), derived from the blocks channel. */
 const MINING_STREAM: DerivedStream = Object.freeze<DerivedStream>({
   name: 'mining',
@@ -40,7 +50,11 @@ const MINING_STREAM: DerivedStream = Object.freeze<DerivedStream>({
       if (env.kind !== 'block' || !out.wants('')) return;
       const b = parseBody(env.body);
       if (b === undefined) return;
-      const data = { height: num(b['height'], 0), hash: str(b['hash'], ''), time: num(b['time'], 0), difficulty: num(b['difficulty'], 0), tx_count: Array.isArray(b['tx']) ? b['tx'].length : 0 };
+      const height = num(b['height'], 0);
+      const data = {
+        height, hash: str(b['hash'], ''), reward: blockReward(height), time: num(b['time'], 0), difficulty: num(b['difficulty'], 0),
+        tx_count: Array.isArray(b['tx']) ? b['tx'].length : 0,
+      };
       out.emit('', JSON.stringify({ type: 'event', event_type: 'block_found', channel: 'mining', data, timestamp: unixSeconds(env.ts) }));
     },
   }),

@@ -1,0 +1,72 @@
+// ioredis connections for a RedisTopology: the same fail-fast behaviour (no offline queue, nothing replayed after a
+// reconnect) whether the target is one server, a Sentinel-watched primary or a Cluster.
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { RedisTopology } from './redis-topology.js';
+
+/** A connection or a cluster client; both speak the commands the bus and the stores use. */
+export type RedisClient = Redis | Cluster;
+
+export interface RedisClientOptions {
+  /** shows up in CLIENT LIST */
+  readonly connectionName: string;
+  readonly connectTimeoutMs: number;
+  /** delay before reconnect attempt n (1-based) */
+  readonly retryDelayMs: (attempt: number) => number;
+  /** commands of one tick leave in one write (the publish connection) */
+  readonly autoPipelining?: boolean;
+  /** the client will SSUBSCRIBE: on a Cluster, one subscriber connection per shard (ioredis `shardedSubscribers`) */
+  readonly shardedSubscriber?: boolean;
+}
+
+export function createRedisClient(t: RedisTopology, o: RedisClientOptions): RedisClient {
+  const tls = t.tls === undefined ? undefined : t.tls.ca === undefined ? {} : { ca: t.tls.ca };
+  const common: RedisOptions = {
+    connectionName: o.connectionName,
+    connectTimeout: o.connectTimeoutMs,
+    retryStrategy: o.retryDelayMs,
+    // Nothing waits behind the caller's back during an outage: commands fail at once while disconnected, and
+    // commands in flight when the connection drops are rejected instead of being replayed after reconnect.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // the bus re-subscribes itself, so that 'up' is emitted only once Redis has confirmed every channel
+    autoResubscribe: false,
+    enableAutoPipelining: o.autoPipelining === true,
+    ...(t.username !== undefined ? { username: t.username } : {}),
+    ...(t.password !== undefined ? { password: t.password } : {}),
+    ...(tls !== undefined ? { tls } : {}),
+  };
+  switch (t.kind) {
+    case 'single':
+      return new Redis(t.url, common);
+    case 'sentinel':
+      return new Redis({
+        ...common,
+        sentinels: t.sentinels.map((e) => ({ host: e.host, port: e.port })),
+        name: t.name,
+        ...(t.sentinelPassword !== undefined ? { sentinelPassword: t.sentinelPassword } : {}),
+        ...(tls !== undefined ? { enableTLSForSentinelMode: true, sentinelTLS: tls } : {}),
+        sentinelRetryStrategy: o.retryDelayMs,
+        // reconnect to the new primary as soon as a sentinel announces +switch-master, not at the next error
+        failoverDetector: true,
+      });
+    case 'cluster': {
+      const opts: ClusterOptions = {
+        redisOptions: common,
+        clusterRetryStrategy: o.retryDelayMs,
+        enableOfflineQueue: false,
+        enableAutoPipelining: o.autoPipelining === true,
+        shardedSubscribers: o.shardedSubscriber === true,
+        scaleReads: 'master',
+        // during a failover the slot's node answers CLUSTERDOWN / MOVED for a moment: follow within the deadline
+        maxRedirections: 16,
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+        retryDelayOnTryAgain: 100,
+        slotsRefreshTimeout: o.connectTimeoutMs,
+        ...(tls !== undefined ? { dnsLookup: (address: string, cb: (err: Error | null, address: string) => void) => cb(null, address) } : {}),
+      };
+      return new Cluster(t.nodes.map((e) => ({ host: e.host, port: e.port })), opts);
+    }
+  }
+}

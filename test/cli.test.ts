@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { ChainfanProcess } from './helpers/chainfan-process.js';
 import { RecordingClient } from './helpers/recording-client.js';
 import { waitFor } from '@chainfan/testkit';
+import { CLI_ARGS } from './helpers/cli-command.js';
 
-const BIN = fileURLToPath(new URL('../packages/cli/bin/chainfan.js', import.meta.url));
 
 function chainfan(args: readonly string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...CLI_ARGS, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

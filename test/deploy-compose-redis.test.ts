@@ -47,8 +47,7 @@ function merge(base: Compose, override: Compose): Compose {
 function roleVariables(role: string): Set<string> {
   const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/chainfan.js'), role, '--help'], { encoding: 'utf8', timeout: 30_000 });
   expect(r.status, r.stderr).toBe(0);
-  // the Redis topology variables the bus reads in Sentinel and Cluster mode
-  return new Set([...(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g) ?? []), 'CHAINFAN_REDIS_SENTINELS', 'CHAINFAN_REDIS_SENTINEL_NAME', 'CHAINFAN_REDIS_CLUSTER_NODES', 'CHAINFAN_REDIS_PASSWORD']);
+  return new Set(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g));
 }
 
 const redisVars = (s: Service) => Object.keys(s.environment ?? {}).filter((k) => k.startsWith('CHAINFAN_REDIS_')).sort();
@@ -72,6 +71,8 @@ describe('deploy/compose Redis modes', () => {
     for (const name of CHAINFAN) {
       expect(redisVars(base.services[name]!), name).toEqual(['CHAINFAN_REDIS_URL']);
       expect(base.services[name]!.environment!['CHAINFAN_REDIS_URL']).toBe(`redis://:${PASSWORD}@redis:6379`);
+      // ops endpoints default to loopback in the processes; Prometheus scrapes them from its own container
+      expect(base.services[name]!.environment!['CHAINFAN_OPS_HOST'], name).toBe('0.0.0.0');
     }
     checkVariables(base);
   });

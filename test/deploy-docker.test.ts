@@ -13,10 +13,10 @@ import { freePort } from '@chainfan/testkit';
 import { ChainfanProcess } from './helpers/chainfan-process.js';
 import { execForm, parseDockerfile, type Stage } from './helpers/dockerfile.js';
 import { edgePorts } from './helpers/role-ports.js';
+import { CLI_ARGS } from './helpers/cli-command.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy');
-const BIN = join(ROOT, 'packages/cli/bin/chainfan.js');
 const ROLES = ['edge', 'ingestor', 'sim'] as const;
 
 interface ComposeService {
@@ -42,7 +42,7 @@ function dockerfile(role: string): { stages: readonly Stage[]; runtime: Stage; t
 
 /** Variables a role reads, from `chainfan <role> --help` (the same table that validates them). */
 function roleVariables(role: string): Set<string> {
-  const r = spawnSync(process.execPath, [BIN, role, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...CLI_ARGS, role, '--help'], { encoding: 'utf8', timeout: 30_000 });
   expect(r.status, r.stderr).toBe(0);
   return new Set(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g));
 }

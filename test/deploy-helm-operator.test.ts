@@ -17,13 +17,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHART = join(ROOT, 'deploy/helm/chainfan');
 const HA_VALUES = join(CHART, 'values-ha.yaml');
 
-/** Variables of a role, from `chainfan <role> --help`, plus the Redis topology variables the bus reads. */
+/** Variables of a role, from `chainfan <role> --help` (the table that validates them). */
 function roleVariables(role: string): Set<string> {
   const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/chainfan.js'), role, '--help'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(r.stderr);
-  return new Set([...(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g) ?? []), ...REDIS_TOPOLOGY_VARS]);
+  return new Set(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g));
 }
-const REDIS_TOPOLOGY_VARS = ['CHAINFAN_REDIS_SENTINELS', 'CHAINFAN_REDIS_SENTINEL_NAME', 'CHAINFAN_REDIS_SENTINEL_PASSWORD', 'CHAINFAN_REDIS_CLUSTER_NODES', 'CHAINFAN_REDIS_PASSWORD', 'CHAINFAN_REDIS_USERNAME', 'CHAINFAN_REDIS_TLS', 'CHAINFAN_REDIS_TLS_CA_FILE'];
 
 /** Variables whose values are credentials (or URLs that may carry them). */
 const SECRET_VARS = /^CHAINFAN_(.*(SECRET|PASSWORD|API_KEYS|USERNAME)|RPC_URL|RPC_USER|REDIS_URL)$/;
@@ -185,11 +184,23 @@ describe('deploy/helm/chainfan as an operator reads it', () => {
     expect(trust(kustomizeBuild(tools, join(ROOT, 'deploy/k8s/overlays/production')))).toBe('true');
     expect(trust(kustomizeBuild(tools, join(ROOT, 'deploy/k8s/base')))).toBe('false');
 
-    const route = findObject<{ spec: { parentRefs: { name: string }[]; rules: { backendRefs: { name: string; port: number }[] }[] } }>(gw, 'HTTPRoute', 'chainfan');
+    const route = findObject<{ spec: { parentRefs: { name: string }[]; rules: { backendRefs: { name: string; port: number }[]; timeouts?: { request: string } }[] } }>(gw, 'HTTPRoute', 'chainfan');
     expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateway-system' }]);
+    // no request timeout cuts a long-lived WebSocket
+    expect(route.spec.rules[0]!.timeouts).toEqual({ request: '0s' });
     const backend = route.spec.rules[0]!.backendRefs[0]!;
     const svc = findObject<{ spec: { ports: { name: string; port: number }[] } }>(gw, 'Service', backend.name);
     expect(svc.spec.ports.find((p) => p.port === backend.port)?.name).toBe('ws');
+  });
+
+  it('binds the ops endpoints to all interfaces in the pod (the processes default to loopback), so Prometheus and probes reach them', () => {
+    const renders = [helmTemplate(tools, CHART), kustomizeBuild(tools, join(ROOT, 'deploy/k8s/base')), kustomizeBuild(tools, join(ROOT, 'deploy/k8s/overlays/production'))];
+    for (const objs of renders) {
+      for (const role of ['edge', 'ingestor']) {
+        const cm = objs.find((o) => o.kind === 'ConfigMap' && new RegExp(`^chainfan-${role}(-[a-z0-9]{10})?$`).test(o.metadata.name))!;
+        expect(configData(cm)['CHAINFAN_OPS_HOST'], `${cm.metadata.name}`).toBe('0.0.0.0');
+      }
+    }
   });
 
   describe('NetworkPolicies', () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { checkWiring, configData, type RoleVariables } from './helpers/kube-wiring.js';
 import { findObject, helmTemplate, type KubeObject, type KubeTools, kubeTools, kustomizeBuild, run } from './helpers/kube-tools.js';
+import { CLI_ARGS } from './helpers/cli-command.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHART = join(ROOT, 'deploy/helm/chainfan');
@@ -17,7 +18,7 @@ const HA_VALUES = join(CHART, 'values-ha.yaml');
 const ALERTS = join(ROOT, 'grafana/prometheus/alerts.yaml');
 
 function roleVariables(role: string): Set<string> {
-  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/chainfan.js'), role, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...CLI_ARGS, role, '--help'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(r.stderr);
   return new Set(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g));
 }
@@ -96,6 +97,8 @@ describe('deploy/helm/chainfan', () => {
     expect(redis).toContain('"--requirepass","$(REDISCLI_AUTH)"');
     expect(redis).toContain('"secretKeyRef":{"name":"chainfan-redis","key":"redis-password"}');
     expect(redis).toContain('redis:7.4.8-bookworm');
+    // the history streams' length for the Redis dashboard: the bus's keys are {cf:<channel>}:h (as compose ships it)
+    expect(redis).toContain('"--check-streams={cf:*}:h"');
     findObject(defaults, 'Service', '-redis');
   });
 

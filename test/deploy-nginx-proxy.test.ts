@@ -109,7 +109,7 @@ describe('deploy/nginx between clients and edges', () => {
       statusPort = await freePort();
       nginx = await NginxProcess.start({ upstreams: [`127.0.0.1:${trusted.port}`], listenPort: await freePort(), statusPort, tls: { port: tlsPort, ...tls } });
       control = await NginxProcess.start({ upstreams: [`127.0.0.1:${untrusted.port}`], listenPort: await freePort() });
-    });
+    }, 120_000); // two edges starting on a busy machine
 
     afterAll(async () => {
       for (const s of sockets.splice(0)) s.terminate();

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { parse } from 'yaml';
 import { base58checkEncode, NETWORKS } from '@chainfan/chain';
 import { NodeSim } from '@chainfan/node-sim';
 import { freePort, type RedisHandle, redisCommand, startRedis, waitFor } from '@chainfan/testkit';
@@ -21,6 +22,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ALERTS = join(ROOT, 'grafana/prometheus/alerts.yaml');
 const DASHBOARDS = join(ROOT, 'grafana/dashboards');
 const REDIS_EXPORTER_BIN = process.env['REDIS_EXPORTER_BIN'] ?? '/usr/bin/prometheus-redis-exporter';
+/** redis_exporter's --check-streams as compose ships it, so the test proves it matches the bus's history keys. */
+const SHIPPED_CHECK_STREAMS = ((parse(readFileSync(join(ROOT, 'deploy/compose.yaml'), 'utf8')) as { services: Record<string, { command: string[] }> })
+  .services['redis-exporter']!.command.find((a) => a.startsWith('--check-streams='))!);
 const RPC_USER = 'sim';
 const RPC_PASSWORD = 'prometheus-test';
 
@@ -31,7 +35,7 @@ const RPC_PASSWORD = 'prometheus-test';
 const NOTHING_TO_COUNT = [
   'chainfan_ingestor_publish_errors_total', 'chainfan_ingestor_decode_errors_total', 'chainfan_ingestor_resyncs_total', 'chainfan_ingestor_zmq_resets_total',
   'chainfan_edge_auth_failures_total', 'chainfan_edge_limit_hits_total', 'chainfan_edge_recoveries_total', 'chainfan_edge_replayed_messages_total',
-  'chainfan_edge_resync_notices_total', 'chainfan_edge_gap_fills_total', 'chainfan_edge_held_messages',
+  'chainfan_edge_resync_notices_total', 'chainfan_edge_gap_fills_total', 'chainfan_edge_held_messages', 'chainfan_edge_handler_failures_total',
 ];
 /**
  * Series this test's processes cannot produce: Kubernetes' (cAdvisor, kube-state-metrics), Redis replicas' (one
@@ -107,7 +111,7 @@ describe('dashboards and alert rules against a real Prometheus scraping chainfan
     // the second edge sends no frame above 1 KiB, so blocks are dropped there (chainfan_edge_messages_dropped_total)
     edges.push(new ChainfanProcess('edge', [], { ...edgeEnv, CHAINFAN_EDGE_MAX_EVENT_FRAME_BYTES: '1024' }));
     const exporterPort = await freePort();
-    exporter = spawn(REDIS_EXPORTER_BIN, [`--redis.addr=${redis.url}`, `--web.listen-address=127.0.0.1:${exporterPort}`, '--check-streams=cf:h:*'], { stdio: 'ignore' });
+    exporter = spawn(REDIS_EXPORTER_BIN, [`--redis.addr=${redis.url}`, `--web.listen-address=127.0.0.1:${exporterPort}`, SHIPPED_CHECK_STREAMS], { stdio: 'ignore' });
     ingestorOps = await ingestorOpsPort(ingestor);
     const ports = await Promise.all(edges.map((e) => edgePorts(e)));
     prom = await PrometheusProcess.start({
@@ -135,7 +139,7 @@ describe('dashboards and alert rules against a real Prometheus scraping chainfan
     const brief = new WebSocket(`ws://127.0.0.1:${ports[0]!.port}/`);
     await new Promise((r, j) => brief.once('open', r).once('error', j));
     brief.close();
-  });
+  }, 150_000); // four processes, an exporter and Prometheus starting on a busy machine
 
   afterAll(async () => {
     for (const c of clients) c.terminate();

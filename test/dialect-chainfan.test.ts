@@ -1,5 +1,5 @@
 // The native chainfan protocol (/chainfan) against a running cluster (node-sim → ingestor → Redis → edge), with a
-// plain WebSocket client: request ids echoed by every answer, the canonical topics of DESIGN.md §4 (address, asset,
+// plain WebSocket client: request ids echoed by every answer, the canonical topics (address, asset,
 // tx, network, peers), positions on every event, recovery with `since` (replay, then the ack with the positions
 // the live stream starts after), and errors carrying the request's id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

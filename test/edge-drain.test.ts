@@ -1,4 +1,4 @@
-// Drain on SIGTERM (issue 4 §6) as operators run it: two `chainfan edge` processes on one Redis, SDK clients given
+// Drain on SIGTERM as operators run it: two `chainfan edge` processes on one Redis, SDK clients given
 // both URLs, a publisher streaming through a RedisBus. SIGTERM one edge: its /readyz goes false, its clients get 1001,
 // reconnect to the other edge and resume from their positions — no message lost, none delivered twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

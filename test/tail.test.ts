@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@chainfan/testkit';
 import { ChainfanProcess } from './helpers/chainfan-process.js';
+import { CLI_ARGS } from './helpers/cli-command.js';
 
-const BIN = fileURLToPath(new URL('../packages/cli/bin/chainfan.js', import.meta.url));
 
 class Tail {
   readonly child: ChildProcess;
@@ -15,7 +15,7 @@ class Tail {
   readonly err: string[] = [];
   readonly exit: Promise<number | null>;
   constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [BIN, 'tail', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...CLI_ARGS, 'tail', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: this.child.stdout! }).on('line', (l) => this.out.push(l));
     createInterface({ input: this.child.stderr! }).on('line', (l) => this.err.push(l));
     this.exit = new Promise((r) => this.child.once('exit', (code) => r(code)));
@@ -78,13 +78,13 @@ describe('chainfan tail', () => {
   });
 
   it('refuses bad topics (and no topic) with exit 78, naming them', () => {
-    const bad = spawnSync(process.execPath, [BIN, 'tail', '--url', url, 'blocks', 'nonsense', 'address:x'], { encoding: 'utf8', timeout: 30_000 });
+    const bad = spawnSync(process.execPath, [...CLI_ARGS, 'tail', '--url', url, 'blocks', 'nonsense', 'address:x'], { encoding: 'utf8', timeout: 30_000 });
     expect(bad.status).toBe(78);
     expect(bad.stderr).toContain('nonsense, address:x');
-    const none = spawnSync(process.execPath, [BIN, 'tail', '--url', url], { encoding: 'utf8', timeout: 30_000 });
+    const none = spawnSync(process.execPath, [...CLI_ARGS, 'tail', '--url', url], { encoding: 'utf8', timeout: 30_000 });
     expect(none.status).toBe(78);
     expect(none.stderr).toContain('at least one topic');
-    const help = spawnSync(process.execPath, [BIN, 'tail', '--help'], { encoding: 'utf8', timeout: 30_000 });
+    const help = spawnSync(process.execPath, [...CLI_ARGS, 'tail', '--help'], { encoding: 'utf8', timeout: 30_000 });
     expect(help.stdout).toContain('--json');
   });
 });

@@ -1,12 +1,12 @@
-// Spawns `chainfan <role>` as a real child process (through tsx) and exposes its JSON log lines, so system tests
+// Spawns `chainfan <role>` as a real child process (the TypeScript sources through tsx) and exposes its JSON log lines, so system tests
 // wait for events (`edge.listening`, `ingestor.started`) instead of sleeping.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@chainfan/testkit';
+import { CLI_ARGS } from './cli-command.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url));
 
 export interface LogLine {
   readonly event?: string;
@@ -22,7 +22,7 @@ export class ChainfanProcess {
 
   constructor(role: string, args: readonly string[], env: Readonly<Record<string, string>>) {
     this.role = role;
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, role, ...args], {
+    this.child = spawn(process.execPath, [...CLI_ARGS, role, ...args], {
       cwd: ROOT,
       env: { ...process.env, CHAINFAN_LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

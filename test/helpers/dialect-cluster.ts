@@ -63,11 +63,24 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     ...(opts.edgesWithNodeRpc?.includes(i) === true ? rpcEnv : {}),
     ...env,
   }));
-  await ingestor.waitForEvent('ingestor.started');
-  // Elected and synced: its first block (the node's tip, its starting point) is published with the checkpoint, so
-  // every block mined from now on reaches the bus — none becomes a silent starting point instead.
-  await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', '{cf:blocks}:ckpt'])) === 1, { timeoutMs: 15_000, message: 'ingestor checkpoint' });
-  const ports = await Promise.all(edges.map((e) => edgePorts(e)));
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(edges.map((e) => e.stop()));
+    await ingestor.stop();
+    await sim.close();
+    await redis.stop();
+  };
+  let ports: EdgePorts[];
+  try {
+    // a loaded machine may take a while to start the processes (sources are compiled at start)
+    await ingestor.waitForEvent('ingestor.started', 40_000);
+    // Elected and synced: its first block (the node's tip, its starting point) is published with the checkpoint, so
+    // every block mined from now on reaches the bus — none becomes a silent starting point instead.
+    await waitFor(async () => (await redisCommand(redis.url, ['EXISTS', '{cf:blocks}:ckpt'])) === 1, { timeoutMs: 15_000, message: 'ingestor checkpoint' });
+    ports = await Promise.all(edges.map((e) => edgePorts(e, 40_000)));
+  } catch (err) {
+    await stopAll(); // the caller gets no cluster to close: leave no process behind
+    throw err;
+  }
   const auth = `Basic ${Buffer.from(`${RPC_USER}:${RPC_PASSWORD}`).toString('base64')}`;
   let id = 0;
   return {
@@ -78,12 +91,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       const res = await fetch(rpcUrl, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ id: ++id, method, params }) });
       return ((await res.json()) as { result: T }).result;
     },
-    close: async () => {
-      await Promise.all(edges.map((e) => e.stop()));
-      await ingestor.stop();
-      await sim.close();
-      await redis.stop();
-    },
+    close: stopAll,
   };
 }
 

@@ -1,8 +1,7 @@
 // Validates rendered Kubernetes objects offline against the Kubernetes OpenAPI schemas, as compiled to ajv
 // validators by the `kubernetes-models` package (core and apps APIs) and `@kubernetes-models/prometheus-operator`
-// (ServiceMonitor, PrometheusRule CRDs) and `@kubernetes-models/gateway-api` (HTTPRoute). All are dev dependencies
-// the tests need:
-//   npm install -D kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 @kubernetes-models/gateway-api@2.0.0
+// (ServiceMonitor, PrometheusRule CRDs) and `@kubernetes-models/gateway-api` (HTTPRoute). The tests need all three:
+//   test/package.json lists them; `npm run test:tools` (run by `npm test`) installs them
 // The schemas check types, formats, enums and required fields; like the API server's own OpenAPI, they do not
 // reject unknown fields.
 import type { KubeObject } from './kube-tools.js';
@@ -11,7 +10,7 @@ interface ModelClass {
   new (data: unknown): { validate(): void };
 }
 
-const INSTALL_HINT = 'npm install -D kubernetes-models@5.1.0 @kubernetes-models/prometheus-operator@6.0.0 @kubernetes-models/gateway-api@2.0.0';
+const INSTALL_HINT = 'npm run test:tools';
 
 /** The model module of an apiVersion/kind, e.g. apps/v1 Deployment → kubernetes-models/apps/v1/Deployment. */
 export function modelSpecifier(apiVersion: string, kind: string): string {

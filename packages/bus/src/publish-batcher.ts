@@ -25,6 +25,11 @@ export interface PublishBatcherOptions {
   readonly maxMessages?: number;
   /** …or this many bytes of envelope tails, so one script call never holds Redis for long */
   readonly maxBytes?: number;
+  /**
+   * Runs `flush` once the current event-loop turn's I/O callbacks are done (default `setImmediate`). Batches are
+   * bounded by turns, not by time, so there is no clock here; a test passes its own turn to decide when a batch leaves.
+   */
+  readonly afterTurn?: (flush: () => void) => void;
 }
 
 interface Pending {
@@ -70,7 +75,7 @@ export class PublishBatcher {
       } else if (!this.#scheduled) {
         this.#scheduled = true;
         // after the current I/O callbacks: everything one turn produced (a block's transactions) leaves together
-        setImmediate(() => {
+        (this.#o.afterTurn ?? setImmediate)(() => {
           this.#scheduled = false;
           this.flush();
         });

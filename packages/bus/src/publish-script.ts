@@ -1,5 +1,5 @@
 // The atomic publish as one Lua script: fence check, epoch, seq, history append, checkpoint and live SPUBLISH in a
-// single round trip on the channel's own shard (DESIGN.md §3). Kept apart from redis-bus.ts so the script text is
+// single round trip on the channel's own shard. Kept apart from redis-bus.ts so the script text is
 // reviewable on its own.
 import { createHash } from 'node:crypto';
 
@@ -78,19 +78,18 @@ return out
 export const PUBLISH_SCRIPT_SHA1 = createHash('sha1').update(PUBLISH_SCRIPT).digest('hex');
 
 /**
- * Leader lease. KEYS: 1 lease, 2 token counter. ARGV: 1 owner, 2 ttl ms, 3 floor of the counter ('' = none). The
+ * Leader lease. KEYS: 1 lease, 2 token counter. ARGV: 1 owner, 2 ttl ms, 3 largest counter seen in any fence. The
  * token is `<counter>:<owner>`: the counter only grows, so a later leader's token is always distinguishable from an
- * earlier one's. The floor (the caller's clock in ms) keeps it growing when Redis lost the counter with its data.
+ * earlier one's — even when a failover lost the counter, because it restarts above every fence's token.
  */
 export const ACQUIRE_LEASE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 local n = redis.call('INCR', KEYS[2])
-local floor = tonumber(ARGV[3])
-if floor and n < floor then
-  n = floor
-  redis.call('SET', KEYS[2], string.format('%d', n))
+if n <= tonumber(ARGV[3]) then
+  n = tonumber(ARGV[3]) + 1
+  redis.call('SET', KEYS[2], n)
 end
-local token = string.format('%d', n) .. ':' .. ARGV[1]
+local token = n .. ':' .. ARGV[1]
 redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return token
 `;

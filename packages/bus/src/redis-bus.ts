@@ -2,7 +2,7 @@
 // pub/sub + a bounded Stream per channel. With redis-clients.ts, the only module that talks to ioredis.
 // The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
-  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
+  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope, rootCause,
 } from '@chainfan/protocol';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
@@ -17,7 +17,7 @@ import {
   RENEW_LEASE_SCRIPT, STAMP_FENCE_SCRIPT,
 } from './publish-script.js';
 import { closedError, downError } from './redis-bus-errors.js';
-import { createRedisClient, type RedisClient } from './redis-clients.js';
+import { createRedisClient, reconnectWhenEnded, type RedisClient } from './redis-clients.js';
 import { busKeys, type BusKeys, type ChannelKeys } from './redis-keys.js';
 import { isReplyError, parseSeq, parseStreamEntries } from './redis-replies.js';
 import { describeRedisTopology, type RedisTopology, singleRedis } from './redis-topology.js';
@@ -84,6 +84,8 @@ export class RedisBus implements Bus, Coordinator {
   /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
   readonly #floor: PositionFloor;
   #lastTokenCounter = 0;
+  /** publish script calls sent and not yet answered — including those whose caller already got a timeout */
+  readonly #unsettled = new Set<Promise<unknown>>();
   readonly #upWaiters = new Set<UpWaiter>();
   readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
   #state: BusState = 'connecting';
@@ -113,7 +115,12 @@ export class RedisBus implements Bus, Coordinator {
         const f = this.#floor.get(c);
         return f === undefined ? ['', 0] : [f.epoch, f.seq];
       },
-      run: (channel, token, messages, keys, argv) => this.#trackFloor(channel, messages, withDeadline(this.#evalPublish(channel, token, keys, argv), this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish')),
+      run: (channel, token, messages, keys, argv) => {
+        const call = this.#evalPublish(channel, token, keys, argv);
+        this.#unsettled.add(call);
+        call.finally(() => this.#unsettled.delete(call)).catch(() => undefined); // the outcome is handled below
+        return this.#trackFloor(channel, messages, withDeadline(call, this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish'));
+      },
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
@@ -127,6 +134,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#pub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-pub', autoPipelining: true });
     this.#sub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-sub', shardedSubscriber: true });
 
+    for (const conn of [this.#pub, this.#sub]) reconnectWhenEnded(conn, () => this.#closing !== undefined, () => client.retryDelayMs(3));
     this.#pub.on('ready', () => this.#recompute());
     this.#pub.on('close', () => this.#recompute());
     this.#sub.on('ready', () => void this.#resubscribe());
@@ -136,10 +144,29 @@ export class RedisBus implements Bus, Coordinator {
       this.#recompute();
     });
     for (const [role, conn] of [['pub', this.#pub], ['sub', this.#sub]] as const) {
-      // every failed reconnect attempt emits one; the state transition is what gets logged above debug
+      // Every failed attempt emits 'error', then 'reconnecting' with the delay ioredis chose: one warn line per retry,
+      // naming the server (password masked), the cause and the next try. An expected network error carries no stack.
+      let lastError: Error | undefined;
+      let attempt = 0;
       conn.on('error', (err: Error) => {
         this.#lastError = err.message;
-        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, err }, 'redis connection error');
+        lastError = err;
+        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, cause: rootCause(err) }, 'redis connection error');
+      });
+      conn.on('ready', () => {
+        attempt = 0;
+      });
+      conn.on('reconnecting', (delayMs: unknown) => {
+        attempt++;
+        // both connections go to the same servers: while the publishing one reports, the other stays quiet
+        if (role === 'sub' && this.#pub.status !== 'ready') return;
+        const cause = lastError === undefined ? 'connection closed' : rootCause(lastError);
+        lastError = undefined;
+        const retryInMs = typeof delayMs === 'number' ? delayMs : undefined;
+        this.#log.warn(
+          { event: 'bus.redis_unreachable', role, redis: this.#target, cause, attempt, retryInMs },
+          `Redis (${this.#target}) unreachable (${cause}); retrying${retryInMs === undefined ? '' : ` in ${retryInMs} ms`}`,
+        );
       });
     }
     this.#sub.on('smessage', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
@@ -294,6 +321,11 @@ export class RedisBus implements Bus, Coordinator {
    * Redis TIME; the newest wins. (The ingestor carries checkpoints on one channel, blocks, so stamps never compete.)
    */
   async readCheckpoint(): Promise<string | undefined> {
+    // Read-your-writes: a publish that timed out may still be queued in the client (a cluster redirect, a slow
+    // server) and land after a read. Wait for every script call this bus sent to settle, so a publisher that resumes
+    // from the checkpoint after an unknown outcome neither repeats nor skips it.
+    const pending = [...this.#unsettled];
+    if (pending.length > 0) await this.#command('checkpoint', () => Promise.allSettled(pending));
     const all = await this.#command('checkpoint', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.hmget(this.#keysOf(c).checkpoint, 't', 'v'))));
     let best: { t: bigint; v: string } | undefined;
     for (const [t, v] of all) {
@@ -311,10 +343,11 @@ export class RedisBus implements Bus, Coordinator {
    */
   async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
     const ttl = Math.ceil(ttlMs);
-    // the counter never goes below this process's clock in ms (nor a token it saw): tokens keep growing when Redis
-    // lost the counter with its data
-    const floor = Math.max(Date.now(), this.#lastTokenCounter + 1);
-    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl, floor));
+    const fences = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.get(this.#keysOf(c).fence))));
+    // above every fence's token, and never below this process's clock in ms (nor a token it saw): tokens keep
+    // growing when Redis lost the counter and the fences with its data
+    const highest = Math.max(Date.now(), this.#lastTokenCounter, ...fences.map((f) => Number(/^(\d+):/.exec(f ?? '')?.[1] ?? 0)));
+    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl, highest));
     if (typeof v !== 'string') return undefined;
     const counter = Number(v.slice(0, v.indexOf(':')));
     if (Number.isSafeInteger(counter) && counter > this.#lastTokenCounter) this.#lastTokenCounter = counter;
@@ -359,7 +392,8 @@ export class RedisBus implements Bus, Coordinator {
       for (const w of this.#upWaiters) w.reject(closedError());
       this.#upWaiters.clear();
       this.#wanted.clear();
-      await Promise.allSettled([this.#sub, this.#pub].map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
+      // QUIT only where there is a session to end; a connection still handshaking is just dropped
+      await Promise.allSettled([this.#sub, this.#pub].filter((c) => c.status === 'ready').map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
       this.#sub.disconnect();
       this.#pub.disconnect();
     })();

@@ -58,15 +58,35 @@ export function createRedisClient(t: RedisTopology, o: RedisClientOptions): Redi
         enableAutoPipelining: o.autoPipelining === true,
         shardedSubscribers: o.shardedSubscriber === true,
         scaleReads: 'master',
-        // during a failover the slot's node answers CLUSTERDOWN / MOVED for a moment: follow within the deadline
+        // during a failover the slot's node answers CLUSTERDOWN / MOVED / TRYAGAIN for a moment: those replies mean the
+        // command did not run, so following them within the deadline is safe
         maxRedirections: 16,
-        retryDelayOnFailover: 100,
         retryDelayOnClusterDown: 100,
         retryDelayOnTryAgain: 100,
+        // …but a command in flight when its node's connection closed may have run: never resend it (a publish would be
+        // sequenced twice). The caller learns the outcome is unknown; the slot map is refreshed every second so new
+        // commands find the promoted replica soon
+        retryDelayOnFailover: 0,
+        slotsRefreshInterval: 1_000,
         slotsRefreshTimeout: o.connectTimeoutMs,
         ...(tls !== undefined ? { dnsLookup: (address: string, cb: (err: Error | null, address: string) => void) => cb(null, address) } : {}),
       };
       return new Cluster(t.nodes.map((e) => ({ host: e.host, port: e.port })), opts);
     }
   }
+}
+
+/**
+ * ioredis can end a connection for good — e.g. a Sentinel `+switch-master` that races a reconnect leaves it in status
+ * `end` with no retry scheduled. A bus must never stay down for that: reconnect after `delayMs()` unless the owner is
+ * closing it.
+ */
+export function reconnectWhenEnded(client: RedisClient, closing: () => boolean, delayMs: () => number): void {
+  client.on('end', () => {
+    if (closing()) return;
+    const timer = setTimeout(() => {
+      if (!closing() && client.status === 'end') client.connect().catch(() => undefined); // failures are 'error' events
+    }, delayMs());
+    timer.unref();
+  });
 }

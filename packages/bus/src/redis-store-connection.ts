@@ -2,7 +2,7 @@
 // disconnected (no offline queue, nothing replayed after a reconnect), a deadline on every command.
 import { backoffMs, ChainfanError } from '@chainfan/protocol';
 import { withDeadline } from './deadline.js';
-import { createRedisClient, type RedisClient } from './redis-clients.js';
+import { createRedisClient, reconnectWhenEnded, type RedisClient } from './redis-clients.js';
 import { type RedisTopology, singleRedis } from './redis-topology.js';
 
 export interface RedisStoreOptions {
@@ -31,6 +31,7 @@ export class RedisStoreConnection {
       connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
       retryDelayMs: (attempt: number) => Math.round(backoffMs(attempt - 1, Math.random, { initialDelayMs: 50, maxDelayMs: 2_000, factor: 2 })),
     });
+    reconnectWhenEnded(this.redis, () => this.#closing !== undefined, () => 200);
     // reconnect attempts emit one each; callers see failures as rejected calls, which they count
     this.redis.on('error', () => undefined);
   }

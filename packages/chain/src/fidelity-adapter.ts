@@ -1,4 +1,4 @@
-// Adapter between the shared fidelity corpus (/work/shared/fidelity, README "How the entries are compared") and this
+// Adapter between the fidelity corpus in test-vectors/ (FIDELITY-README.md there: "How the entries are compared") and this
 // package: each function takes an entry's raw input and returns an object keyed like the entry's `expect` fields.
 import { tryHexToBytes, bytesToHex } from './bytes.js';
 import { decodeAddress as decodeAddressCore, addressFromHash as addressFromHashCore, addressFromScript as addressFromScriptCore } from './address.js';

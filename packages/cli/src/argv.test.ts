@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envToFlag, flagToEnv, parseArgs } from './argv.js';
+import { envToFlag, flagToEnv, nearest, parseArgs } from './argv.js';
 
 describe('flags ↔ CHAINFAN_* variables', () => {
   const known = ['CHAINFAN_REDIS_URL', 'CHAINFAN_EDGE_PORT', 'CHAINFAN_VERBOSE'];
@@ -16,7 +16,15 @@ describe('flags ↔ CHAINFAN_* variables', () => {
   });
 
   it('names every unknown flag', () => {
-    expect(() => parseArgs(['--nope', '1', '--other'], known, {})).toThrow(/--nope, --other/);
+    expect(() => parseArgs(['--nope', '1', '--zzzzzz'], known, {})).toThrow(/unknown options: --nope, --zzzzzz \(see --help\)/);
+  });
+
+  it('suggests the nearest flag for a typo, and nothing for a flag far from every other', () => {
+    expect(() => parseArgs(['--edge-prot', '1'], known, {})).toThrow('unknown option: --edge-prot (did you mean --edge-port?) (see --help)');
+    expect(() => parseArgs(['--redis-ulr=x'], known, {})).toThrow(/did you mean --redis-url\?/);
+    expect(nearest('--verbos', ['--redis-url', '--edge-port', '--verbose'])).toBe('--verbose');
+    expect(nearest('--port', ['--redis-url', '--edge-port'])).toBeUndefined(); // 5 edits: a guess, not a typo
+    expect(nearest('--x'.repeat(10_000), ['--edge-port'])).toBeUndefined(); // bounded work on hostile input
   });
 });
 

@@ -50,7 +50,38 @@ export function parseArgs(argv: readonly string[], known: readonly string[], bas
     env[name] = value;
   }
   if (unknown.length > 0) {
-    throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see --help)`, { context: { unknown } });
+    const flags = known.map(envToFlag);
+    const described = unknown.map((u) => {
+      const near = nearest(u, flags);
+      return near === undefined ? u : `${u} (did you mean ${near}?)`;
+    });
+    throw new ChainfanError('CHAINFAN_CONFIG_INVALID', `unknown option${unknown.length > 1 ? 's' : ''}: ${described.join(', ')} (see --help)`, { context: { unknown } });
   }
   return { env, help, positional };
+}
+
+/** Edit distance (insert, delete, substitute, swap of neighbours): how far a typo is from a real flag. */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest known flag when it is close enough to be the one meant (a third of its length at most), else undefined. */
+export function nearest(flag: string, flags: readonly string[]): string | undefined {
+  const f = flag.toLowerCase().slice(0, 64); // bounded work for a hostile argv
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of flags) {
+    const dist = distance(f, k);
+    if (dist < bestD) [best, bestD] = [k, dist];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
 }

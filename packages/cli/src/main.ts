@@ -1,15 +1,11 @@
+#!/usr/bin/env node
 // The `chainfan` binary: dispatches to one role per sub-command; bad flags or variables exit 78 naming them.
 import { ChainfanError } from '@chainfan/protocol';
 import { describeEnv, EX_CONFIG } from '@chainfan/telemetry';
 import { envToFlag, parseArgs } from './argv.js';
+import { describeListenFailure } from './listen-failure.js';
+import { COMMANDS } from './commands/all.js';
 import type { Command } from './commands/command.js';
-import { devCommand } from './commands/dev.js';
-import { edgeCommand } from './commands/edge.js';
-import { ingestorCommand } from './commands/ingestor.js';
-import { simCommand } from './commands/sim.js';
-import { tailCommand } from './commands/tail.js';
-
-const COMMANDS: readonly Command[] = [devCommand, ingestorCommand, edgeCommand, simCommand, tailCommand];
 
 function topHelp(): string {
   const w = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -53,7 +49,13 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${commandHelp(cmd)}\n`);
     return;
   }
-  await cmd.run(args.env, args.positional);
+  try {
+    await cmd.run(args.env, args.positional);
+  } catch (err) {
+    const listen = describeListenFailure(err, cmd.env, args.env);
+    if (listen !== undefined) throw new ChainfanError('CHAINFAN_CONFIG_INVALID', listen, { cause: err });
+    throw err;
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

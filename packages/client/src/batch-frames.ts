@@ -1,4 +1,4 @@
-// Batched frames (issue 7 §4): an edge asked with `?batch=1` may send several messages in one text frame, separated
+// Batched frames: an edge asked with `?batch=1` may send several messages in one text frame, separated
 // by newlines (a raw LF is never part of a JSON message on this wire). One received frame → its messages.
 
 /** The frame's messages: a text frame split on LF (empty lines skipped); anything else passes through alone. */

@@ -11,7 +11,7 @@ import { ChainfanClientError } from './errors.js';
 import { MessageQueue } from './message-queue.js';
 import type { ChainfanMessage, ErrorData, ResyncData, SubscriptionData } from './messages.js';
 import { type Position, PositionTracker } from './position-tracker.js';
-import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+import { WS_CONNECTING, WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 /**
  * 'connecting': the first connection attempt after connect(). 'open': subscriptions can be sent.
@@ -328,6 +328,18 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       if (!live()) return;
       const cause = field(ev, 'error') ?? field(ev, 'message');
       this.#events.emit('error', new ChainfanClientError('CHAINFAN_CLIENT_SOCKET', 'WebSocket error', { cause }));
+      // A failed handshake normally leaves the socket CLOSING/CLOSED with a 'close' to follow. Node 22's global
+      // WebSocket leaves it CONNECTING and never closes it (a refused upgrade, e.g. HTTP 503): without this the client
+      // would wait forever instead of retrying.
+      if (ws.readyState === WS_CONNECTING && live()) {
+        this.#ws = undefined;
+        try {
+          ws.close();
+        } catch {
+          // nothing left to close
+        }
+        this.#onSocketClose(1006, '');
+      }
     });
     ws.addEventListener('close', (ev) => {
       if (ws !== this.#ws) return;
@@ -384,7 +396,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   }
 
   #onFrame(raw: unknown): void {
-    // batched frames (issue 7 §4): several newline-delimited messages in one frame, each handled as if sent alone
+    // batched frames: several newline-delimited messages in one frame, each handled as if sent alone
     if (typeof raw === 'string' && raw.includes('\n')) {
       for (const part of splitBatchedFrame(raw)) this.#onFrame(part);
       return;

@@ -2,6 +2,8 @@
 
 /** WHATWG readyState value for an open socket (the same in browsers and `ws`). */
 export const WS_OPEN = 1;
+/** WHATWG readyState before the handshake completed */
+export const WS_CONNECTING = 0;
 
 export interface WebSocketLike {
   readonly readyState: number;

@@ -19,7 +19,7 @@ export function App({ url }: { readonly url: string }): ReactNode {
         <ConnectionBadge url={url} />
       </header>
       <main className="grid">
-        <BlocksPanel />
+        <BlocksPanel url={url} />
         <NetworkPanel />
         <MempoolPanel />
         <TxFeed onWatch={setWatched} />

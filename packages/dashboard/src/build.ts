@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dashboardViteOptions } from './vite-options.js';
 
+// this module runs from src/ (sources) or lib/ (built JavaScript): either way the package root is one level up
 const PKG_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** Where `npm run build -w @chainfan/dashboard` and ensureDashboardBuilt() put the bundle (gitignored). */
@@ -24,7 +25,14 @@ async function newestMtimeMs(path: string): Promise<number> {
   return newest;
 }
 
-/** True when `outDir` has no index.html or any source file is newer than it. */
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/**
+ * True when `outDir` has no index.html or any source file is newer than it. An installed package ships the bundle
+ * without its sources: there, the shipped bundle is current by definition.
+ */
 export async function dashboardIsStale(outDir = DASHBOARD_DIST_DIR): Promise<boolean> {
   let builtMs: number;
   try {
@@ -32,6 +40,7 @@ export async function dashboardIsStale(outDir = DASHBOARD_DIST_DIR): Promise<boo
   } catch {
     return true; // no bundle yet
   }
+  if (!(await exists(join(PKG_DIR, 'src')))) return false;
   for (const root of sourceRoots()) if ((await newestMtimeMs(root)) > builtMs) return true;
   return false;
 }
@@ -71,8 +80,6 @@ export async function buildDashboard(outDir = DASHBOARD_DIST_DIR): Promise<void>
     // a concurrent build (another `chainfan dev`) swapped its bundle in between our two renames: same sources, use it
     await rm(tmp, { recursive: true, force: true });
   }
-  // tsc -b keeps its declarations in dist/.tsc (never served: hidden paths are refused); keep them across builds
-  await rename(join(old, '.tsc'), join(outDir, '.tsc')).catch(() => undefined); // absent when tsc never ran
   await rm(old, { recursive: true, force: true });
 }
 

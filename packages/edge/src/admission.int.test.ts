@@ -1,4 +1,4 @@
-// Admission at upgrade (issue 4 §1), through real uWS and ws clients: every credential path accepted and refused
+// Admission at upgrade, through real uWS and ws clients: every credential path accepted and refused
 // with its HTTP status before a socket exists, Origin, anonymous access per topic, and topic claims.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';

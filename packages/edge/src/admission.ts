@@ -1,4 +1,4 @@
-// Admission at upgrade, before a socket exists (DESIGN.md §5): draining, Origin, connections per edge and per
+// Admission at upgrade, before a socket exists: draining, Origin, connections per edge and per
 // address (reserved synchronously, so a burst of parallel upgrades cannot slip past), credentials, then the
 // cluster-wide per-key lease. Every refusal is an HTTP status with its REJECT code, counted by reason or limit.
 import type { RejectKind } from '@chainfan/protocol';

@@ -64,7 +64,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
       : { kind: 'redis', topology: redis ?? redisTopologyFromEnv(env), historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN },
     log.child({ component: 'bus' }),
   );
-  // opt-in batched frames (issue 7 §4): undefined when CHAINFAN_EDGE_BATCH_WINDOW_MS is 0, i.e. the plain uWS transport
+  // opt-in batched frames: undefined when CHAINFAN_EDGE_BATCH_WINDOW_MS is 0, i.e. the plain uWS transport
   const createTransport = batchingTransportFactory(batchingConfigFromEnv(env), systemClock);
   const commands = new CommandProxy({
     rpc: commandConfig.rpc === undefined ? undefined : new NodeRpc({ ...commandConfig.rpc, maxReplyBytes: config.maxEventFrameBytes }),

@@ -1,4 +1,4 @@
-// Backpressure (issue 4 §3): a client that stops reading is handled by the named policy — `close` (4008) or
+// Backpressure: a client that stops reading is handled by the named policy — `close` (4008) or
 // `drop-and-resync` — while 1,000 fast clients on the same edge keep receiving everything, in order.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';

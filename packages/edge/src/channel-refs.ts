@@ -1,5 +1,5 @@
 // Reference counts of local interest per bus channel: the bus is subscribed while at least one local topic needs
-// the channel, and unsubscribed after the last one goes (DESIGN.md §5). Bus calls per channel run one at a time.
+// the channel, and unsubscribed after the last one goes. Bus calls per channel run one at a time.
 import { ChainfanError, type BusChannel } from '@chainfan/protocol';
 import type { Bus } from '@chainfan/bus';
 

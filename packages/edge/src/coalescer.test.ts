@@ -5,7 +5,7 @@ import { FrameCoalescer, withoutNewlines } from './coalescer.js';
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 const text = (u: Uint8Array): string => Buffer.from(u).toString('utf8');
 
-function setup(o: { windowMs?: number; maxBytes?: number } = {}) {
+function setup(o: { windowMs?: number; maxBytes?: number; maxPendingBytes?: number } = {}) {
   const timers = new ManualClock();
   const out: [string, string][] = [];
   const c = new FrameCoalescer({
@@ -13,11 +13,22 @@ function setup(o: { windowMs?: number; maxBytes?: number } = {}) {
     maxBytes: o.maxBytes ?? 1_000,
     clock: timers,
     publish: (topic, frame) => out.push([topic, text(frame)]),
+    ...(o.maxPendingBytes === undefined ? {} : { maxPendingBytes: o.maxPendingBytes }),
   });
   return { c, timers, out };
 }
 
 describe('FrameCoalescer', () => {
+  it('holds at most maxPendingBytes over all topics: past it every batch leaves at once', () => {
+    const { c, out } = setup({ maxBytes: 1_000, maxPendingBytes: 2_500 });
+    for (let i = 0; i < 5; i++) c.add(`t${i}`, bytes('x'.repeat(600)));
+    expect(out.map(([t]) => t)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+    expect(c.pendingBytes).toBe(0);
+    c.add('t0', bytes('y'.repeat(10)));
+    expect(c.pendingBytes).toBe(10);
+    expect(c.pendingBytesOf('t0')).toBe(10);
+  });
+
   it('sends the frames of one window as one newline-delimited frame, in order', () => {
     const { c, timers, out } = setup();
     c.add('t', bytes('{"a":1}'));

@@ -1,4 +1,4 @@
-// Frame coalescing for clients that opted into batched frames (issue 7 §4): frames published to one topic within a
+// Frame coalescing for clients that opted into batched frames: frames published to one topic within a
 // short window leave as ONE frame of newline-delimited JSON. A message sent alone costs a socket write (a syscall)
 // per recipient; messages that leave together share it, and one frame instead of many also saves uWS's per-frame work
 // and the client's per-frame parsing. Still encode-once: the batch is joined once per topic, never per recipient.
@@ -12,6 +12,11 @@ export interface CoalescerOptions {
   readonly clock: Pick<Clock, 'setTimeout'>;
   /** hands one (possibly joined) frame to the topic's subscribers */
   readonly publish: (topic: string, frame: Uint8Array) => void;
+  /**
+   * Bytes waiting over all topics; past it every batch leaves at once, so however many topics an overload touches,
+   * the coalescer holds at most this much. Default: 64 batches' worth.
+   */
+  readonly maxPendingBytes?: number;
 }
 
 const NEWLINE = 0x0a;
@@ -30,6 +35,8 @@ interface Batch {
 export class FrameCoalescer {
   readonly #o: CoalescerOptions;
   readonly #batches = new Map<string, Batch>();
+  readonly #maxPending: number;
+  #pendingBytes = 0;
   #timer: Cancel | undefined;
   #closed = false;
 
@@ -37,6 +44,17 @@ export class FrameCoalescer {
     if (!(o.windowMs > 0) || !Number.isFinite(o.windowMs)) throw new RangeError(`windowMs must be > 0, got ${o.windowMs}`);
     if (!Number.isSafeInteger(o.maxBytes) || o.maxBytes < 1) throw new RangeError(`maxBytes must be ≥ 1, got ${o.maxBytes}`);
     this.#o = o;
+    this.#maxPending = o.maxPendingBytes ?? 64 * o.maxBytes;
+  }
+
+  /** Bytes waiting for the window, over all topics. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Bytes waiting for the window on `topic`: held for each of its subscribers, so part of what each one is owed. */
+  pendingBytesOf(topic: string): number {
+    return this.#batches.get(topic)?.bytes ?? 0;
   }
 
   /** Topics with a batch waiting for the window. */
@@ -60,10 +78,16 @@ export class FrameCoalescer {
       b = { parts: [], bytes: 0 };
       this.#batches.set(topic, b);
     }
-    b.bytes += (b.parts.length > 0 ? 1 : 0) + clean.byteLength;
+    const added = (b.parts.length > 0 ? 1 : 0) + clean.byteLength;
+    b.bytes += added;
+    this.#pendingBytes += added;
     b.parts.push(clean);
     if (b.bytes >= this.#o.maxBytes) {
       this.flushTopic(topic); // the byte budget is spent: no reason to wait for the window
+      return;
+    }
+    if (this.#pendingBytes > this.#maxPending) {
+      this.flush(); // many topics at once: memory is bounded by the total, not by topics × maxBytes
       return;
     }
     this.#timer ??= this.#o.clock.setTimeout(() => {
@@ -80,6 +104,7 @@ export class FrameCoalescer {
     const b = this.#batches.get(topic);
     if (b === undefined) return;
     this.#batches.delete(topic);
+    this.#pendingBytes -= b.bytes;
     this.#o.publish(topic, join(b));
     if (this.#batches.size === 0) this.#cancelTimer();
   }
@@ -89,6 +114,7 @@ export class FrameCoalescer {
     this.#cancelTimer();
     const batches = [...this.#batches];
     this.#batches.clear();
+    this.#pendingBytes = 0;
     for (const [topic, b] of batches) this.#o.publish(topic, join(b));
   }
 

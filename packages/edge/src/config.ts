@@ -1,5 +1,5 @@
 // The edge's configuration: the typed options the Edge and its admission take, and the CHAINFAN_* table they are
-// parsed from (STYLE.md rule 3: one table, every problem reported at once).
+// parsed from (one table, every problem reported at once).
 import { ChainfanError, MAX_TOPIC_LENGTH } from '@chainfan/protocol';
 import { redisEnv } from '@chainfan/bus';
 import { bool, int, oneOf, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
@@ -136,7 +136,7 @@ export function edgeConfig(overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   return cfg;
 }
 
-/** Every variable the `chainfan edge` role reads (STYLE.md rule 3); flags are the same names (`--edge-port`). */
+/** Every variable the `chainfan edge` role reads; flags are the same names (`--edge-port`). */
 export const edgeEnv = {
   CHAINFAN_EDGE_HOST: str({ default: DEFAULT_EDGE_CONFIG.host }),
   CHAINFAN_EDGE_PORT: int({ min: 0, max: 65_535, default: DEFAULT_EDGE_CONFIG.port, help: 'public WebSocket port' }),
@@ -166,7 +166,7 @@ export const edgeEnv = {
   CHAINFAN_EDGE_MAX_HELD_MESSAGES: int({ min: 1, max: 10_000_000, default: DEFAULT_EDGE_CONFIG.maxHeldMessagesPerChannel, help: 'per channel while filling a gap' }),
   CHAINFAN_EDGE_HISTORY_PAGE_SIZE: int({ min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.historyPageSize }),
   CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS: int({ min: 100, max: 600_000, default: DEFAULT_EDGE_CONFIG.recoveryTimeoutMs }),
-  ...dialectEnv, // dialects, node RPC for command messages, cluster stats, admin credentials (issue 5)
+  ...dialectEnv, // dialects, node RPC for command messages, cluster stats, admin credentials
   CHAINFAN_EDGE_ALLOWED_ORIGINS: str({ default: '', help: 'comma list (https://app.example.com, https://*.example.com, *); empty: any' }),
   CHAINFAN_EDGE_ANONYMOUS_TOPICS: str({ default: '*', help: 'topics without credentials: * | comma list (blocks,address:*) | none: credentials required (401)' }),
   CHAINFAN_EDGE_API_KEYS: str({ default: '', help: 'comma list of API keys (or sha256:<hex>)' }),
@@ -185,7 +185,7 @@ export const edgeEnv = {
   ...redisEnv, // single, Sentinel or Cluster; auth and TLS (shared with the ingestor)
   CHAINFAN_HISTORY_MAX_LEN: int({ min: 100, max: 10_000_000, default: 10_000, help: 'messages kept per channel for recovery' }),
   CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
-  ...batchingEnv, // opt-in batched frames (issue 7 §4)
+  ...batchingEnv, // opt-in batched frames
 } as const;
 
 export type EdgeEnv = EnvValues<typeof edgeEnv>;

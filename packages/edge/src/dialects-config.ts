@@ -1,4 +1,4 @@
-// Configuration of the client dialects (issue 5): their rows of the edge's CHAINFAN_* table, the dialect list with
+// Configuration of the client dialects: their rows of the edge's CHAINFAN_* table, the dialect list with
 // the default first, the path aliases, and the node RPC the evrmore-rpc command messages are answered from.
 import {
   ChainfanError, chainfanDialect, createEvrmoreRpcDialect, createRustoriumDialect, type Dialect, theBlockDialect, zionDialect,

@@ -229,7 +229,7 @@ describe('Edge (uWS + ws clients + MemoryBus)', () => {
     const h = await startEdge(); // default 1 MiB, evrmore-rpc's max_size
     const [abuser, bystander] = await Promise.all([h.connect(), h.connect()]);
     await bystander.command({ action: 'subscribe', topic: 'blocks' });
-    abuser.send(Buffer.alloc(2 * 1024 * 1024, 0x61));
+    abuser.send(Buffer.alloc(1024 * 1024 + 1, 0x61));
     const closed = await abuser.waitForClose();
     // the transport enforces the limit itself so the client gets a real close frame: 1009 "frame too large"
     expect(closed.code).toBe(1009);

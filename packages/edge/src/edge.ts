@@ -32,7 +32,7 @@ import { type ServerCloseReason, Session, type Subscription } from './session.js
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { UwsTransport } from './transport/uws-transport.js';
 import type {
-  CloseCause, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HandlerName, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './transport/ws-transport.js';
 
 export interface EdgeDeps {
@@ -147,6 +147,7 @@ export class Edge {
   /** heartbeat timer per dialect */
   readonly #timers = new Map<string, Cancel>();
   #nextSessionId = 1;
+  #handlerFailures = 0;
   #starting: Promise<{ port: number }> | undefined;
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -235,6 +236,7 @@ export class Edge {
       drain: (conn) => this.#onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
       post: (req) => this.#post(req),
+      failed: (where, err, conn) => this.#handlerFailed(where, err, conn?.data),
     };
     this.#transport = deps.createTransport?.(transportOptions, handlers) ?? new UwsTransport(transportOptions, handlers);
   }
@@ -425,6 +427,22 @@ export class Edge {
     if (this.#log.isLevelEnabled('debug')) this.#log.debug({ event: 'conn.close', session: s.id, code, reason, messages: s.messages }, 'connection closed');
   }
 
+  /**
+   * A handler threw: a bug, never the client's fault. The transport closes that one socket (or answers that one
+   * request 500); here it is counted, and logged at error with its context — the first time, then at powers of two,
+   * so a client that can trigger it in a loop cannot flood the log.
+   */
+  #handlerFailed(where: HandlerName | 'command', err: unknown, s: Session | undefined): void {
+    this.#metrics.handlerFailures.inc({ handler: where });
+    if (s !== undefined) s.closeReason ??= 'internal';
+    const n = ++this.#handlerFailures;
+    if ((n & (n - 1)) !== 0) return;
+    this.#log.error(
+      { event: 'handler.failed', handler: where, session: s?.id, dialect: s?.dialect.name, principal: s?.ticket.principal.id, err, count: n },
+      `${where} handler failed: socket closed 1011`,
+    );
+  }
+
   #end(s: Session, close: { readonly code: number; readonly reason: string }, why: ServerCloseReason): void {
     if (!s.isOpen) return;
     s.closeReason ??= why;
@@ -471,10 +489,11 @@ export class Edge {
     }
     s.pending++;
     s.queue = s.queue
-      .then(task)
+      // a request whose socket closed while it waited is dropped here: it never reaches the bus or the node
+      .then(() => (s.isOpen ? task() : this.#metrics.commandsDropped.inc()))
       .catch((err: unknown) => {
         // a bug in command handling: this socket cannot be trusted to be consistent any more
-        this.#log.error({ event: 'command.failed', session: s.id, err }, 'command handling failed');
+        this.#handlerFailed('command', err, s);
         this.#end(s, CLOSE.internal, 'internal');
       })
       .finally(() => {
@@ -503,7 +522,10 @@ export class Edge {
         return this.#command(s, cmd.method, cmd.params, cmd.ref);
       case 'batch':
         return (async () => {
-          for (const c of cmd.commands) if (c.type !== 'batch') await this.#handle(s, c);
+          for (const c of cmd.commands) {
+            if (!s.isOpen) break; // the rest die with the socket, like queued requests
+            if (c.type !== 'batch') await this.#handle(s, c);
+          }
         })();
       case 'ignore':
         return;
@@ -537,7 +559,10 @@ export class Edge {
   /** ZION's JSON-RPC over HTTP, on the paths that select the ZION dialect; the transport answers other POSTs 426. */
   #post(req: HttpPostRequest): Promise<HttpAnswer | undefined> {
     if (this.#zion === undefined || this.#selector.select(req).name !== 'zion') return Promise.resolve(undefined);
-    return this.#zion.handle(req);
+    return this.#zion.handle(req).then((a) => {
+      if (a.status === 400) this.#metrics.clientErrors.inc({ reason: 'invalid_http_body' });
+      return a;
+    });
   }
 
   /**
@@ -647,7 +672,7 @@ export class Edge {
         return s.isOpen && s.subs.get(sub.key) === sub;
       },
       send: (frame, isEvent) => this.#sendReplay(s, sub, frame, isEvent),
-      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // issue 7: one write per page, not per frame
+      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // one write per page, not per frame
       whenWritable: () => this.#whenWritable(s),
       join: (positions) => this.#join(s, sub, positions, ref, undefined),
     };

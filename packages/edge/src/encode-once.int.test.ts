@@ -1,4 +1,4 @@
-// Adding a dialect must not slow the others (issue 5): an edge serving all five dialects encodes each bus message once
+// Adding a dialect must not slow the others: an edge serving all five dialects encodes each bus message once
 // per dialect that has subscribers for it — never per client, never for dialects nobody on this edge reads.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';

@@ -1,4 +1,4 @@
-// Gaps inside the edge (issue 4 §5), on a real Redis: a lost pub/sub message, a bus reconnect and a Redis restart are
+// Gaps inside the edge, on a real Redis: a lost pub/sub message, a bus reconnect and a Redis restart are
 // filled from history before anything newer goes out, or reported to subscribers with resync notices.
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

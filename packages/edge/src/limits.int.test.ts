@@ -1,4 +1,4 @@
-// Limits (issue 4 §2), each hit through real sockets with its own code and chainfan_edge_limit_hits_total{limit}:
+// Limits, each hit through real sockets with its own code and chainfan_edge_limit_hits_total{limit}:
 // connections per edge, per address, per API key across two edges (Redis leases), subscriptions per connection,
 // inbound message rate, frame size, topic length.
 import { randomUUID } from 'node:crypto';

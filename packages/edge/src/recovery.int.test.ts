@@ -1,4 +1,4 @@
-// Recovery from a position (issue 4 §4): replay from history / the recent ring, then live, with no gap and no
+// Recovery from a position: replay from history / the recent ring, then live, with no gap and no
 // duplicate across the switch; "not recovered" answers when history cannot cover the position.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';

@@ -26,26 +26,27 @@ const DEFAULT_MAX_CACHE_BYTES = 64 * 1024 * 1024;
 /** longest URL path looked up at all; bundle paths are short */
 const MAX_PATH_CHARS = 1_024;
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
+/** By file extension, which comes from the request's path: a Map, so no name finds an inherited entry. */
+const CONTENT_TYPES: ReadonlyMap<string, string> = new Map([
+  ['.html', 'text/html; charset=utf-8'],
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.mjs', 'text/javascript; charset=utf-8'],
+  ['.css', 'text/css; charset=utf-8'],
+  ['.json', 'application/json; charset=utf-8'],
+  ['.map', 'application/json; charset=utf-8'],
+  ['.webmanifest', 'application/manifest+json; charset=utf-8'],
+  ['.txt', 'text/plain; charset=utf-8'],
+  ['.svg', 'image/svg+xml'],
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.gif', 'image/gif'],
+  ['.webp', 'image/webp'],
+  ['.ico', 'image/x-icon'],
+  ['.woff', 'font/woff'],
+  ['.woff2', 'font/woff2'],
+  ['.wasm', 'application/wasm'],
+]);
 
 /** Vite names bundle files by content hash under assets/, so they never change under the same name. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -128,7 +129,7 @@ export class StaticFiles {
     if (body.byteLength > this.#maxFileBytes) return undefined; // grew between stat and read
     const file: StaticFile = {
       body,
-      contentType: CONTENT_TYPES[extname(rel).toLowerCase()] ?? 'application/octet-stream',
+      contentType: CONTENT_TYPES.get(extname(rel).toLowerCase()) ?? 'application/octet-stream',
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       cacheControl: rel.startsWith('assets/') ? IMMUTABLE : REVALIDATE,
     };

@@ -68,7 +68,8 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
       const checks = {
         node: s.nodeReachable,
         bus: s.busUp,
-        zmq: silentFor === undefined || silentFor < cfg.CHAINFAN_ZMQ_SILENT_MS,
+        // before the first notification nothing proves ZMQ works; a node answering RPC is the best sign that it will
+        zmq: silentFor === undefined ? s.nodeReachable : silentFor < cfg.CHAINFAN_ZMQ_SILENT_MS,
         leader: s.leader,
       };
       // A standby is healthy: it reports `leader: false` but stays ready; ZMQ silence matters only to the leader.

@@ -3,7 +3,7 @@
 // one reconciliation over RPC (ChainFollower.sync + mempool diff). Only the leader publishes.
 import { type Bus, type Coordinator, PositionFloor } from '@chainfan/bus';
 import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
-import { backoffMs, BUS_CHANNELS, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
+import { backoffMs, BUS_CHANNELS, type Cancel, type Clock, rootCause, systemClock } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { parseCheckpoint } from './block-window.js';
@@ -15,6 +15,7 @@ import { RateMeter } from './rate-meter.js';
 import { TrafficMeter } from './traffic-meter.js';
 import { LeaderElector } from './leader-elector.js';
 import type { LocalStateFile } from './local-state.js';
+import { isNodeUnreachable, NodeOutage } from './node-outage.js';
 import { Publisher } from './publisher.js';
 import type { ChainRpc } from './rpc/rpc-client.js';
 import { SeenSet } from './seen-set.js';
@@ -95,6 +96,7 @@ export class Ingestor {
   #retryTimer: Cancel | undefined;
   #lastMempoolSeq: bigint | undefined;
   #nodeReachable = false;
+  readonly #outage: NodeOutage;
   #lastNotificationAt: number | undefined;
   #timers: Cancel[] = [];
   #busWasDown = false;
@@ -115,6 +117,7 @@ export class Ingestor {
     this.#log = o.log;
     this.#seen = new SeenSet(o.seenCapacity ?? 200_000);
     this.#floor = o.positionFloor ?? new PositionFloor();
+    this.#outage = new NodeOutage({ url: rpcEndpointOf(o.rpc), log: o.log, baseMs: o.pollIntervalMs ?? 5_000, now: this.#now });
     this.#elector = new LeaderElector({
       coordinator: o.bus,
       owner: o.owner ?? `ingestor-${process.pid}`,
@@ -418,7 +421,7 @@ export class Ingestor {
         await task();
       } catch (err) {
         this.#o.metrics.resyncFailures.inc();
-        this.#log.warn({ event: 'ingestor.task_failed', task: what, err }, 'task failed; will reconcile');
+        this.#warnUnlessOutage(err, { event: 'ingestor.task_failed', task: what }, 'task failed; will reconcile');
         this.#retryResync();
       } finally {
         this.#pendingTasks--;
@@ -472,7 +475,7 @@ export class Ingestor {
       const ts = this.#now();
       this.#events.publish({ channel: 'mempool', kind: 'mempool', ts, body: JSON.stringify({ size: info['size'], bytes: info['bytes'], usage: info['usage'] }) }, ts);
     } catch (err) {
-      this.#log.warn({ event: 'mempool.poll_failed', err }, 'mempool poll failed');
+      this.#warnUnlessOutage(err, { event: 'mempool.poll_failed' }, 'mempool poll failed');
     }
   }
 
@@ -511,7 +514,7 @@ export class Ingestor {
       );
       this.#setNode(true);
     } catch (err) {
-      this.#log.warn({ event: 'network.poll_failed', err }, 'network summary failed');
+      this.#warnUnlessOutage(err, { event: 'network.poll_failed' }, 'network summary failed');
     }
   }
 
@@ -521,16 +524,26 @@ export class Ingestor {
       const ts = this.#now();
       this.#events.publish(peersEnvelope(peers, ts), ts);
     } catch (err) {
-      this.#log.warn({ event: 'peers.poll_failed', err }, 'peer list failed');
+      this.#warnUnlessOutage(err, { event: 'peers.poll_failed' }, 'peer list failed');
     }
   }
 
   async #probeNode(): Promise<void> {
-    const was = this.#nodeReachable;
+    if (!this.#outage.probeDue()) return; // backing off while the node is down
     try {
       await this.#rpc('getblockcount', []);
     } catch (err) {
-      if (was || this.#lastNotificationAt === undefined) this.#log.warn({ event: 'node.unreachable', err }, 'node RPC unreachable; will keep trying');
+      if ((err as { rpcCode?: number }).rpcCode === undefined) this.#outage.failed(err); // an RPC error reply means it is up
+    }
+  }
+
+  /** The probe reports an outage once per retry; the other periodic calls failing for the same reason stay at debug. */
+  #warnUnlessOutage(err: unknown, fields: Record<string, unknown>, msg: string): void {
+    if (isNodeUnreachable(err)) {
+      if (this.#outage.down || !this.#nodeReachable) this.#log.debug({ ...fields, cause: rootCause(err) }, msg);
+      else this.#log.warn({ ...fields, cause: rootCause(err) }, msg);
+    } else {
+      this.#log.warn({ ...fields, err }, msg);
     }
   }
 
@@ -546,6 +559,7 @@ export class Ingestor {
   }
 
   #setNode(up: boolean): void {
+    if (up) this.#outage.recovered();
     this.#nodeReachable = up;
     this.#o.metrics.nodeUp.set(up ? 1 : 0);
   }
@@ -564,4 +578,10 @@ export class Ingestor {
     })();
     return this.#closing;
   }
+}
+
+/** Where the RPC calls go, for logs: the client's URL without credentials, or a name for an in-process node. */
+function rpcEndpointOf(rpc: ChainRpc): string {
+  const url = (rpc as { readonly endpoint?: unknown }).endpoint;
+  return typeof url === 'string' ? url : 'the node (in process)';
 }

@@ -25,7 +25,7 @@ export interface EdgeProcessOptions {
 }
 
 export function startEdgeProcess(o: EdgeProcessOptions): Promise<EdgeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(o.nodeFlags ?? []), CLI_MAIN, 'edge'], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', ...(o.nodeFlags ?? []), CLI_MAIN, 'edge'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -15,7 +15,7 @@ export interface ForkOptions {
 export function forkTs(entry: string, o: ForkOptions = {}): ChildProcess {
   const path = fileURLToPath(new URL(entry, import.meta.url));
   return fork(path, [...(o.args ?? [])], {
-    execArgv: ['--import', 'tsx', ...(o.nodeFlags ?? [])],
+    execArgv: ['--conditions=source', '--import', 'tsx', ...(o.nodeFlags ?? [])],
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'inherit', o.stderr ?? 'inherit', 'ipc'],
   });

@@ -1,4 +1,4 @@
-// Bus channels are coarse and few (DESIGN.md §3); fine client topics are derived at the edge from routing keys.
+// Bus channels are coarse and few; fine client topics are derived at the edge from routing keys.
 export const BUS_CHANNELS = ['blocks', 'txs', 'assets', 'mempool', 'sequence', 'chain', 'status', 'ctl'] as const;
 export type BusChannel = (typeof BUS_CHANNELS)[number];
 

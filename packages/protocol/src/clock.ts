@@ -1,4 +1,4 @@
-// Injected time (STYLE.md rule 13): components read `now()` and set timers through a Clock so tests can drive time.
+// Injected time: components read `now()` and set timers through a Clock so tests can drive time.
 export type Cancel = () => void;
 
 export interface Clock {

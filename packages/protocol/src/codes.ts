@@ -1,4 +1,4 @@
-// Close codes, error codes and upgrade rejections in one typed table; the table is the documentation (STYLE.md rule 8).
+// Close codes, error codes and upgrade rejections in one typed table; the table is the documentation.
 export const CLOSE = {
   normal: { code: 1000, reason: 'bye', reconnect: false },
   goingAway: { code: 1001, reason: 'server draining', reconnect: true },

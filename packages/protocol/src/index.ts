@@ -7,6 +7,7 @@ export {
 } from './envelope.js';
 export { MAX_TOPIC_LENGTH, type TopicKind, TOPIC_KINDS, type Topic, type TopicError, parseTopic, channelsForTopic } from './topics.js';
 export { CLOSE, ERROR } from './codes.js';
+export { DEFAULT_MAX_JSON_DEPTH, type JsonParseError, type JsonParsed, type JsonLimits, jsonTooDeep, parseJsonBounded } from './json-bounded.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffMs } from './backoff.js';
 export type {
   Dialect, ClientCommand, ClientError, ClientErrorReason, SubscriptionAction, Target, RequestRef, Ack, Reply, StatusView,
@@ -26,3 +27,4 @@ export type { DialectHeartbeat } from './dialects/dialect.js';
 export { type Cancel, type Clock, systemClock } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { rpcEndpoint, type RpcEndpoint } from './rpc-endpoint.js';
+export { maskUrl, rootCause } from './mask-url.js';

@@ -32,3 +32,11 @@ describe('topic grammar', () => {
     fc.assert(fc.property(fc.anything(), (x) => { parseTopic(x); }), { numRuns: 300 });
   });
 });
+
+describe('topic names that objects inherit', () => {
+  it('are unknown topics, never inherited entries', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype']) {
+      expect(parseTopic(name)).toEqual({ ok: false, error: 'TOPIC_UNKNOWN' });
+    }
+  });
+});

@@ -1,4 +1,4 @@
-// Canonical client topics (DESIGN.md §4) and how each maps onto a bus channel plus a routing-key filter.
+// Canonical client topics and how each maps onto a bus channel plus a routing-key filter.
 import { type Decoded, fail, ok } from './decoded.js';
 import type { BusChannel } from './channels.js';
 
@@ -32,14 +32,15 @@ export interface Topic {
 
 export type TopicError = 'TOPIC_EMPTY' | 'TOPIC_TOO_LONG' | 'TOPIC_UNKNOWN' | 'TOPIC_BAD_ARG';
 
-const SIMPLE: Readonly<Record<string, TopicKind>> = {
-  blocks: 'blocks', block: 'blocks',
-  transactions: 'transactions', transaction: 'transactions',
-  mempool: 'mempool', sequence: 'sequence',
-  assets: 'assets', asset: 'assets',
-  reorgs: 'reorgs', reorg: 'reorgs',
-  network: 'network', peers: 'peers', all: 'all',
-};
+/** A Map, never a plain object: client text such as `__proto__` or `constructor` must not find inherited entries. */
+const SIMPLE: ReadonlyMap<string, TopicKind> = new Map([
+  ['blocks', 'blocks'], ['block', 'blocks'],
+  ['transactions', 'transactions'], ['transaction', 'transactions'],
+  ['mempool', 'mempool'], ['sequence', 'sequence'],
+  ['assets', 'assets'], ['asset', 'assets'],
+  ['reorgs', 'reorgs'], ['reorg', 'reorgs'],
+  ['network', 'network'], ['peers', 'peers'], ['all', 'all'],
+]);
 
 const ADDRESS_RE = /^[1-9A-HJ-NP-Za-km-z]{25,40}$|^[a-z]{1,10}1[02-9ac-hj-np-z]{6,90}$/;
 const ASSET_RE = /^[A-Z0-9._#$/!~-]{1,40}$/; // Evrmore asset names incl. sub-assets (/), unique (#), owner (!), qualifiers ($, ~)
@@ -49,7 +50,7 @@ const TXID_RE = /^[0-9a-f]{64}$/;
 export function parseTopic(raw: unknown): Decoded<Topic, TopicError> {
   if (typeof raw !== 'string' || raw.length === 0) return fail('TOPIC_EMPTY');
   if (raw.length > MAX_TOPIC_LENGTH) return fail('TOPIC_TOO_LONG');
-  const simple = SIMPLE[raw];
+  const simple = SIMPLE.get(raw);
   if (simple !== undefined) return ok({ kind: simple, key: simple });
   const colon = raw.indexOf(':');
   if (colon < 0) return fail('TOPIC_UNKNOWN');

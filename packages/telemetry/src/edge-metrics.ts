@@ -1,4 +1,4 @@
-// Every metric the edge exports (STYLE.md rule 11): bounded labels only — channel, topic_kind, dialect, reason,
+// Every metric the edge exports: bounded labels only — channel, topic_kind, dialect, reason,
 // limit, outcome, state. "Per connection" is a histogram over connections, never a connection label.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -50,6 +50,15 @@ export function createEdgeMetrics(registry: Registry) {
     }),
     clientErrors: new Counter({
       name: 'chainfan_edge_client_errors_total', help: 'Bad client input, by why', labelNames: ['reason'] as const, registers,
+    }),
+    commandsDropped: new Counter({
+      name: 'chainfan_edge_commands_dropped_total', help: 'Queued client requests dropped unanswered because their socket closed first',
+      registers,
+    }),
+    handlerFailures: new Counter({
+      name: 'chainfan_edge_handler_failures_total',
+      help: 'Bugs caught at a socket or HTTP handler (the socket closed 1011 or the request answered 500, the process kept), by handler',
+      labelNames: ['handler'] as const, registers,
     }),
     authFailures: new Counter({
       name: 'chainfan_edge_auth_failures_total', help: 'Upgrades refused by authentication or the Origin check, by why',

@@ -1,4 +1,4 @@
-// Every metric the ingestor exports (STYLE.md rule 11): bounded labels only — topic, channel, method, outcome.
+// Every metric the ingestor exports: bounded labels only — topic, channel, method, outcome.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Seconds from ZMQ receive to the bus confirming the publish (RPC enrichment + one Redis round trip). */

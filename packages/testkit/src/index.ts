@@ -8,3 +8,4 @@ export {
   startRedisSentinelSet, type SentinelSetHandle, startRedisCluster, type RedisClusterHandle, type ClusterOptions, type TopologyOptions,
   type RedisEndpointAddress,
 } from './redis-topologies.js';
+export { startSecuredRedis, type SecuredRedisHandle } from './secured-redis.js';

@@ -1,5 +1,5 @@
 // Redis for integration tests: REDIS_URL if given, else a container when a runtime is reachable, else a
-// local redis-server child process (DESIGN.md §7). Never the machine's own Redis on 6379.
+// local redis-server child process. Never the machine's own Redis on 6379.
 import { containerRuntimeReachable } from './container-runtime.js';
 import { startContainerRedis } from './container-redis.js';
 import { startLocalRedis } from './local-redis.js';

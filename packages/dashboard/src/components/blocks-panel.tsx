@@ -1,11 +1,30 @@
-// Latest blocks: height, hash, transaction count, size, and time since (by header time).
+// Latest blocks: height, hash, transaction count, size, and time since (by header time). The edge's history fills
+// the table on load; live blocks are added as they come.
+import type { BlockData } from '@chainfan/client';
 import { useChainfan } from '@chainfan/react';
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { formatBytes, formatSince, shortHash } from '../format.js';
+import { fetchRecentBlocks } from '../recent-blocks.js';
 import { useNow } from '../use-now.js';
 
-export function BlocksPanel(): ReactNode {
-  const { messages, status } = useChainfan('blocks', { keep: 12 });
+const KEEP = 12;
+
+export function BlocksPanel({ url }: { readonly url: string }): ReactNode {
+  const live = useChainfan('blocks', { keep: KEEP });
+  const [recent, setRecent] = useState<readonly BlockData[]>([]);
+  useEffect(() => {
+    let cancelled = false;
+    void fetchRecentBlocks(url, KEEP).then((b) => {
+      if (!cancelled) setRecent(b);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [url]);
+  const byHash = new Map<string, BlockData>();
+  for (const b of [...recent, ...live.messages.map((m) => m.data)]) byHash.set(b.hash, b);
+  const messages = [...byHash.values()].sort((a, b) => b.height - a.height).slice(0, KEEP).map((data) => ({ data }));
+  const status = live.status;
   const now = useNow();
   return (
     <section className="panel blocks" aria-labelledby="blocks-h">

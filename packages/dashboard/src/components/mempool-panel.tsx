@@ -17,7 +17,7 @@ export function MempoolPanel(): ReactNode {
         <div><dt>size</dt><dd>{data ? formatBytes(data.bytes) : '–'}</dd></div>
         <div><dt>memory</dt><dd>{data ? formatBytes(data.usage) : '–'}</dd></div>
       </dl>
-      <LineChart label="mempool transactions over time" values={sizes} />
+      <LineChart label="mempool transactions over time" unit="tx" xLabel={`last ${Math.max(sizes.length, 1)} summaries`} values={sizes} />
       <p className="muted small">{messages.length === 0 ? 'waiting for the first summary…' : `last ${messages.length} summaries`}</p>
     </section>
   );

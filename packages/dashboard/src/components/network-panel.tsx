@@ -20,9 +20,9 @@ export function NetworkPanel(): ReactNode {
         <div><dt>difficulty</dt><dd>{Number.isFinite(s.difficulty) ? s.difficulty.toPrecision(6) : '–'}</dd></div>
       </dl>
       <h3>tx/s per block</h3>
-      <LineChart label="transactions per second per block" values={s.points.map((p) => p.txPerS)} />
+      <LineChart label="transactions per second per block" unit="tx/s" xLabel={`last ${s.points.length} blocks`} values={s.points.map((p) => p.txPerS)} />
       <h3>block interval (s)</h3>
-      <BarChart label="seconds between blocks" values={s.points.map((p) => p.intervalS)} className="bars" />
+      <BarChart label="seconds between blocks" unit="s" xLabel={`last ${s.points.length} blocks`} values={s.points.map((p) => p.intervalS)} className="bars" />
     </section>
   );
 }

@@ -1,4 +1,4 @@
-// ZION's HTTP JSON-RPC methods (seeds/zion-websocket-rpc.md) on the edge's public port: `subscribe_events` (where to
+// ZION's HTTP JSON-RPC methods (its published API) on the edge's public port: `subscribe_events` (where to
 // connect for the channels), `get_websocket_status` (cluster-wide numbers from every edge's registry snapshot) and
 // `broadcast_event` (admins only: published on the bus `ctl` channel, so every ZION socket on every edge gets it).
 import type { Bus } from '@chainfan/bus';
@@ -9,7 +9,7 @@ import { extractCredential } from '../auth/credentials.js';
 import type { Clock } from '../clock.js';
 import type { ClusterStats } from '../cluster/cluster-stats.js';
 import type { HttpAnswer, HttpPostRequest } from '../transport/ws-transport.js';
-import { errorResponse, JSON_RPC, parseBody, resultResponse, type RpcCall } from './json-rpc.js';
+import { errorResponse, JSON_RPC, member, parseBody, resultResponse, type RpcCall } from './json-rpc.js';
 
 /** Event types name events, not payloads: short and plain. */
 const EVENT_TYPE_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -40,7 +40,7 @@ export class ZionApi {
 
   async handle(req: HttpPostRequest): Promise<HttpAnswer> {
     const parsed = parseBody(req.body);
-    if (!parsed.ok) return { status: 200, body: errorResponse(null, parsed.error) };
+    if (!parsed.ok) return { status: parsed.status, body: errorResponse(null, parsed.error) };
     const answers: string[] = [];
     let status = 200;
     for (const c of parsed.calls) {
@@ -85,7 +85,7 @@ export class ZionApi {
   }
 
   #subscribeEvents(params: RpcCall['params'], req: HttpPostRequest): Outcome {
-    const raw = Array.isArray(params) ? params[0] : (params as Record<string, unknown>)['channels'];
+    const raw = Array.isArray(params) ? params[0] : member(params, 'channels');
     const channels = raw === undefined ? ZION_CHANNELS : raw;
     if (!Array.isArray(channels) || channels.length > ZION_CHANNELS.length * 2) return { error: { ...JSON_RPC.invalidParams, message: 'channels must be a list of channel names' } };
     const unknown = channels.find((c) => typeof c !== 'string' || zionChannelTarget(c) === undefined);
@@ -121,7 +121,7 @@ export class ZionApi {
   async #broadcast(params: RpcCall['params']): Promise<Outcome> {
     const [eventType, data] = Array.isArray(params)
       ? [params[0], params[1]]
-      : [(params as Record<string, unknown>)['event_type'], (params as Record<string, unknown>)['data']];
+      : [member(params, 'event_type'), member(params, 'data')];
     if (typeof eventType !== 'string' || !EVENT_TYPE_RE.test(eventType)) {
       return { error: { ...JSON_RPC.invalidParams, message: 'event_type must match [A-Za-z0-9_.:-]{1,64}' } };
     }

@@ -1,5 +1,5 @@
 // The client address a connection counts against: the socket peer, or behind a trusted proxy the last
-// X-Forwarded-For entry (the one that proxy appended). Also the masked form logs may carry (STYLE.md rule 10).
+// X-Forwarded-For entry (the one that proxy appended). Also the masked form logs may carry.
 import { isIPv4, isIPv6 } from 'node:net';
 
 export function clientAddress(remote: string, forwardedFor: string, trustForwardedFor: boolean): string {

@@ -1,4 +1,4 @@
-// Recovery of one subscription from a position (DESIGN.md §5): replays what the socket missed — from history pages,
+// Recovery of one subscription from a position: replays what the socket missed — from history pages,
 // then from the channel's recent ring — and joins the live stream in the same synchronous step that sends the last
 // ring entry, so nothing falls between replay and live and nothing arrives twice (docs/decisions/0008).
 // Per-socket work happens only here, for sockets that asked to recover; plain live delivery never comes this way.
@@ -19,8 +19,7 @@ export interface RecoveryTarget {
   /** One direct send (already corked, result handled and counted by the Edge); false once the socket is unusable. */
   send(frame: Buffer | string, eventBytes: boolean): boolean;
   /**
-   * Runs `fn` with the socket corked for all its sends (issue 7: a replayed page leaves in a few large writes instead
-   * of one syscall per frame, which made replays from history CPU-bound). Returns what `fn` returns.
+   * Runs `fn` with the socket corked for all its sends. Returns what `fn` returns.
    */
   corked<T>(fn: () => T): T;
   /** Resolves once the socket's outbound buffer is low enough to send more (or it closed). */

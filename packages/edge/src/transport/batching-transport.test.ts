@@ -106,6 +106,21 @@ function setup() {
 }
 
 describe('BatchingTransport', () => {
+  it('counts the bytes the coalescer holds for a batched socket\'s topics in its buffered amount (the backpressure limit sees them)', async () => {
+    const { t, inner, timers, seen, subscribe } = setup();
+    await inner.connect('plain', 'name=plain');
+    await inner.connect('batched', 'name=batched&batch=1');
+    subscribe(0, 'evrmore-rpc|blocks');
+    subscribe(1, 'evrmore-rpc|blocks');
+    subscribe(1, 'evrmore-rpc|mempool');
+    t.publish('evrmore-rpc|blocks', 'x'.repeat(3_000), false);
+    t.publish('evrmore-rpc|mempool', 'y'.repeat(2_000), false);
+    expect(seen.opened[0]!.bufferedAmount()).toBe(0);
+    expect(seen.opened[1]!.bufferedAmount()).toBe(5_000);
+    timers.fireAll();
+    expect(seen.opened[1]!.bufferedAmount()).toBe(0);
+  });
+
   it('gives plain sockets every frame at once and batched sockets one joined frame per window', async () => {
     const { t, inner, timers, subscribe } = setup();
     const plain = await inner.connect('plain', 'name=plain');

@@ -1,4 +1,4 @@
-// WsTransport decorator for opt-in batched frames (issue 7 §4): connections accepted with `?batch=1` are moved to a
+// WsTransport decorator for opt-in batched frames: connections accepted with `?batch=1` are moved to a
 // shadow uWS topic per topic, whose frames go through a FrameCoalescer (≤ windowMs, ≤ maxBytes, NDJSON); everyone
 // else keeps one frame per message, untouched. The Edge does not know: it publishes and subscribes as always.
 import { FrameCoalescer } from '../coalescer.js';
@@ -121,6 +121,11 @@ export class BatchingTransport<D extends object> implements WsTransport {
     this.#members.set(topic, (this.#members.get(topic) ?? 0) + 1);
   }
 
+  /** What the coalescer holds for subscribers of `topic` (the batch topic), waiting for the window. */
+  pendingBytesOf(topic: string): number {
+    return this.#coalescer.pendingBytesOf(topic);
+  }
+
   leave(topic: string): void {
     this.#coalescer.flushTopic(topic);
     const n = (this.#members.get(topic) ?? 0) - 1;
@@ -152,8 +157,14 @@ class BatchedConnection<D extends object> implements WsConnection<D> {
     return this.#conn.send(frame, binary);
   }
 
+  /**
+   * What uWS buffers for the socket plus what the coalescer holds for its topics: everything this edge holds for the
+   * client counts against its backpressure limit and the slow-client policy, batched or not.
+   */
   bufferedAmount(): number {
-    return this.#conn.bufferedAmount();
+    let held = this.#conn.bufferedAmount();
+    for (const bt of this.#topics) held += this.#transport.pendingBytesOf(bt);
+    return held;
   }
 
   subscribe(topic: string): void {

@@ -2,7 +2,7 @@
 // when a peer reads (and so how many bytes stay buffered), closes from either side, and owns time through its Clock.
 // It keeps the WsTransport contract the uWebSockets.js transport keeps (ws-transport.contract.ts runs on both).
 import type {
-  CloseCause, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HandlerName, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './ws-transport.js';
 
 /** What a peer received: a frame, or the close that ended the connection. */
@@ -140,7 +140,21 @@ class MemoryConnection<D> implements WsConnection<D> {
     }
     const copy = new Uint8Array(bytes.byteLength);
     copy.set(bytes);
-    this.#handlers.message(this, copy.buffer, typeof data !== 'string');
+    this.guard('message', () => this.#handlers.message(this, copy.buffer, typeof data !== 'string'));
+  }
+
+  /** As uWS's transport: a throwing handler is reported and costs this connection (1011), never the caller. */
+  guard(where: HandlerName, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      try {
+        this.#handlers.failed?.(where, err, this);
+      } catch {
+        // the reporter failed too: the connection is ended all the same
+      }
+      this.terminate(1011, 'internal error', 'local');
+    }
   }
 
   flush(): void {
@@ -148,7 +162,7 @@ class MemoryConnection<D> implements WsConnection<D> {
     this.peer.frames.push(...this.#buffered);
     this.#buffered = [];
     this.#bufferedBytes = 0;
-    this.#handlers.drain(this);
+    this.guard('drain', () => this.#handlers.drain(this));
   }
 
   /** Ends the connection once: the close handler runs synchronously; a clean close delivers what was buffered. */
@@ -161,7 +175,7 @@ class MemoryConnection<D> implements WsConnection<D> {
     this.topics.clear();
     this.#transport.forget(this);
     this.peer.closed = { code, reason };
-    this.#handlers.close(this, code, cause);
+    this.guard('close', () => this.#handlers.close(this, code, cause));
   }
 }
 
@@ -220,7 +234,7 @@ export class MemoryTransport<D> implements WsTransport {
     }
     const conn = new MemoryConnection(decision.accept, this, this.#handlers);
     this.#conns.add(conn);
-    this.#handlers.open(conn);
+    conn.guard('open', () => this.#handlers.open(conn));
     return { ok: true, peer: conn.peer, protocol: decision.protocol };
   }
 

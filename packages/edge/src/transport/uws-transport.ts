@@ -1,7 +1,8 @@
-// WsTransport on uWebSockets.js — the only module that imports it (DESIGN.md §2).
+// WsTransport on uWebSockets.js — the only module that imports it.
 import uWS from 'uWebSockets.js';
-import type {
-  CloseCause, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+import {
+  type CloseCause, type HandlerName, type HttpAnswer, type HttpPostRequest, PAYLOAD_HEADROOM_BYTES, type SendResult, type UpgradeDecision,
+  type UpgradeRequest, type WsConnection, type WsHandlers, type WsTransport, type WsTransportOptions,
 } from './ws-transport.js';
 import { StaticFiles } from '../static-files.js';
 
@@ -9,11 +10,10 @@ import { StaticFiles } from '../static-files.js';
 const UWS_TOO_BIG_REASON = 'Received too big message';
 
 /**
- * uWS drops the TCP connection (1006, no close frame) on a frame over its maxPayloadLength. To answer an oversized
- * frame with a proper 1009 close, uWS accepts up to this multiple of the configured limit and the message handler
- * enforces the limit itself; only frames beyond the multiple are cut off by uWS. Memory stays bounded by it.
+ * uWS drops the TCP connection (1006, no close frame) on a message over its maxPayloadLength, fragments counted
+ * together. To answer a message just over the limit with a proper 1009, uWS reads up to PAYLOAD_HEADROOM_BYTES more
+ * and the message handler enforces the limit; the headroom is what a socket can make us buffer beyond the limit.
  */
-const HARD_PAYLOAD_FACTOR = 4;
 const MAX_UWS_PAYLOAD = 2 ** 30;
 const TOO_BIG = { code: 1009, reason: 'frame too large' } as const;
 
@@ -24,6 +24,21 @@ const STATUS_LINES: Readonly<Record<number, string>> = {
   401: '401 Unauthorized', 403: '403 Forbidden', 429: '429 Too Many Requests', 500: '500 Internal Server Error', 503: '503 Service Unavailable',
 };
 const INTERNAL_ERROR = { reject: { status: 500, code: 1011, message: 'internal error' } } as const;
+const CLOSE_INTERNAL = { code: 1011, reason: 'internal error' } as const;
+
+/** Runs a callback under the transport's guard. */
+type Later = (fn: () => void) => void;
+
+/** Best effort: the response may already be answered or aborted, and then there is nothing to send. */
+function answer500(res: uWS.HttpResponse): void {
+  try {
+    res.cork(() => {
+      res.writeStatus('500 Internal Server Error').writeHeader('content-type', 'application/json').end('{"error":"internal error"}');
+    });
+  } catch {
+    // already answered, or the client went away (uWS invalidated `res`)
+  }
+}
 
 interface UserData<D> {
   readonly conn: UwsConnection<D>;
@@ -102,20 +117,22 @@ class UwsConnection<D> implements WsConnection<D> {
 
 export class UwsTransport<D> implements WsTransport {
   readonly #app: uWS.TemplatedApp;
+  readonly #handlers: WsHandlers<D>;
   #listenSocket: uWS.us_listen_socket | undefined;
   #closed = false;
 
   constructor(opts: WsTransportOptions, handlers: WsHandlers<D>) {
+    this.#handlers = handlers;
     this.#app = uWS.App();
     this.#app.ws<UserData<D>>('/*', {
-      maxPayloadLength: Math.min(opts.maxPayloadBytes * HARD_PAYLOAD_FACTOR, MAX_UWS_PAYLOAD),
+      maxPayloadLength: Math.min(opts.maxPayloadBytes + PAYLOAD_HEADROOM_BYTES, MAX_UWS_PAYLOAD),
       idleTimeout: opts.idleTimeoutSeconds,
       maxBackpressure: opts.hardBackpressureBytes,
       // at the hard limit uWS would otherwise skip published frames for that socket without telling anyone
       closeOnBackpressureLimit: 1,
       sendPingsAutomatically: true,
       compression: uWS.DISABLED,
-      upgrade: (res, req, context) => {
+      upgrade: (res, req, context) => this.#guardHttp('upgrade', res, () => {
         // `req` is only valid until this handler returns: copy out everything needed before deciding asynchronously
         const request: UpgradeRequest = {
           url: req.getUrl(),
@@ -156,13 +173,14 @@ export class UwsTransport<D> implements WsTransport {
         } catch (err) {
           decision = Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
-        if (decision instanceof Promise) decision.then(answer, () => answer(INTERNAL_ERROR));
+        const later = this.#asyncGuard(res, 'upgrade');
+        if (decision instanceof Promise) decision.then((d) => later(() => answer(d)), () => later(() => answer(INTERNAL_ERROR)));
         else answer(decision);
-      },
+      }),
       open: (ws) => {
         const conn = ws.getUserData().conn;
         conn.attach(ws);
-        handlers.open(conn);
+        this.#guardSocket('open', conn, () => handlers.open(conn));
       },
       message: (ws, frame, isBinary) => {
         const conn = ws.getUserData().conn;
@@ -170,31 +188,72 @@ export class UwsTransport<D> implements WsTransport {
           conn.rejectTooLarge();
           return;
         }
-        handlers.message(conn, frame, isBinary);
+        this.#guardSocket('message', conn, () => handlers.message(conn, frame, isBinary));
       },
       drain: (ws) => {
-        handlers.drain(ws.getUserData().conn);
+        const conn = ws.getUserData().conn;
+        this.#guardSocket('drain', conn, () => handlers.drain(conn));
       },
       close: (ws, code, message) => {
         const conn = ws.getUserData().conn;
         const ended = conn.detach();
-        handlers.close(conn, code, closeCause(ended, code, message));
+        this.#guardSocket('close', conn, () => handlers.close(conn, code, closeCause(ended, code, message)));
       },
     });
     const post = handlers.post;
-    if (post !== undefined) this.#app.post('/*', (res, req) => servePost(res, req, post, opts.maxHttpBodyBytes ?? 65_536));
+    if (post !== undefined) {
+      this.#app.post('/*', (res, req) => this.#guardHttp('http', res, () => servePost(res, req, post, opts.maxHttpBodyBytes ?? 65_536, this.#asyncGuard(res))));
+    }
     // plain HTTP on the public port: the static directory (opts.staticDir) to GET/HEAD when configured; otherwise
     // say what this port speaks instead of hanging up
     const files = opts.staticDir === undefined ? undefined : new StaticFiles({ root: opts.staticDir });
-    this.#app.any('/*', (res, req) => {
+    this.#app.any('/*', (res, req) => this.#guardHttp('http', res, () => {
       const method = req.getMethod();
       const url = req.getUrl();
       if (files !== undefined && (method === 'get' || method === 'head') && opts.webSocketOnly?.(url) !== true) {
-        serveStatic(files, res, url, method === 'head', req.getHeader('if-none-match'));
+        serveStatic(files, res, url, method === 'head', req.getHeader('if-none-match'), this.#asyncGuard(res));
         return;
       }
       res.writeStatus('426 Upgrade Required').writeHeader('upgrade', 'websocket').end(UPGRADE_REQUIRED_BODY);
-    });
+    }));
+  }
+
+  /** Reports a handler's throw; the reporter itself is not trusted either. */
+  #report(where: HandlerName, err: unknown, conn: WsConnection<D> | undefined): void {
+    try {
+      this.#handlers.failed?.(where, err, conn);
+    } catch {
+      // nothing left to tell: the socket or request is ended below all the same
+    }
+  }
+
+  /** A throwing socket handler costs that socket (1011), never the process. */
+  #guardSocket(where: HandlerName, conn: UwsConnection<D>, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#report(where, err, conn);
+      try {
+        conn.end(CLOSE_INTERNAL.code, CLOSE_INTERNAL.reason);
+      } catch {
+        // ending an already-closing socket: uWS has closed it anyway
+      }
+    }
+  }
+
+  /** A throwing HTTP or upgrade handler costs that request (500, when it can still be answered). */
+  #guardHttp(where: HandlerName, res: uWS.HttpResponse, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#report(where, err, undefined);
+      answer500(res);
+    }
+  }
+
+  /** For HTTP callbacks that run later (promise continuations), where a throw would be an unhandled rejection. */
+  #asyncGuard(res: uWS.HttpResponse, where: HandlerName = 'http'): Later {
+    return (fn) => this.#guardHttp(where, res, fn);
   }
 
   get listening(): boolean {
@@ -205,7 +264,8 @@ export class UwsTransport<D> implements WsTransport {
     return new Promise((resolve, reject) => {
       this.#app.listen(host, port, (socket) => {
         if (socket === false) {
-          reject(new Error(`cannot listen on ${host}:${port}`));
+          // uWS gives no reason; the code and port let the caller name the setting (an errno-shaped error like Node's)
+          reject(Object.assign(new Error(`cannot listen on ${host}:${port}`), { code: 'ELISTEN', address: host, port }));
           return;
         }
         this.#listenSocket = socket;
@@ -233,7 +293,7 @@ export class UwsTransport<D> implements WsTransport {
 }
 
 /** Reads a bounded POST body (uWS hands it out in chunks valid only during each callback), then asks the handler. */
-function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNullable<WsHandlers<unknown>['post']>, maxBytes: number): void {
+function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNullable<WsHandlers<unknown>['post']>, maxBytes: number, later: Later): void {
   const base = {
     url: req.getUrl(),
     query: req.getQuery() ?? '',
@@ -264,7 +324,7 @@ function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNull
   const chunks: Buffer[] = [];
   let size = 0;
   let done = false;
-  res.onData((chunk, isLast) => {
+  res.onData((chunk, isLast) => later(() => {
     if (done) return;
     size += chunk.byteLength;
     if (size > maxBytes) {
@@ -281,17 +341,17 @@ function servePost(res: uWS.HttpResponse, req: uWS.HttpRequest, handler: NonNull
     } catch (err) {
       pending = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    pending.then(answer, () => answer({ status: 500, body: JSON.stringify({ error: 'internal error' }) }));
-  });
+    pending.then((r) => later(() => answer(r)), () => later(() => answer({ status: 500, body: JSON.stringify({ error: 'internal error' }) })));
+  }));
 }
 
 /** Answers from StaticFiles; the lookup is async, so the response must watch for the client going away meanwhile. */
-function serveStatic(files: StaticFiles, res: uWS.HttpResponse, url: string, head: boolean, ifNoneMatch: string): void {
+function serveStatic(files: StaticFiles, res: uWS.HttpResponse, url: string, head: boolean, ifNoneMatch: string, later: Later): void {
   let aborted = false;
   res.onAborted(() => {
     aborted = true;
   });
-  void files.get(url).then((file) => {
+  void files.get(url).then((file) => later(() => {
     if (aborted) return; // uWS invalidated `res`: touching it would throw
     res.cork(() => {
       if (file === undefined) {
@@ -309,7 +369,9 @@ function serveStatic(files: StaticFiles, res: uWS.HttpResponse, url: string, hea
       if (head) res.endWithoutBody(file.body.byteLength);
       else res.end(file.body);
     });
-  });
+  }), (err: unknown) => later(() => {
+    throw err instanceof Error ? err : new Error(String(err)); // reported by the guard, answered 500
+  }));
 }
 
 function closeCause(ended: { local: boolean; tooLarge: boolean }, code: number, message: ArrayBuffer): CloseCause {

@@ -182,6 +182,27 @@ export function describeTransportContract(name: string, makeDriver: () => Transp
       expect(r.messages).toEqual([]);
     });
 
+    it('a message handler that throws costs that connection (1011, reported to failed), not the transport or its other connections', async () => {
+      await start();
+      const failed: string[] = [];
+      const message = r.handlers.message;
+      Object.assign(r.handlers, {
+        message: (conn: WsConnection<Data>, frame: ArrayBuffer, binary: boolean) => {
+          if (Buffer.from(frame).toString() === 'boom') throw new Error('handler bug');
+          message(conn, frame, binary);
+        },
+        failed: (where: string) => failed.push(where),
+      });
+      const [victim, other] = [await open(d), await open(d)];
+      await waitFor(() => r.opened.length === 2);
+      victim.send('boom');
+      expect(await waitFor(() => victim.closed())).toMatchObject({ code: 1011 });
+      expect(failed).toEqual(['message']);
+      other.send('still here');
+      await waitFor(() => r.messages.some((m) => m.text === 'still here'));
+      expect(other.closed()).toBeUndefined();
+    });
+
     it('close() stops listening and ends every connection through the close handler', async () => {
       await start();
       await open(d);

@@ -73,6 +73,16 @@ export type UpgradeDecision<D> =
   | { readonly accept: D; readonly protocol: string }
   | { readonly reject: { readonly status: number; readonly code: number; readonly message: string } };
 
+/**
+ * How far past `maxPayloadBytes` the server keeps reading one message so it can answer with a 1009 close frame. uWS
+ * itself cuts the TCP connection (no close frame) at its own limit, counting fragments as one message; that limit is
+ * `maxPayloadBytes` plus this, so what a socket can make the server buffer stays within 64 KiB of the documented cap.
+ */
+export const PAYLOAD_HEADROOM_BYTES = 65_536;
+
+/** Where a handler threw; the bounded `handler` label of chainfan_edge_handler_failures_total. */
+export type HandlerName = 'upgrade' | 'open' | 'message' | 'drain' | 'close' | 'http';
+
 /** Callbacks run on the event loop inside the transport; the transport corks sockets around each of them. */
 export interface WsHandlers<D> {
   /**
@@ -90,10 +100,19 @@ export interface WsHandlers<D> {
   close(conn: WsConnection<D>, code: number, cause: CloseCause): void;
   /** Plain HTTP POST; absent, or an undefined answer: 404. A promise that rejects is answered 500. */
   post?(req: HttpPostRequest): Promise<HttpAnswer | undefined>;
+  /**
+   * A handler threw (a bug: handlers are total). The transport never lets it reach the event loop: it reports it
+   * here, then closes that one socket with 1011 (open, message, drain) or answers that one request 500 (upgrade,
+   * HTTP). Must not throw itself; if it does, the transport still closes the socket.
+   */
+  failed?(where: HandlerName, err: unknown, conn: WsConnection<D> | undefined): void;
 }
 
 export interface WsTransportOptions {
-  /** Hard cap of one inbound frame; larger ones close the connection. */
+  /**
+   * Cap of one inbound message, fragments counted together; larger ones close the connection with 1009 (up to
+   * `maxPayloadBytes + PAYLOAD_HEADROOM_BYTES`; beyond that the server stops reading and drops the connection).
+   */
   readonly maxPayloadBytes: number;
   /** Seconds without traffic before the socket is closed; with automatic pings only dead peers hit it. 0 disables. */
   readonly idleTimeoutSeconds: number;

@@ -59,6 +59,11 @@ export class RpcClient {
     this.#onCall = o.onCall;
   }
 
+  /** The URL calls go to, without credentials (for logs). */
+  get endpoint(): string {
+    return this.#endpoint;
+  }
+
   /** Like batch, but one call's RPC error does not fail the others (e.g. a transaction that left the mempool). */
   async batchSettled(calls: readonly RpcCall[]): Promise<({ ok: true; result: unknown } | { ok: false; error: RpcError })[]> {
     return this.#send(calls, true) as Promise<({ ok: true; result: unknown } | { ok: false; error: RpcError })[]>;

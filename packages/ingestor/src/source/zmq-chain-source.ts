@@ -3,7 +3,9 @@ import { Subscriber } from 'zeromq';
 import { decodeZmqFrames } from '@chainfan/chain';
 import type { ChainNotification, ChainSource, NotificationTopic } from './chain-source.js';
 
-const TOPICS: readonly NotificationTopic[] = ['hashblock', 'hashtx', 'rawblock', 'rawtx', 'sequence'];
+/** What the ingestor subscribes to; Evrmore publishes the first four, Bitcoin Core ≥ 0.21 also `sequence`. */
+export const ZMQ_TOPICS: readonly NotificationTopic[] = ['hashblock', 'hashtx', 'rawblock', 'rawtx', 'sequence'];
+const TOPICS = ZMQ_TOPICS;
 
 export interface ZmqChainSourceOptions {
   /** one or more PUB endpoints (a node may publish each topic on its own address) */

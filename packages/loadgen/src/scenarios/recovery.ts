@@ -1,4 +1,4 @@
-// Recovery: clients resuming from a position. Through the edge (issue 4's `since`): N clients subscribe with a
+// Recovery: clients resuming from a position. Through the edge (the `since` position): N clients subscribe with a
 // position H messages back and get those H replayed before their ack — from the edge's in-memory ring when H is
 // recent, from the Redis history stream when it is older. And the raw material: RedisBus.history() pages read by N
 // concurrent readers, as an edge does on their behalf.

@@ -1,4 +1,4 @@
-// Contract every Dialect implementation runs (STYLE.md rule 14): total decoding, bounded work, well-formed frames,
+// Contract every Dialect implementation runs: total decoding, bounded work, well-formed frames,
 // derived streams that survive any envelope.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// The Dialect seam (DESIGN.md §5): one client wire protocol — decodes client frames into commands, encodes server frames.
+// The Dialect seam: one client wire protocol — decodes client frames into commands, encodes server frames.
 // Every dialect is pure: the edge owns sockets, subscriptions, timers and I/O, and asks the dialect for bytes.
 import type { BusChannel } from '../channels.js';
 import type { RejectKind } from '../codes.js';
@@ -14,6 +14,8 @@ export type ClientErrorReason =
   | 'not_subscribed'
   | 'bad_command'
   | 'too_large'
+  /** JSON nested deeper than any request needs (refused before parsing) */
+  | 'too_deep'
   | 'topic_too_long'
   | 'invalid_since'
   | 'rate_limited'
@@ -36,7 +38,7 @@ export interface ClientError {
 export type SubscriptionAction = 'subscribe' | 'unsubscribe';
 
 /**
- * What a subscription reads: a canonical topic (DESIGN.md §4), routed by the edge from routing keys, or one variant
+ * What a subscription reads: a canonical topic, routed by the edge from routing keys, or one variant
  * of a stream the dialect derives at the edge from whole channels (batches, correlations, filters on body fields).
  */
 export type Target =

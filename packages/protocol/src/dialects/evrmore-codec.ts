@@ -52,7 +52,7 @@ function invalid(error: ClientError, ref: RequestRef): ClientCommand {
   return ref === undefined ? { type: 'invalid', error } : { type: 'invalid', error, ref };
 }
 
-const other = (message: string, reason: 'too_large' | 'bad_command'): ClientError => ({ reason, code: ERROR.other.code, message: ERROR.other.message(message) });
+const other = (message: string, reason: 'too_large' | 'too_deep' | 'bad_command'): ClientError => ({ reason, code: ERROR.other.code, message: ERROR.other.message(message) });
 
 export function createEvrmoreDialect(opts: EvrmoreCodecOptions): Dialect {
   const withRef = <T extends object>(cmd: T, ref: RequestRef): T => (ref === undefined ? cmd : { ...cmd, ref });
@@ -97,6 +97,7 @@ export function createEvrmoreDialect(opts: EvrmoreCodecOptions): Dialect {
     const parsed = parseFrame(frame, EVRMORE_RPC_MAX_COMMAND_BYTES);
     if (!parsed.ok) {
       if (parsed.error === 'too_large') return invalid(other('frame too large', 'too_large'), undefined);
+      if (parsed.error === 'too_deep') return invalid(other('JSON nested too deeply', 'too_deep'), undefined);
       if (parsed.error === 'invalid_json') return invalid({ reason: 'invalid_json', code: ERROR.invalidJson.code, message: ERROR.invalidJson.message() }, undefined);
       return invalid(other('expected {"action", "topic"}', 'bad_command'), undefined);
     }

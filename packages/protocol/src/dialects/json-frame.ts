@@ -1,42 +1,26 @@
 // Shared pieces of the JSON dialects: bounded, total parsing of a client frame into an object, request ids, bounded
 // echoes of client text, and the small formatting helpers their encoders use.
+import { parseJsonBounded } from '../json-bounded.js';
 import { MAX_TOPIC_LENGTH } from '../topics.js';
 import type { RequestRef } from './dialect.js';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
-export type ParsedFrame =
-  | { readonly ok: true; readonly value: JsonObject }
-  | { readonly ok: false; readonly error: 'too_large' | 'invalid_json' | 'not_object' };
+/** Why a frame is not a JSON object; keys of each dialect's own table of answers. */
+export type FrameError = 'too_large' | 'too_deep' | 'invalid_json' | 'not_object';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+export type ParsedFrame = { readonly ok: true; readonly value: JsonObject } | { readonly ok: false; readonly error: FrameError };
 
 /** Longest echo of client input inside an error message, so error frames stay small whatever was sent. */
 export const MAX_ECHO_CHARS = MAX_TOPIC_LENGTH;
 /** Longest request id echoed back; longer ones are treated as absent. */
 export const MAX_REF_CHARS = 128;
 
-function frameText(frame: ArrayBuffer | string): string | undefined {
-  if (typeof frame === 'string') return frame;
-  try {
-    return utf8.decode(frame);
-  } catch {
-    return undefined; // invalid UTF-8 is just another malformed frame: the caller answers "invalid JSON"
-  }
-}
-
-/** Total: the frame as a JSON object, or why not. Frames over `maxBytes` are refused before decoding. */
+/** Total: the frame as a JSON object, or why not. Size and nesting are bounded before anything is parsed. */
 export function parseFrame(frame: ArrayBuffer | string, maxBytes: number): ParsedFrame {
-  const size = typeof frame === 'string' ? frame.length : frame.byteLength;
-  if (size > maxBytes) return { ok: false, error: 'too_large' };
-  const text = frameText(frame);
-  if (text === undefined) return { ok: false, error: 'invalid_json' };
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return { ok: false, error: 'invalid_json' }; // expected outcome for garbage; counted by the edge
-  }
+  const parsed = parseJsonBounded(frame, { maxBytes });
+  if (!parsed.ok) return parsed;
+  const data = parsed.value;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, error: 'not_object' };
   return { ok: true, value: data as JsonObject };
 }

@@ -1,4 +1,4 @@
-// Rustorium's WebSocket API (seeds/rustorium-websocket-api.md): `/ws?token=<API key>`, a heartbeat every 30 s,
+// Rustorium's WebSocket API (its published API): `/ws?token=<API key>`, a heartbeat every 30 s,
 // `{"type":"subscribe","id","data":{"channel","filter"}}` → `subscribe_success` with a `subscription_id`, unsubscribe
 // by that id, `new_block` / `tx_confirmed` / `state_update` events, `{"type":"error","id","data":null,"error":{code,
 // message}}`, close codes 4000–4003 and its documented limits. A subscription id names what it reads and which
@@ -7,7 +7,7 @@
 import type { Envelope } from '../envelope.js';
 import type { ResyncNotice } from '../positions.js';
 import type { Ack, ClientCommand, ClientError, ClientErrorReason, Dialect, DialectCloseCause, Reply, RequestRef, Target } from './dialect.js';
-import { bounded, echo, type JsonObject, own, parseBody, parseFrame, requestRef, unixSeconds } from './json-frame.js';
+import { bounded, echo, type JsonObject, own, parseBody, parseFrame, type FrameError, requestRef, unixSeconds } from './json-frame.js';
 import { BLOCKS_TOPIC, NEW_BLOCK_STREAM, newBlockData, newBlockFrame, STATE_STREAM, TX_CONFIRMED_STREAM } from './rustorium-streams.js';
 
 export const RUSTORIUM_MAX_COMMAND_BYTES = 4_096;
@@ -21,6 +21,7 @@ const CODE_BY_REASON: Readonly<Record<ClientErrorReason, number>> = {
   invalid_action: RUSTORIUM_CODES.invalidMessage,
   bad_command: RUSTORIUM_CODES.invalidMessage,
   too_large: RUSTORIUM_CODES.invalidMessage,
+  too_deep: RUSTORIUM_CODES.invalidMessage,
   invalid_since: RUSTORIUM_CODES.invalidMessage,
   invalid_topic: RUSTORIUM_CODES.subscriptionError,
   not_subscribed: RUSTORIUM_CODES.subscriptionError,
@@ -40,6 +41,11 @@ export interface RustoriumOptions {
 }
 
 const SUB_ID_RE = /^((blocks|transactions|state)(?::c(\d{1,3}))?)#[1-9]\d{0,15}$/;
+
+/** Our own closed set of keys (never client text), so a plain record is safe here. */
+const FRAME_ERRORS: Readonly<Record<FrameError, ClientErrorReason>> = {
+  too_large: 'too_large', too_deep: 'too_deep', invalid_json: 'invalid_json', not_object: 'bad_command',
+};
 
 function invalid(reason: ClientErrorReason, message: string, ref: RequestRef): ClientCommand {
   const error = { reason, code: CODE_BY_REASON[reason], message };
@@ -101,7 +107,7 @@ export function createRustoriumDialect(opts: RustoriumOptions = {}): Dialect {
 
   function decode(frame: ArrayBuffer | string, _isBinary: boolean): ClientCommand {
     const parsed = parseFrame(frame, RUSTORIUM_MAX_COMMAND_BYTES);
-    if (!parsed.ok) return invalid(parsed.error === 'too_large' ? 'too_large' : parsed.error === 'invalid_json' ? 'invalid_json' : 'bad_command', 'Invalid message format', undefined);
+    if (!parsed.ok) return invalid(FRAME_ERRORS[parsed.error], 'Invalid message format', undefined);
     const m = parsed.value;
     const ref = requestRef(own(m, 'id'));
     const type = own(m, 'type');

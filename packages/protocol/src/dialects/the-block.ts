@@ -1,4 +1,4 @@
-// The Block's WebSocket protocol (seeds/the-block-websocket-guide.md): a welcome listing `available_streams`,
+// The Block's WebSocket protocol (its published API): a welcome listing `available_streams`,
 // `{"type":"subscribe"|"unsubscribe","stream"}` and `{"type":"ping"}`, answered with `subscribed`, `pong` and
 // `{"type":"error","message"}`; stream messages are `{"type":<stream>,"data":…,"timestamp":<unix s>}`.
 import { ERROR } from '../codes.js';
@@ -34,6 +34,7 @@ function decode(frame: ArrayBuffer | string, _isBinary: boolean): ClientCommand 
   const parsed = parseFrame(frame, THE_BLOCK_MAX_COMMAND_BYTES);
   if (!parsed.ok) {
     if (parsed.error === 'too_large') return error('too_large', 'Message too large');
+    if (parsed.error === 'too_deep') return error('too_deep', 'Invalid message format');
     if (parsed.error === 'invalid_json') return error('invalid_json', 'Invalid JSON');
     return error('bad_command', 'Invalid message format');
   }

@@ -1,4 +1,4 @@
-// ZION's WebSocket protocol (seeds/zion-websocket-rpc.md): a `welcome`, `{"type":"subscribe","channels":[…]}`,
+// ZION's WebSocket protocol (its published API): a `welcome`, `{"type":"subscribe","channels":[…]}`,
 // `{"type":"ping"}` → `pong`, `{"type":"get_status"}` → `status`; chain events and admin broadcasts arrive as
 // `{"type":"event","event_type",…}`, node metrics as periodic `metrics_update` (every connection gets those two
 // without asking). Its HTTP JSON-RPC side (subscribe_events, get_websocket_status, broadcast_event) lives in the edge.
@@ -107,6 +107,7 @@ function decode(frame: ArrayBuffer | string, _isBinary: boolean): ClientCommand 
   const parsed = parseFrame(frame, ZION_MAX_COMMAND_BYTES);
   if (!parsed.ok) {
     if (parsed.error === 'too_large') return error('too_large', ERROR.other.code, 'Message too large');
+    if (parsed.error === 'too_deep') return error('too_deep', ERROR.other.code, 'Invalid message format');
     if (parsed.error === 'invalid_json') return error('invalid_json', ERROR.invalidJson.code, 'Invalid JSON');
     return error('bad_command', ERROR.other.code, 'Invalid message format');
   }

@@ -123,7 +123,22 @@ export function describeBusContract(name: string, make: MakeBus): void {
       expect(all.covered).toBe(true);
 
       const none = await bus.history('blocks', 20, 10);
-      expect(none).toEqual({ epoch: got[0]!.epoch, messages: [], covered: true });
+      expect(none).toEqual({ epoch: got[0]!.epoch, lastSeq: 20, messages: [], covered: true });
+    });
+
+    it('ends an epoch only while it is current; the next publish starts a new one at seq 1', async () => {
+      const bus = await fresh();
+      const a = await bus.publish(outgoing('blocks', 0));
+      await bus.publish(outgoing('blocks', 1));
+      expect(await bus.endEpoch('blocks', 'not-the-epoch')).toBe(false);
+      expect(await bus.position('blocks')).toEqual({ epoch: a.epoch, seq: 2 });
+      expect(await bus.endEpoch('blocks', a.epoch)).toBe(true);
+      expect(await bus.position('blocks')).toBeUndefined();
+      const b = await bus.publish(outgoing('blocks', 2));
+      expect(b.seq).toBe(1);
+      expect(b.epoch).not.toBe(a.epoch);
+      expect(await bus.endEpoch('blocks', a.epoch)).toBe(false);
+      expect((await bus.history('blocks', 0, 10)).messages.map((m) => [m.epoch, m.seq])).toEqual([[b.epoch, 1]]);
     });
 
     it('answers history of an unused channel with no epoch, nothing, and covered', async () => {

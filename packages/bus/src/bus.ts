@@ -11,6 +11,8 @@ export interface PublishReceipt {
 export interface HistoryRead {
   /** epoch of the channel now; when it differs from the caller's, the caller's position is void */
   readonly epoch: string | undefined;
+  /** the channel's last seq in that epoch (absent when epoch is); below a reader's own position means a rewind */
+  readonly lastSeq?: number;
   /** messages with seq > sinceSeq, ascending, at most `limit` */
   readonly messages: readonly Envelope[];
   /** false when history no longer reaches back to sinceSeq + 1 (trimmed, or another epoch) */
@@ -74,6 +76,13 @@ export interface Bus {
 
   /** Current (epoch, last seq) of a channel, or undefined when nothing was published yet. */
   position(channel: BusChannel): Promise<PublishReceipt | undefined>;
+
+  /**
+   * Ends `epoch` of the channel when it is still the current one, so the next publish starts a new epoch. For a
+   * reader that proved the channel rewound (another message under a position it delivered): the positions handed
+   * out in that epoch can no longer be trusted. Resolves true when the epoch was ended.
+   */
+  endEpoch(channel: BusChannel, epoch: string): Promise<boolean>;
 
   /** Idempotent; a second call returns the first promise. */
   close(): Promise<void>;

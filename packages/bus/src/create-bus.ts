@@ -3,6 +3,7 @@ import { assertNever } from '@chainfan/protocol';
 import type { Bus, Coordinator } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
 import { MemoryBus } from './memory-bus.js';
+import type { PositionFloor } from './position-floor.js';
 import { RedisBus } from './redis-bus.js';
 import type { RedisTopology } from './redis-topology.js';
 
@@ -16,6 +17,8 @@ export type BusConfig =
       readonly keyPrefix?: string;
       readonly historyMaxLen?: number;
       readonly connectTimeoutMs?: number;
+      /** what the process knows was published (see RedisBusOptions.positionFloor) */
+      readonly positionFloor?: PositionFloor;
     };
 
 /** A RedisBus starts connecting at once and reports it through state/onStateChange; nothing here waits. */

@@ -5,6 +5,7 @@ export { MemoryBus, type MemoryBusOptions, DEFAULT_HISTORY_MAX_LEN } from './mem
 export { RedisBus, type RedisBusOptions, type RedisBusStats } from './redis-bus.js';
 export { createBus, type BusConfig } from './create-bus.js';
 export { GapDetector, type GapVerdict } from './gap-detector.js';
+export { PositionFloor, compareEpochs, isBehind } from './position-floor.js';
 export { waitForBusUp } from './wait-up.js';
 export { type LeaseStore, MemoryLeaseStore, type MemoryLeaseStoreOptions } from './lease-store.js';
 export { type KeyStore, StaticKeyStore, apiKeyHash } from './key-store.js';

@@ -22,7 +22,7 @@ export interface MemoryBusOptions {
 class ChannelLog {
   seq = 0;
   readonly #ring: (Envelope | undefined)[];
-  constructor(readonly cap: number) {
+  constructor(readonly cap: number, readonly epoch: string) {
     this.#ring = new Array<Envelope | undefined>(cap);
   }
   append(env: Envelope): void {
@@ -41,6 +41,8 @@ export class MemoryBus implements Bus, Coordinator {
   readonly #epoch: string;
   readonly #maxLen: number;
   readonly #logs = new Map<BusChannel, ChannelLog>();
+  /** channels whose epoch was ended: their next log starts a fresh random epoch */
+  readonly #ended = new Set<BusChannel>();
   readonly #subscribed = new Set<BusChannel>();
   #onMessage: ((msg: Envelope) => void) | undefined;
   readonly #stateListeners = new Set<(state: BusState) => void>();
@@ -73,18 +75,18 @@ export class MemoryBus implements Bus, Coordinator {
     const env: Envelope = {
       v: ENVELOPE_VERSION,
       channel: msg.channel,
-      epoch: this.#epoch,
+      epoch: log.epoch,
       seq,
       ts: msg.ts,
       kind: msg.kind,
       keys: msg.keys ?? {},
       body: msg.body,
-      wire: composeWire(this.#epoch, seq, encodeEnvelopeTail(msg)),
+      wire: composeWire(log.epoch, seq, encodeEnvelopeTail(msg)),
     };
     log.append(env);
     // asynchronous like a network bus, so callers cannot come to rely on re-entrant delivery; microtasks keep order
     if (this.#subscribed.has(msg.channel)) queueMicrotask(() => this.#deliver(env));
-    return { epoch: this.#epoch, seq };
+    return { epoch: log.epoch, seq };
   }
 
   async subscribe(channel: BusChannel): Promise<void> {
@@ -119,13 +121,21 @@ export class MemoryBus implements Bus, Coordinator {
       const env = log.at(s);
       if (env !== undefined) messages.push(env);
     }
-    return { epoch: this.#epoch, messages, covered: isCovered(sinceSeq, messages[0]?.seq, log.seq) };
+    return { epoch: log.epoch, lastSeq: log.seq, messages, covered: isCovered(sinceSeq, messages[0]?.seq, log.seq) };
   }
 
   async position(channel: BusChannel): Promise<PublishReceipt | undefined> {
     this.#assertOpen();
     const log = this.#logs.get(channel);
-    return log === undefined ? undefined : { epoch: this.#epoch, seq: log.seq };
+    return log === undefined ? undefined : { epoch: log.epoch, seq: log.seq };
+  }
+
+  async endEpoch(channel: BusChannel, epoch: string): Promise<boolean> {
+    this.#assertOpen();
+    if (this.#logs.get(channel)?.epoch !== epoch) return false;
+    this.#logs.delete(channel);
+    this.#ended.add(channel);
+    return true;
   }
 
   async readCheckpoint(): Promise<string | undefined> {
@@ -174,7 +184,7 @@ export class MemoryBus implements Bus, Coordinator {
   #log(channel: BusChannel): ChannelLog {
     let log = this.#logs.get(channel);
     if (log === undefined) {
-      log = new ChannelLog(this.#maxLen);
+      log = new ChannelLog(this.#maxLen, this.#ended.has(channel) ? randomBytes(8).toString('hex') : this.#epoch);
       this.#logs.set(channel, log);
     }
     return log;

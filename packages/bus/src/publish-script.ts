@@ -16,10 +16,11 @@ export const NO_FENCE_REPLY_CODE = 'CFNOFENCE';
  * = none), then 2 per message, in publish order: envelope tail, checkpoint ('' = leave it).
  * Returns {epoch, seq1, epoch, seq2, …}.
  *
- * The floor is the highest seq this publisher saw confirmed in the floor epoch, plus the messages it sent whose
- * outcome it never learnt. A stored seq below it in the same epoch means this shard lost writes that readers may
- * already hold (a failover to a replica that lagged): the epoch restarts, so those (epoch, seq) positions are never
- * reused for other messages and readers resync instead of silently skipping.
+ * The floor is the latest position this publisher knows: the highest seq it saw confirmed in the floor epoch, plus
+ * the messages it sent whose outcome it never learnt, or what it read as a standby or kept on disk. A stored seq
+ * below it in the same epoch, or an older epoch, means this shard lost writes that readers may already hold (a
+ * failover to a replica that lagged, a restore from a snapshot): the epoch restarts, so those (epoch, seq)
+ * positions are never reused for other messages and readers resync instead of silently skipping.
  *
  * The fence is checked once: nothing in one script call can interleave with a lease change on this shard.
  * Redis does not roll a script back when a command fails midway, so every write that can fail (XADD) comes
@@ -35,11 +36,22 @@ if ARGV[1] ~= '' then
 end
 local seq = redis.call('GET', KEYS[3])
 local epoch = redis.call('GET', KEYS[4])
-if seq and epoch and epoch == ARGV[4] and tonumber(seq) < tonumber(ARGV[5]) then seq = nil end
+local floorEpoch = tonumber(ARGV[4])
+if seq and epoch and ARGV[4] ~= '' then
+  local e = tonumber(epoch)
+  if epoch == ARGV[4] then
+    if tonumber(seq) < tonumber(ARGV[5]) then seq = nil end
+  elseif e and floorEpoch and e < floorEpoch then
+    seq = nil -- an epoch older than one already seen: Redis came back from older data
+  end
+end
 if not seq or not epoch then
-  -- the sequence restarts (first publish, or Redis lost its data): new epoch, and history of the old one goes
+  -- the sequence restarts (first publish, Redis lost its data or came back older): new epoch, old history goes;
+  -- never older than an epoch already seen, whatever this server's clock says
   local t = redis.call('TIME')
-  epoch = t[1] .. string.format('%06d', tonumber(t[2]))
+  local e = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  if floorEpoch and e <= floorEpoch then e = floorEpoch + 1 end
+  epoch = string.format('%d', e)
   seq = 0
   redis.call('SET', KEYS[4], epoch)
   redis.call('DEL', KEYS[5])
@@ -113,5 +125,17 @@ return 1
 /** KEYS: 1 fence. ARGV: 1 token. Drops the fence only when it is still this token. */
 export const CLEAR_FENCE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
+/**
+ * Ends a channel's epoch that a reader proved rewound (it holds another message under one of its positions).
+ * KEYS: 1 seq, 2 epoch (one hash tag). ARGV: 1 the rewound epoch. Only that epoch is ended: when the channel has
+ * moved on already, nothing happens. The next publish starts a new epoch, as after a Redis that lost its data.
+ * Returns 1 when the epoch was ended.
+ */
+export const END_EPOCH_SCRIPT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
 return 1
 `;

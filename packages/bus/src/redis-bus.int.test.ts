@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BusState } from './bus.js';
 import { collect, describeBusContract, expectCode, outgoing, rejectionOf } from './bus.contract.js';
 import { describeCoordinatorContract } from './coordinator.contract.js';
+import { PositionFloor } from './position-floor.js';
 import { RedisBus, type RedisBusOptions } from './redis-bus.js';
 
 let redis: RedisHandle;
@@ -74,6 +75,61 @@ describe('RedisBus on Redis', () => {
     // another publisher, which never saw seq 3 confirmed, keeps the epoch when nothing is missing
     const other = await connect({ keyPrefix: p });
     expect(await other.publish(outgoing('blocks', 4))).toEqual({ epoch: next.epoch, seq: 2 });
+  });
+
+  it('starts a new epoch, newer than the known one, when Redis shows an older epoch or an older seq', async () => {
+    const p = uniquePrefix('rw');
+    const bus = await connect({ keyPrefix: p });
+    let last = await bus.publish(outgoing('blocks', 0));
+    for (let i = 1; i < 3; i++) last = await bus.publish(outgoing('blocks', i));
+    expect(bus.positionFloor.get('blocks')).toEqual(last);
+    // an older epoch altogether (even with a larger seq): a restore from a snapshot taken before the last epoch change
+    await redisCommand(redis.url, ['SET', `{${p}blocks}:ep`, String(BigInt(last.epoch) - 1n)]);
+    await redisCommand(redis.url, ['SET', `{${p}blocks}:seq`, '99']);
+    const again = await bus.publish(outgoing('blocks', 3));
+    expect([again.seq, BigInt(again.epoch) > BigInt(last.epoch)]).toEqual([1, true]);
+    // an epoch "from the future" (a skewed clock) is accepted; the next new epoch is newer still
+    const future = String(BigInt(again.epoch) + 10_000_000_000n);
+    await redisCommand(redis.url, ['SET', `{${p}blocks}:ep`, future]);
+    await redisCommand(redis.url, ['SET', `{${p}blocks}:seq`, '7']);
+    expect(await bus.publish(outgoing('blocks', 4))).toEqual({ epoch: future, seq: 8 });
+    await redisCommand(redis.url, ['DEL', `{${p}blocks}:seq`]);
+    const next = await bus.publish(outgoing('blocks', 5));
+    expect(next.seq).toBe(1);
+    expect(BigInt(next.epoch)).toBeGreaterThan(BigInt(future));
+  });
+
+  it('a bus seeded with the known positions (what the ingestor keeps on disk) catches a rewind its process never saw', async () => {
+    const p = uniquePrefix('rs');
+    const first = await connect({ keyPrefix: p });
+    let last = await first.publish(outgoing('txs', 0));
+    for (let i = 1; i < 4; i++) last = await first.publish(outgoing('txs', i));
+    await redisCommand(redis.url, ['SET', `{${p}txs}:seq`, '2']);
+    await redisCommand(redis.url, ['XTRIM', `{${p}txs}:h`, 'MAXLEN', '2']);
+    const unseeded = await connect({ keyPrefix: p });
+    const floor = new PositionFloor();
+    floor.note('txs', last);
+    const seeded = await connect({ keyPrefix: p, positionFloor: floor });
+    const r = await seeded.publish(outgoing('txs', 4));
+    expect(r.seq).toBe(1);
+    expect(r.epoch).not.toBe(last.epoch);
+    expect((await unseeded.publish(outgoing('txs', 5))).epoch).toBe(r.epoch);
+  });
+
+  it('fencing tokens keep growing after Redis lost the lease counter', async () => {
+    const p = uniquePrefix('tok');
+    const bus = await connect({ keyPrefix: p });
+    const a = (await bus.acquireLease('a', 10_000))!;
+    await bus.releaseLease(a);
+    await redisCommand(redis.url, ['DEL', `{${p}lease}:counter`]);
+    const b = (await bus.acquireLease('b', 10_000))!;
+    await bus.releaseLease(b);
+    const other = await connect({ keyPrefix: p });
+    await redisCommand(redis.url, ['DEL', `{${p}lease}:counter`]);
+    const c = (await other.acquireLease('c', 10_000))!;
+    const counters = [a, b, c].map((t) => Number(t.split(':')[0]));
+    expect(counters[1]).toBeGreaterThan(counters[0]!);
+    expect(counters[2]).toBeGreaterThan(counters[1]!);
   });
 
   it('counts undecodable pub/sub messages and history entries without throwing', async () => {

@@ -9,10 +9,11 @@ import { type BusLogger, silentLogger } from './bus-logger.js';
 import { withDeadline } from './deadline.js';
 import { checkHistoryArgs, isCovered } from './history-window.js';
 import { DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
+import { PositionFloor } from './position-floor.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { checkOutgoing } from './publish-check.js';
 import {
-  ACQUIRE_LEASE_SCRIPT, CLEAR_FENCE_SCRIPT, FENCED_REPLY_CODE, NO_FENCE_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT,
+  ACQUIRE_LEASE_SCRIPT, END_EPOCH_SCRIPT, CLEAR_FENCE_SCRIPT, FENCED_REPLY_CODE, NO_FENCE_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT,
   RENEW_LEASE_SCRIPT, STAMP_FENCE_SCRIPT,
 } from './publish-script.js';
 import { closedError, downError } from './redis-bus-errors.js';
@@ -38,6 +39,12 @@ export interface RedisBusOptions {
   readonly maxReconnectDelayMs?: number;
   /** jitter source for the reconnect backoff, default Math.random */
   readonly random?: () => number;
+  /**
+   * What this process knows was published (seeded from a durable file by the ingestor, or read as a standby):
+   * publishes never reuse a position behind it. Default: an empty floor that learns from this bus's own receipts
+   * and position reads.
+   */
+  readonly positionFloor?: PositionFloor;
 }
 
 export type { PublishOptions } from './bus.js';
@@ -75,7 +82,8 @@ export class RedisBus implements Bus, Coordinator {
   readonly #batcher: PublishBatcher;
   readonly #wanted = new Set<BusChannel>();
   /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
-  readonly #floor = new Map<BusChannel, { epoch: string; seq: number }>();
+  readonly #floor: PositionFloor;
+  #lastTokenCounter = 0;
   /** publish script calls sent and not yet answered — including those whose caller already got a timeout */
   readonly #unsettled = new Set<Promise<unknown>>();
   readonly #upWaiters = new Set<UpWaiter>();
@@ -99,6 +107,7 @@ export class RedisBus implements Bus, Coordinator {
     if (!Number.isSafeInteger(this.#maxLen) || this.#maxLen < 1) throw new RangeError(`historyMaxLen must be ≥ 1, got ${this.#maxLen}`);
     this.#commandTimeoutMs = opts.commandTimeoutMs ?? 5_000;
     this.#keys = busKeys(opts.keyPrefix ?? 'cf:');
+    this.#floor = opts.positionFloor ?? new PositionFloor();
     this.#batcher = new PublishBatcher({
       keysOf: (c) => this.#keysOf(c),
       maxLen: this.#maxLen,
@@ -165,6 +174,11 @@ export class RedisBus implements Bus, Coordinator {
 
   get state(): BusState {
     return this.#state;
+  }
+
+  /** The latest position this bus knows was published per channel (see RedisBusOptions.positionFloor). */
+  get positionFloor(): PositionFloor {
+    return this.#floor;
   }
 
   get stats(): RedisBusStats {
@@ -277,7 +291,7 @@ export class RedisBus implements Bus, Coordinator {
     if (dropped) this.#countDecodeError(channel, 'history');
     // a corrupt entry is a hole the caller must not paper over: report history as not covering it
     const firstSeq = entries?.[0]?.seq;
-    return { epoch, messages, covered: !dropped && isCovered(sinceSeq, firstSeq, lastSeq) };
+    return { epoch, lastSeq, messages, covered: !dropped && isCovered(sinceSeq, firstSeq, lastSeq) };
   }
 
   async position(channel: BusChannel): Promise<PublishReceipt | undefined> {
@@ -292,7 +306,14 @@ export class RedisBus implements Bus, Coordinator {
     }
     const seq = parseSeq(res[0]);
     const epoch = res[1];
-    return seq === undefined || typeof epoch !== 'string' ? undefined : { epoch, seq };
+    if (seq === undefined || typeof epoch !== 'string') return undefined;
+    this.#floor.note(channel, { epoch, seq });
+    return { epoch, seq };
+  }
+
+  async endEpoch(channel: BusChannel, epoch: string): Promise<boolean> {
+    const k = this.#keysOf(channel);
+    return (await this.#command('end-epoch', () => this.#pub.eval(END_EPOCH_SCRIPT, 2, k.seq, k.epoch, epoch))) === 1;
   }
 
   /**
@@ -323,9 +344,13 @@ export class RedisBus implements Bus, Coordinator {
   async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
     const ttl = Math.ceil(ttlMs);
     const fences = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.get(this.#keysOf(c).fence))));
-    const highest = Math.max(0, ...fences.map((f) => Number(/^(\d+):/.exec(f ?? '')?.[1] ?? 0)));
+    // above every fence's token, and never below this process's clock in ms (nor a token it saw): tokens keep
+    // growing when Redis lost the counter and the fences with its data
+    const highest = Math.max(Date.now(), this.#lastTokenCounter, ...fences.map((f) => Number(/^(\d+):/.exec(f ?? '')?.[1] ?? 0)));
     const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl, highest));
     if (typeof v !== 'string') return undefined;
+    const counter = Number(v.slice(0, v.indexOf(':')));
+    if (Number.isSafeInteger(counter) && counter > this.#lastTokenCounter) this.#lastTokenCounter = counter;
     if (await this.#stampFences(v, ttl)) return v;
     // a fence holds a larger token than the lease counter just issued: the counter was lost (Redis lost data)
     await this.releaseLease(v);
@@ -382,8 +407,7 @@ export class RedisBus implements Bus, Coordinator {
       const epoch: unknown = Array.isArray(reply) ? reply[reply.length - 2] : undefined;
       const seq: unknown = Array.isArray(reply) ? reply[reply.length - 1] : undefined;
       if (typeof epoch === 'string' && typeof seq === 'number') {
-        const f = this.#floor.get(channel);
-        if (f === undefined || f.epoch !== epoch || f.seq < seq) this.#floor.set(channel, { epoch, seq });
+        this.#floor.note(channel, { epoch, seq });
       }
       return reply;
     } catch (err) {
@@ -391,7 +415,7 @@ export class RedisBus implements Bus, Coordinator {
       // nothing. Anything else (a dropped connection, the deadline) may have published: count those messages.
       const known = isReplyError(err) || (err instanceof ChainfanError && err.code === 'CHAINFAN_PUBLISH_FENCED');
       const f = this.#floor.get(channel);
-      if (!known && f !== undefined) f.seq += messages;
+      if (!known && f !== undefined) this.#floor.note(channel, { epoch: f.epoch, seq: f.seq + messages });
       throw err;
     }
   }

@@ -152,6 +152,32 @@ describe('subscribe with since', () => {
     expect(heights(c)).toEqual([1, 2]);
   });
 
+  it('answers epoch_changed for the start (seq 0) of an epoch that is gone, counted as not recovered', async () => {
+    const h = await harness({ epoch: 'e2' });
+    await h.publish(block(1));
+    await h.publish(block(2));
+    const c = await h.connect();
+    await c.command({ action: 'subscribe', topic: 'blocks', since: { epoch: 'e1', seq: 0 } });
+    expect(c.resyncs()).toEqual([{ topic: 'blocks', channel: 'blocks', reason: 'epoch_changed', subscribed: true, epoch: 'e2', seq: 0 }]);
+    expect(heights(c)).toEqual([1, 2]);
+    expect(await metricValue(h.metrics.recoveries, { outcome: 'not_recovered' })).toBe(1);
+    expect(await metricValue(h.metrics.resyncs, { reason: 'epoch_changed' })).toBe(1);
+    // the start of the current epoch is a plain replay
+    const d = await h.connect();
+    await d.command({ action: 'subscribe', topic: 'blocks', since: { epoch: 'e2', seq: 0 } });
+    await d.waitForEvents(2);
+    expect([d.resyncs(), heights(d)]).toEqual([[], [1, 2]]);
+    expect(await metricValue(h.metrics.recoveries, { outcome: 'recovered' })).toBe(1);
+  });
+
+  it('answers epoch_changed for the start of an epoch when Redis has nothing at all any more', async () => {
+    const h = await harness({ epoch: 'e2' });
+    const c = await h.connect();
+    await c.command({ action: 'subscribe', topic: 'blocks', since: { epoch: 'e1', seq: 0 } });
+    expect(c.resyncs()).toEqual([{ topic: 'blocks', channel: 'blocks', reason: 'epoch_changed', subscribed: true, epoch: '', seq: 0 }]);
+    expect(await metricValue(h.metrics.recoveries, { outcome: 'not_recovered' })).toBe(1);
+  });
+
   it('waits for a position this edge has not reached yet, then joins exactly there', async () => {
     const h = await harness({ epoch: 'e1' });
     const anchor = await h.connect();

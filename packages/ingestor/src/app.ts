@@ -1,11 +1,12 @@
 // Composition root of the ingestor role: builds source, RPC client, bus, metrics and ops server from config.
 import { hostname } from 'node:os';
-import { type Bus, type Coordinator, createBus, redisTopologyFromEnv } from '@chainfan/bus';
+import { type Bus, type Coordinator, createBus, PositionFloor, redisTopologyFromEnv } from '@chainfan/bus';
 import { NETWORKS } from '@chainfan/chain';
 import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import type { IngestorConfig } from './config.js';
 import { Ingestor } from './ingestor.js';
+import { LocalStateFile } from './local-state.js';
 import { RpcClient } from './rpc/rpc-client.js';
 import { ZmqChainSource } from './source/zmq-chain-source.js';
 
@@ -20,7 +21,14 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
   const registry = createRegistry();
   const metrics = createIngestorMetrics(registry);
   const ownsBus = shared?.bus === undefined;
-  const bus = shared?.bus ?? createBus(cfg.CHAINFAN_BUS === 'memory' ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN } : { kind: 'redis', topology: redisTopologyFromEnv(cfg), historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }, log.child({ component: 'bus' }));
+  // one floor for the bus (publishes never reuse a position behind it) and the ingestor (fills it, keeps it on disk)
+  const positionFloor = new PositionFloor();
+  const bus = shared?.bus ?? createBus(
+    cfg.CHAINFAN_BUS === 'memory'
+      ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }
+      : { kind: 'redis', topology: redisTopologyFromEnv(cfg), historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, positionFloor },
+    log.child({ component: 'bus' }),
+  );
   const rpc = new RpcClient({
     url: cfg.CHAINFAN_RPC_URL,
     ...(cfg.CHAINFAN_RPC_USER !== undefined ? { user: cfg.CHAINFAN_RPC_USER } : {}),
@@ -45,6 +53,8 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     leaseTtlMs: cfg.CHAINFAN_LEASE_TTL_MS,
     leaseRenewMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 3)),
     leaseRetryMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 6)),
+    positionFloor,
+    ...(cfg.CHAINFAN_INGESTOR_STATE_FILE !== undefined ? { stateFile: new LocalStateFile(cfg.CHAINFAN_INGESTOR_STATE_FILE) } : {}),
   });
   await ingestor.start();
   const ops = await startOpsServer({

@@ -92,20 +92,48 @@ export class ChainFollower {
         }
       }
     }
-    if (fork === low - 1) log.error({ event: 'follower.deep_reorg', low, tip: tip.height }, 'fork below the remembered window; treating the whole window as disconnected');
+    // Below the window: walk the old branch back over RPC (the node keeps the headers of blocks it disconnected)
+    let below: { fork: number; forkHash: string; hashes: string[] } | undefined;
+    if (fork === low - 1) {
+      below = await this.#forkBelow(this.#window.at(low)!);
+      fork = below.fork;
+      log.error({ event: 'follower.deep_reorg', low, tip: tip.height, fork, below: below.hashes.length }, 'fork below the remembered window: found over RPC');
+    }
     if (fork === tip.height && best === tip.height) return 0;
-    const disconnected = fork < tip.height ? this.#window.disconnectAbove(fork) : [];
+    const disconnected = fork < tip.height ? [...this.#window.disconnectAbove(fork), ...(below?.hashes ?? []).map((hash) => ({ hash, txids: [] as string[] }))] : [];
     let connectedHashes: string[] | undefined;
     if (disconnected.length > 0) {
       connectedHashes = best > fork ? await this.#hashes(fork + 1, best) : [];
       metrics.reorgs.inc();
-      const forkHash = this.#window.tip?.hash ?? (await rpc.call<string>('getblockhash', [fork]));
+      const forkHash = below?.forkHash ?? this.#window.tip?.hash ?? (await rpc.call<string>('getblockhash', [fork]));
       log.warn({ event: 'follower.reorg', forkHeight: fork, depth: disconnected.length, connected: connectedHashes.length, reason }, 'chain reorganisation');
       await this.#o.events.publishAwaited(reorgEnvelope({ forkHeight: fork, forkHash, disconnected: disconnected.map((b) => b.hash), connected: connectedHashes }, this.#o.now()));
     }
     const connected = best > fork ? await this.#connectRange(fork + 1, best, connectedHashes, reason) : 0;
     if (disconnected.length > 0) await this.#returnToMempool(disconnected.flatMap((b) => b.txids));
     return connected;
+  }
+
+  /**
+   * The fork point of a reorg deeper than the window: from the oldest remembered block, parent by parent, until a
+   * parent is the node's block at its height. Every block passed on the way was disconnected (newest first). A
+   * chain with nothing in common with ours (another network, a wiped node) gives fork -1.
+   */
+  async #forkBelow(oldest: { height: number; hash: string }): Promise<{ fork: number; forkHash: string; hashes: string[] }> {
+    const hashes: string[] = [];
+    let { height, hash } = oldest;
+    while (height > 0 && hashes.length < MAX_FORK_WALK) {
+      const ctx = contextFromHeader(await this.#o.rpc.call('getblockheader', [hash, true]));
+      const parent = ctx?.previousblockhash;
+      if (parent === undefined) throw new Error(`getblockheader ${hash}: no parent in the reply`);
+      const active = await this.#o.rpc.call<string>('getblockhash', [height - 1]);
+      if (active === parent) return { fork: height - 1, forkHash: parent, hashes };
+      hashes.push(parent);
+      height--;
+      hash = parent;
+    }
+    if (height > 0) throw new Error(`fork point more than ${MAX_FORK_WALK} blocks below the window`);
+    return { fork: -1, forkHash: '', hashes };
   }
 
   /** Fetches and connects heights [from, to] in order, `batchSize` blocks per RPC batch, one batch ahead. */
@@ -198,6 +226,9 @@ export class ChainFollower {
     return this.#window.checkpoint();
   }
 }
+
+/** Deepest walk below the window before a sync gives up (and is retried): a bound on RPC calls per sync. */
+const MAX_FORK_WALK = 10_000;
 
 function range(from: number, to: number): number[] {
   const out: number[] = [];

@@ -21,6 +21,9 @@ export const ingestorEnv = {
   CHAINFAN_CONFIRMATIONS: int({ min: 1, max: 100, default: 6, help: 'tx:<txid> status events up to this many confirmations' }),
   CHAINFAN_POLL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'leader compares its tip with the node this often; 0 disables' }),
   CHAINFAN_LEASE_TTL_MS: int({ min: 500, max: 60_000, default: 3_000, help: 'leader lease; a dead leader is replaced within about this long' }),
+  CHAINFAN_INGESTOR_STATE_FILE: optionalStr({
+    help: 'file (on a volume) where the ingestor keeps the last positions and chain checkpoint it knows, so a Redis that comes back older or empty is caught and backfilled; unset: kept in memory only',
+  }),
   CHAINFAN_INGESTOR_ID: optionalStr({ help: 'name in the leader lease (default ingestor-<hostname>-<pid>)' }),
   CHAINFAN_NETWORK_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 2_000, help: 'network summary period (network topic); 0 disables' }),
   CHAINFAN_PEERS_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 10_000, help: 'peer list period (peers topic); 0 disables' }),

@@ -107,6 +107,30 @@ describe('ingestor resilience', () => {
     expect(blocksOf(after.slice(0, reorgIndex))).toEqual([]);
   });
 
+  it('finds the fork point of a reorg deeper than its window over RPC and retracts every disconnected block in one event', async () => {
+    const h = await harness();
+    const a = await h.startIngestor({ windowSize: 2 });
+    await warmUp(h, a.ingestor);
+    for (let i = 0; i < 6; i++) await h.sim.mineBlock();
+    await tipReached(h, a.ingestor);
+    const mark = h.got.length;
+    const published = new Set(blocksOf(h.got).map((b) => b.hash));
+    const r = await h.sim.reorg(5);
+    await tipReached(h, a.ingestor);
+    await a.ingestor.idle();
+    const after = h.got.slice(mark);
+    const reorgs = after.filter((e) => e.channel === 'chain' && e.kind === 'reorg');
+    expect(reorgs).toHaveLength(1);
+    const ev = bodyOf<{ depth: number; fork_height: number; fork_hash: string; disconnected: string[]; connected: string[] }>(reorgs[0]!);
+    expect(ev.disconnected).toEqual(r.disconnected.map((b) => b.header.hash));
+    expect(ev.disconnected.every((x) => published.has(x))).toBe(true);
+    expect(ev.depth).toBe(5);
+    expect(ev.connected).toEqual(r.connected.map((b) => b.header.hash));
+    expect(ev.fork_height).toBe(h.sim.height - r.connected.length);
+    expect(ev.fork_hash).toBe(await h.rpc.call<string>('getblockhash', [ev.fork_height]));
+    expect(blocksOf(after.slice(after.indexOf(reorgs[0]!))).map((b) => b.hash)).toEqual(r.connected.map((b) => b.header.hash));
+  });
+
   it('recovers what ZMQ lost: dropped messages, bursts that announce only the tip, a skipped rawblock', async () => {
     const h = await harness();
     const a = await h.startIngestor();

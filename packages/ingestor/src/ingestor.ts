@@ -1,9 +1,9 @@
 // The ingestor: ChainSource notifications → local decode → ordered publish, with the node's lossy ZMQ turned into
 // a complete stream. Counter gaps, node restarts, bus reconnects, a new leadership and a periodic poll all lead to
 // one reconciliation over RPC (ChainFollower.sync + mempool diff). Only the leader publishes.
-import type { Bus, Coordinator } from '@chainfan/bus';
+import { type Bus, type Coordinator, PositionFloor } from '@chainfan/bus';
 import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
-import { backoffMs, type Cancel, type Clock, rootCause, systemClock } from '@chainfan/protocol';
+import { backoffMs, BUS_CHANNELS, type Cancel, type Clock, rootCause, systemClock } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { parseCheckpoint } from './block-window.js';
@@ -14,6 +14,7 @@ import { networkEnvelope, peersEnvelope, peersFromRpc } from './events/network-e
 import { RateMeter } from './rate-meter.js';
 import { TrafficMeter } from './traffic-meter.js';
 import { LeaderElector } from './leader-elector.js';
+import type { LocalStateFile } from './local-state.js';
 import { isNodeUnreachable, NodeOutage } from './node-outage.js';
 import { Publisher } from './publisher.js';
 import type { ChainRpc } from './rpc/rpc-client.js';
@@ -55,6 +56,15 @@ export interface IngestorOptions {
   readonly leaseTtlMs?: number;
   readonly leaseRenewMs?: number;
   readonly leaseRetryMs?: number;
+  /**
+   * The latest position known per channel; the same instance the bus checks publishes against (RedisBus option
+   * positionFloor), so positions seen here — from a file, or watched as a standby — prevent a silent rewind.
+   */
+  readonly positionFloor?: PositionFloor;
+  /** where the floor and the chain checkpoint are kept across restarts and Redis data loss; none by default */
+  readonly stateFile?: LocalStateFile;
+  /** how often the state is saved, and a standby reads what the leader published (positions, checkpoint, txids) */
+  readonly observeIntervalMs?: number;
 }
 
 export interface IngestorStatus {
@@ -91,6 +101,13 @@ export class Ingestor {
   #timers: Cancel[] = [];
   #busWasDown = false;
   #closing: Promise<void> | undefined;
+  readonly #floor: PositionFloor;
+  /** the latest chain checkpoint known: read from Redis as a standby, or the file's at start */
+  #knownCheckpoint: string | undefined;
+  #savedAt = { floor: -1, checkpoint: undefined as string | undefined };
+  /** how far the txids of the `txs` channel were read into the seen set */
+  #txsRead: { epoch: string; seq: number } | undefined;
+  #observing = false;
 
   constructor(o: IngestorOptions) {
     this.#o = o;
@@ -99,6 +116,7 @@ export class Ingestor {
     this.#random = o.random ?? Math.random;
     this.#log = o.log;
     this.#seen = new SeenSet(o.seenCapacity ?? 200_000);
+    this.#floor = o.positionFloor ?? new PositionFloor();
     this.#outage = new NodeOutage({ url: rpcEndpointOf(o.rpc), log: o.log, baseMs: o.pollIntervalMs ?? 5_000, now: this.#now });
     this.#elector = new LeaderElector({
       coordinator: o.bus,
@@ -152,6 +170,7 @@ export class Ingestor {
       this.#log.warn({ event: 'zmq.invalid', error: e }, 'invalid ZMQ message');
     });
     source.onNotification((n) => this.#onNotification(n));
+    await this.#loadState();
     await source.start();
     await this.#probeNode();
     this.#elector.start();
@@ -160,6 +179,7 @@ export class Ingestor {
     this.#every(this.#o.peersIntervalMs ?? 10_000, () => void this.#publishPeers());
     this.#every(this.#o.pollIntervalMs ?? 5_000, () => this.#scheduleResync('poll'));
     this.#every(this.#o.pollIntervalMs ?? 5_000, () => void this.#probeNode(), { standbyToo: true });
+    this.#every(this.#o.observeIntervalMs ?? 1_000, () => void this.#observe(), { standbyToo: true });
     this.#log.info({ event: 'ingestor.started', network: this.#o.network.name }, 'ingestor started');
   }
 
@@ -171,6 +191,17 @@ export class Ingestor {
       lastNotificationAt: this.#lastNotificationAt,
       tip: this.#follower.tip,
     };
+  }
+
+  /** The latest chain checkpoint this ingestor knows (its own as leader, the leader's as a standby). */
+  knownCheckpoint(): { height: number; hash: string } | undefined {
+    const c = parseCheckpoint(this.#knownCheckpoint);
+    return c === undefined ? undefined : { height: c.height, hash: c.hash };
+  }
+
+  /** How far the `txs` channel was read into the seen set (a standby keeps up, observeIntervalMs behind at most). */
+  txidsReadTo(): { epoch: string; seq: number } | undefined {
+    return this.#txsRead;
   }
 
   /** Resolves when every task queued so far has run and nothing is in flight. */
@@ -207,14 +238,20 @@ export class Ingestor {
     this.#publisher.setFencingToken(token);
     this.#o.metrics.leader.set(1);
     this.#enqueue('take-over', async () => {
-      await this.#seedSeen();
+      await this.#readTxids();
       const raw = await this.#o.bus.readCheckpoint();
       const checkpoint = parseCheckpoint(raw);
       if (raw !== undefined && checkpoint === undefined) this.#log.error({ event: 'checkpoint.corrupt' }, 'stored checkpoint unreadable; starting from the node tip');
-      // The stored checkpoint wins. Without one (first start, or a Redis that restarted empty) an ingestor that was
-      // already following keeps its own window, so blocks mined during a Redis outage are still backfilled.
-      if (checkpoint !== undefined || this.#follower.tip === undefined) this.#follower.restore(checkpoint);
-      this.#log.info({ event: 'ingestor.resume', from: checkpoint === undefined ? null : { height: checkpoint.height, hash: checkpoint.hash } }, 'resuming from checkpoint');
+      // The stored checkpoint wins. Without one (first start, or a Redis that lost its data) an ingestor that was
+      // already following keeps its own window, and one that was not continues from the checkpoint it last knew
+      // (watched as a standby, or kept on disk), so blocks mined meanwhile are still backfilled.
+      const known = checkpoint === undefined && this.#follower.tip === undefined ? parseCheckpoint(this.#knownCheckpoint) : undefined;
+      if (checkpoint !== undefined || this.#follower.tip === undefined) this.#follower.restore(checkpoint ?? known);
+      const from = checkpoint ?? known;
+      this.#log.info(
+        { event: 'ingestor.resume', from: from === undefined ? null : { height: from.height, hash: from.hash }, source: checkpoint !== undefined ? 'bus' : known !== undefined ? 'local' : 'window' },
+        'resuming from checkpoint',
+      );
     });
     this.#scheduleResync('elected');
   }
@@ -225,13 +262,78 @@ export class Ingestor {
     this.#o.metrics.leader.set(0);
   }
 
-  /** Transactions published recently (bus history) are known, so a new leader does not announce them again. */
-  async #seedSeen(): Promise<void> {
+  /**
+   * Transactions published recently (bus history) are known, so a new leader does not announce them again. A
+   * standby reads them as they come (#observe), so this catches up on the last moments only.
+   */
+  async #readTxids(): Promise<void> {
     const pos = await this.#o.bus.position('txs');
     if (pos === undefined) return;
-    const n = Math.min(10_000, pos.seq);
-    const h = await this.#o.bus.history('txs', pos.seq - n, n);
-    for (const m of h.messages) if (typeof m.keys.tx === 'string') this.#events.markSeen(m.keys.tx);
+    this.#floor.note('txs', pos);
+    let at = this.#txsRead?.epoch === pos.epoch ? this.#txsRead.seq : Math.max(0, pos.seq - 10_000);
+    while (at < pos.seq) {
+      const h = await this.#o.bus.history('txs', at, Math.min(10_000, pos.seq - at));
+      if (h.epoch !== pos.epoch || h.messages.length === 0) break;
+      for (const m of h.messages) if (typeof m.keys.tx === 'string') this.#events.markSeen(m.keys.tx);
+      at = h.messages.at(-1)!.seq;
+    }
+    this.#txsRead = { epoch: pos.epoch, seq: at };
+  }
+
+  async #loadState(): Promise<void> {
+    const file = this.#o.stateFile;
+    if (file === undefined) return;
+    try {
+      const state = await file.load();
+      if (state === undefined) return;
+      for (const [c, p] of state.positions) this.#floor.note(c, p);
+      this.#knownCheckpoint = state.checkpoint;
+      this.#log.info({ event: 'state.loaded', path: file.path, channels: state.positions.length, checkpoint: state.checkpoint !== undefined }, 'local state loaded');
+    } catch (err) {
+      // without it a rewind that happened while this process was down can only be caught by the edges
+      this.#log.error({ event: 'state.unreadable', path: file.path, err }, 'local state unreadable; starting without it');
+    }
+  }
+
+  /**
+   * Every observeIntervalMs. A standby reads what the leader publishes (positions into the floor, the checkpoint,
+   * txids into the seen set), so whichever ingestor leads next knows as much as the last leader did even when
+   * Redis lost it. Then the state is saved when it changed.
+   */
+  async #observe(): Promise<void> {
+    if (this.#observing || this.#closing !== undefined) return;
+    this.#observing = true;
+    try {
+      if (this.#elector.isLeader) {
+        const c = this.#follower.checkpoint();
+        if (c !== undefined) this.#knownCheckpoint = JSON.stringify(c);
+      } else if (this.#o.bus.state === 'up') {
+        for (const ch of BUS_CHANNELS) {
+          const pos = await this.#o.bus.position(ch);
+          if (pos !== undefined) this.#floor.note(ch, pos);
+        }
+        this.#knownCheckpoint = (await this.#o.bus.readCheckpoint()) ?? this.#knownCheckpoint;
+        await this.#readTxids();
+      }
+      await this.#saveState();
+    } catch (err) {
+      this.#log.debug({ event: 'ingestor.observe_failed', err }, 'could not read the bus; next round tries again');
+    } finally {
+      this.#observing = false;
+    }
+  }
+
+  async #saveState(): Promise<void> {
+    const file = this.#o.stateFile;
+    if (file === undefined) return;
+    if (this.#savedAt.floor === this.#floor.changes && this.#savedAt.checkpoint === this.#knownCheckpoint) return;
+    const at = { floor: this.#floor.changes, checkpoint: this.#knownCheckpoint };
+    try {
+      await file.save({ positions: this.#floor.entries(), checkpoint: this.#knownCheckpoint });
+      this.#savedAt = at;
+    } catch (err) {
+      this.#log.warn({ event: 'state.save_failed', path: file.path, err }, 'could not save local state; will retry');
+    }
   }
 
   #onNotification(n: ChainNotification): void {
@@ -470,6 +572,9 @@ export class Ingestor {
       await this.#o.source.close();
       await this.idle();
       await this.#elector.stop();
+      const c = this.#follower.checkpoint();
+      if (c !== undefined) this.#knownCheckpoint = JSON.stringify(c);
+      await this.#saveState();
     })();
     return this.#closing;
   }

@@ -72,14 +72,15 @@ function rpcMethods(ctx: RpcContext): Readonly<Record<string, Method>> {
     return rec;
   };
   const blockCtx = (rec: BlockRecord) => {
-    const prev = rec.height > 0 ? store.atHeight(rec.height - 1) : undefined;
+    // the block's own parent, as a node reports it: for a block off the active chain it is not the active one
+    const prev = rec.height > 0 ? rec.block.header.prevHash : undefined;
     const next = store.isActive(rec) ? store.atHeight(rec.height + 1) : undefined;
     return {
       height: rec.height,
       confirmations: store.confirmations(rec),
       mediantime: rec.mediantime,
       chainwork: chainworkToHex(rec.chainwork),
-      ...(prev === undefined ? {} : { previousblockhash: prev.hash }),
+      ...(prev === undefined ? {} : { previousblockhash: prev }),
       ...(next === undefined ? {} : { nextblockhash: next.hash }),
     };
   };

@@ -1,7 +1,10 @@
 // One bus channel as this edge delivers it: strictly in (epoch, seq) order with no gap. After a detected gap
 // (GapDetector) or a bus reconnect it fills from history before anything newer goes out, holding newer live messages
 // in a bounded buffer meanwhile; what history cannot cover any more is reported through `lost` (→ resync notices).
-import { type Bus, GapDetector } from '@chainfan/bus';
+// A bus that came back older than what this edge delivered (another message under a delivered position, or history
+// ending before it) is a rewind: its epoch is ended, nothing more of it is delivered, and the next epoch's start
+// reaches clients as `epoch_changed`.
+import { type Bus, compareEpochs, GapDetector } from '@chainfan/bus';
 import { type BusChannel, type Envelope, START_POSITION, type StreamPosition } from '@chainfan/protocol';
 import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
 import type { Cancel, Clock } from '../clock.js';
@@ -53,6 +56,10 @@ export class ChannelFeed {
   #ready: Promise<void> | undefined;
   #filling = false;
   #retry: Cancel | undefined;
+  /** epochs proven rewound on this channel: never delivered from again (a handful at most; oldest forgotten) */
+  readonly #rewound = new Set<string>();
+  /** when this feed last asked the bus to end a rewound epoch (asked again, at most every retryDelayMs) */
+  #endAskedAt = Number.NEGATIVE_INFINITY;
 
   constructor(channel: BusChannel, deps: { bus: Bus; hooks: FeedHooks; options: FeedOptions; metrics: EdgeMetrics; log: Logger; clock: Clock }) {
     this.channel = channel;
@@ -113,6 +120,10 @@ export class ChannelFeed {
 
   /** Every bus message of this channel, in bus order. Synchronous; never throws. */
   receive(env: Envelope): void {
+    if (this.#rewound.size > 0 && this.#rewound.has(env.epoch)) {
+      this.#dropRewound(env.epoch);
+      return;
+    }
     if (this.#state !== 'live') {
       this.#hold(env);
       return;
@@ -134,9 +145,19 @@ export class ChannelFeed {
       case 'next':
         this.#deliver(env);
         return;
-      case 'duplicate':
-        this.#metrics.messagesDropped.inc({ reason: 'duplicate' }); // delivered once already; clients must not see it twice
+      case 'duplicate': {
+        // Only the same message is a duplicate. One this edge no longer holds cannot be compared: that is the
+        // subscribe/position race at start, where the copy is always the same message.
+        const had = this.ring.at(env.epoch, env.seq);
+        if (had === undefined || had.env.wire === env.wire) {
+          this.#metrics.messagesDropped.inc({ reason: 'duplicate' }); // delivered once already; clients must not see it twice
+          return;
+        }
+        this.#onRewound(env.epoch, 'live', env.seq);
+        this.#metrics.gapFills.inc({ channel: this.channel, outcome: 'rewound' });
+        this.#dropRewound(env.epoch);
         return;
+      }
       case 'gap':
         this.#detector.reset(this.channel, last.epoch, last.seq);
         this.#metrics.busGaps.inc({ channel: this.channel });
@@ -252,8 +273,12 @@ export class ChannelFeed {
         return undefined;
       }
       let r;
+      // Read from the last delivered message itself when the ring still has it: history must hold that very
+      // message, or the channel was rewound under the same epoch.
+      const since = this.#last?.seq ?? 0;
+      const probe = since > 0 ? this.ring.at(this.#last!.epoch, since) : undefined;
       try {
-        r = await this.#bus.history(this.channel, this.#last?.seq ?? 0, this.#opts.pageSize);
+        r = await this.#bus.history(this.channel, probe === undefined ? since : since - 1, this.#opts.pageSize);
       } catch (err) {
         if (gen !== this.#generation) return undefined;
         this.#log.warn({ event: 'feed.history_failed', channel: this.channel, err }, 'history read failed; retrying');
@@ -274,7 +299,20 @@ export class ChannelFeed {
         this.#held = [];
         break;
       }
+      if (this.#rewound.has(r.epoch)) {
+        // the epoch this feed proved rewound is still current: drop what is held; the next epoch's start is judged live
+        this.#held = [];
+        this.#askEnd(r.epoch);
+        outcome = 'rewound';
+        break;
+      }
       const pos = this.#last;
+      if (pos !== undefined && this.#isRewind(pos, r.epoch, r.lastSeq, r.messages[0], probe?.env.wire)) {
+        this.#onRewound(r.epoch, 'history', pos.seq);
+        this.#held = [];
+        outcome = 'rewound';
+        break;
+      }
       if (pos !== undefined && pos.epoch !== r.epoch) {
         outcome = 'epoch_changed';
         this.#hooks.lost(this.channel, 'epoch_changed', { epoch: r.epoch, seq: 0 });
@@ -299,6 +337,44 @@ export class ChannelFeed {
     }
     this.#state = 'live';
     return outcome;
+  }
+
+  /**
+   * Whether history shows the channel behind the delivered position `pos`: an older epoch, the same epoch ending
+   * before it, or another message under it (`probeWire`: the message delivered at pos.seq, when the ring has it).
+   */
+  #isRewind(pos: StreamPosition, epoch: string, lastSeq: number | undefined, first: Envelope | undefined, probeWire: string | undefined): boolean {
+    if (pos.epoch !== epoch) return compareEpochs(epoch, pos.epoch) < 0;
+    if (lastSeq !== undefined && lastSeq < pos.seq) return true;
+    return probeWire !== undefined && first !== undefined && first.seq === pos.seq && first.wire !== probeWire;
+  }
+
+  /** The bus showed `epoch` behind what this edge delivered: end that epoch, so the publisher starts a new one. */
+  #onRewound(epoch: string, how: 'live' | 'history', seq: number): void {
+    if (this.#rewound.size >= 8) this.#rewound.delete(this.#rewound.values().next().value!);
+    this.#rewound.add(epoch);
+    this.#log.error(
+      { event: 'bus.rewound', channel: this.channel, epoch, seq, how, position: this.position },
+      'bus channel came back older than what this edge delivered: ending its epoch; clients get epoch_changed when the next one starts',
+    );
+    this.#endAskedAt = Number.NEGATIVE_INFINITY;
+    this.#askEnd(epoch);
+  }
+
+  #dropRewound(epoch: string): void {
+    this.#metrics.messagesDropped.inc({ reason: 'rewound' });
+    this.#askEnd(epoch);
+  }
+
+  /** Asks the bus to end the rewound epoch; again on later messages of it, when the last ask was a while ago. */
+  #askEnd(epoch: string): void {
+    const now = this.#clock.now();
+    if (now - this.#endAskedAt < (this.#opts.retryDelayMs ?? 500)) return;
+    this.#endAskedAt = now;
+    this.#bus.endEpoch(this.channel, epoch).then(
+      (ended) => this.#log.warn({ event: 'bus.epoch_ended', channel: this.channel, epoch, ended }, ended ? 'rewound epoch ended' : 'rewound epoch already over'),
+      (err: unknown) => this.#log.warn({ event: 'bus.end_epoch_failed', channel: this.channel, epoch, err }, 'could not end the rewound epoch; will ask again'),
+    );
   }
 
   /** Delivers held messages that continue the sequence; true when nothing is left held (the channel can go live). */

@@ -85,6 +85,12 @@ export class RecentRing {
     return epoch === this.#epoch && seq <= this.#last && seq >= this.#last - this.#size;
   }
 
+  /** The entry delivered under (epoch, seq), when the ring still holds it. */
+  at(epoch: string, seq: number): RingEntry | undefined {
+    if (epoch !== this.#epoch || seq > this.#last || seq <= this.#last - this.#size) return undefined;
+    return this.#slots[seq % this.#cap];
+  }
+
   /** Entries after `seq`, oldest first; call only when covers() holds. */
   *after(seq: number): Generator<RingEntry> {
     for (let s = seq + 1; s <= this.#last; s++) {

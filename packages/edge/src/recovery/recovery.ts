@@ -106,8 +106,8 @@ export class Recovery {
       const feed = this.#d.feed(ch);
       const fp = feed.position;
       if (feed.state === 'stopped' || feed.state === 'starting') return { channel: ch, why: 'wait' };
-      if (cur.seq === 0) {
-        // from the start of whatever epoch is current
+      if (cur.seq === 0 && (cur.epoch === '' || cur.epoch === fp.epoch)) {
+        // from the start of whatever epoch is current (or of this one); the start of another epoch is judged below
         if (fp.seq === 0 || feed.ring.covers(fp.epoch, 0)) continue;
         return { channel: ch, why: 'history' };
       }
@@ -130,13 +130,15 @@ export class Recovery {
     }
     if (this.#cancelled) return;
     const feed = this.#d.feed(ch);
+    // a position names an epoch once the client saw anything of one, even its start (seq 0 after an epoch_changed)
+    const named = cur.seq > 0 || cur.epoch !== '';
     if (r.epoch === undefined) {
       // no history at all: whatever the position referred to is gone; continue where this edge stands
-      if (cur.seq > 0) this.#notice(ch, 'epoch_changed', feed.position);
+      if (named) this.#notice(ch, 'epoch_changed', feed.position);
       this.#cursor.set(ch, feed.position);
       return;
     }
-    if (cur.seq > 0 && r.epoch !== cur.epoch) {
+    if (named && r.epoch !== cur.epoch) {
       this.#notice(ch, 'epoch_changed', { epoch: r.epoch, seq: 0 });
       this.#cursor.set(ch, { epoch: r.epoch, seq: 0 });
       return;

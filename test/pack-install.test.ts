@@ -22,7 +22,7 @@ function installedVersion(name: string): string {
 }
 
 function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 240_000 });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 540_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -147,7 +147,7 @@ describe('packed packages installed outside the repository', () => {
     writeFileSync(join(app(), 'src', 'wrong.ts'), "import { ChainfanClient } from '@chainfan/client/node';\nexport const c = new ChainfanClient({ url: 42 });\n");
     expect(() => run(process.execPath, [tsc, '-p', 'tsconfig.json', '--skipLibCheck'], app())).toThrow(/wrong\.ts.*TS2322/s);
     rmSync(join(app(), 'src', 'wrong.ts'));
-  });
+  }, 600_000); // two full type-checks of React's and Node's declarations: minutes on a loaded 2-core machine
 
   it('Vite builds a React consumer of the hook', () => {
     const web = join(app(), 'web');

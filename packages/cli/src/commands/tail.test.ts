@@ -20,6 +20,13 @@ describe('chainfan tail formatting', () => {
     expect(formatEvent({ type: 'unknown', wireType: 'reorg', data: { depth: 2 } }, at)).toBe('03:04:05.067  reorg        {"depth":2}');
   });
 
+  it('survives null and missing fields (a mempool transaction with blockhash null, a block without a hash)', () => {
+    const tx = { type: 'transaction', data: { txid: H, size: 250, blockhash: null, vin: [], vout: [] } } as unknown as ChainfanMessage;
+    expect(formatEvent(tx, at)).toBe(`03:04:05.067  transaction  0a0a0a0a0a0a…0a0a0a  in=0 out=0  value=0 EVR  size=250 B  mempool`);
+    const block = { type: 'block', data: { hash: null, height: 3 } } as unknown as ChainfanMessage;
+    expect(formatEvent(block, at)).toBe('03:04:05.067  block        #3  ?  txs=0  size=? B  difficulty=undefined');
+  });
+
   it('--json keeps the wire shape, including unknown types', () => {
     expect(wireJson({ type: 'mempool', data: { size: 1, bytes: 2, usage: 3 } })).toBe('{"type":"mempool","data":{"size":1,"bytes":2,"usage":3}}');
     expect(wireJson({ type: 'unknown', wireType: 'network', data: { peers: 3 } })).toBe('{"type":"network","data":{"peers":3}}');

@@ -16,7 +16,9 @@ function clock(ms: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-function short(hash: string): string {
+/** Any value: a server's message is input, and a missing or null field must not end the tail. */
+function short(hash: unknown): string {
+  if (typeof hash !== 'string') return '?';
   return hash.length > 20 ? `${hash.slice(0, 12)}…${hash.slice(-6)}` : hash;
 }
 
@@ -44,7 +46,7 @@ export function formatEvent(msg: ChainfanMessage, receivedAtMs: number): string 
       const t = msg.data;
       const value = (t.vout ?? []).reduce((a, v) => a + (Number.isFinite(v.value) ? v.value : 0), 0);
       const assets = (t.vout ?? []).flatMap((v) => (v.scriptPubKey?.asset ? [`${v.scriptPubKey.asset.name} ${amount(v.scriptPubKey.asset.amount)}`] : []));
-      const where = t.blockhash === undefined ? 'mempool' : `block ${short(t.blockhash)}`;
+      const where = typeof t.blockhash !== 'string' ? 'mempool' : `block ${short(t.blockhash)}`; // null or absent: mempool
       return `${head('transaction')} ${short(t.txid)}  in=${t.vin?.length ?? 0} out=${t.vout?.length ?? 0}  value=${amount(value)} EVR  size=${bytes(t.size)}  ${where}${assets.length > 0 ? `  assets: ${assets.join(', ')}` : ''}`;
     }
     case 'asset': {

@@ -7,7 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const node = ['source', ...defaultServerConditions];
 const conditions = { resolve: { conditions: node }, ssr: { resolve: { conditions: node } } };
 
-// Three layers, each runnable alone (docs/decisions/0011): `unit` is pure logic next to the code (*.test.ts; a setup
+// Three layers, each runnable alone (docs/decisions/0012): `unit` is pure logic next to the code (*.test.ts; a setup
 // file refuses ports, sockets, processes and native socket addons), `int` drives real Redis, ZeroMQ and uWebSockets.js
 // (*.int.test.ts), `system` runs spawned processes, nginx, Prometheus and Chromium (test/).
 export default defineConfig({

@@ -59,7 +59,7 @@ describe('deploy/docker Dockerfiles', () => {
       const { stages, runtime, text } = dockerfile(role);
       expect(stages.length).toBeGreaterThanOrEqual(2);
       for (const s of stages) {
-        expect(s.from, 'glibc base for uWebSockets.js').toMatch(/^node:\d+\.\d+\.\d+-bookworm-slim$/);
+        expect(s.from, 'glibc ≥ 2.38 base for uWebSockets.js on Node 22/24').toMatch(/^node:\d+\.\d+\.\d+-trixie-slim$/);
         expect(s.from).not.toMatch(/:latest$/);
       }
       const ins = (k: string) => runtime.instructions.filter((i) => i.keyword === k);

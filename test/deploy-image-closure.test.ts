@@ -103,7 +103,7 @@ describe('production image dependency closure', () => {
     it(`${role}: built JavaScript on Node 24 LTS, copied closure only, no npm or toolchain at runtime`, () => {
       const text = readFileSync(join(ROOT, 'deploy/docker', `${role}.Dockerfile`), 'utf8');
       const { stages } = parseDockerfile(text);
-      for (const s of stages) expect(s.from).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+      for (const s of stages) expect(s.from).toMatch(/^node:24\.\d+\.\d+-trixie-slim$/);
       const build = stages[0]!;
       const runtime = stages.at(-1)!;
       expect(build.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join(' ')).toMatch(/npm ci --no-audit --no-fund && npm run build/);

@@ -2,14 +2,14 @@
 # chainfan ingestor image: subscribes to the node (ZMQ + JSON-RPC) and publishes to Redis (ops 9466).
 # Build from the repository root:  docker build -f deploy/docker/ingestor.Dockerfile -t chainfan-ingestor:0.1.0 .
 # Runs the built JavaScript (npm run build → packages/*/dist) on Node 24 LTS. Expected size: about 240 MB
-# uncompressed (~80 MB compressed): node:24 bookworm-slim without npm ~195 MB, tini, and ~45 MB of chainfan
+# uncompressed (~80 MB compressed): node:24 trixie-slim without npm ~195 MB, tini, and ~45 MB of chainfan
 # with its production dependencies (the copied closure measures 38 MB of node_modules, uWebSockets.js and
 # zeromq keeping only their linux-x64 binaries). The previous image was ~52 MB larger in dependencies alone.
 ARG NODE_VERSION=24.22.3
 
 # 1. Build: every dependency (the compiler and its toolchain too), then `npm run build`. Nothing of this stage
 #    but the copied closure reaches the runtime image.
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+FROM node:${NODE_VERSION}-trixie-slim AS build
 # uWebSockets.js and zeromq ship glibc prebuilds (hence Debian, not Alpine); the toolchain is only the
 # fallback for a platform without one
 RUN apt-get update \
@@ -43,7 +43,7 @@ RUN arch="$(node -p process.arch)" \
 
 # 3. Runtime: node, tini and the closure (npm and corepack are removed: build tools); non-root, read-only root
 #    filesystem friendly (nothing writes to disk).
-FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-trixie-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/* \

@@ -526,9 +526,7 @@ export class RedisBus implements Bus, Coordinator {
   }
 
   #assertConnected(what: string): void {
-    // the bus's own state, not only the publishing connection's: the subscriber may notice a dead Redis first, and a
-    // bus that says 'down' must not take a publish it would then leave hanging on a dead socket
-    if (this.#pub.status !== 'ready' || this.#state === 'down') throw downError(what, this.#state, undefined);
+    if (this.#pub.status !== 'ready') throw downError(what, this.#state, undefined);
   }
 
   #busError(err: unknown, what: string, channel: BusChannel | undefined): ChainfanError {

@@ -1,5 +1,6 @@
 // Bus over Redis (ioredis 5) — one server, Sentinel or Cluster: an atomic Lua publish per channel into sharded
-// pub/sub + a bounded Stream per channel. With redis-clients.ts, the only module that talks to ioredis.
+// pub/sub + a bounded Stream per channel. Connections come from redis-clients.ts; the publish script call, the lease
+// and retry logging work on them in redis-publish-call.ts, redis-lease.ts and redis-retry-log.ts.
 // The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
   backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,

@@ -1,23 +1,25 @@
 // Bus over Redis (ioredis 5) — one server, Sentinel or Cluster: an atomic Lua publish per channel into sharded
-// pub/sub + a bounded Stream per channel. With redis-clients.ts, the only module that talks to ioredis.
+// pub/sub + a bounded Stream per channel. Connections come from redis-clients.ts; the publish script call, the lease
+// and retry logging work on them in redis-publish-call.ts, redis-lease.ts and redis-retry-log.ts.
 // The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
-  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope, rootCause,
+  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
 } from '@chainfan/protocol';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
+import { BusStateTracker } from './bus-state-tracker.js';
 import { withDeadline } from './deadline.js';
 import { checkHistoryArgs, isCovered } from './history-window.js';
 import { DEFAULT_HISTORY_MAX_LEN } from './memory-bus.js';
 import { PositionFloor } from './position-floor.js';
 import { PublishBatcher } from './publish-batcher.js';
 import { checkOutgoing } from './publish-check.js';
-import {
-  ACQUIRE_LEASE_SCRIPT, END_EPOCH_SCRIPT, CLEAR_FENCE_SCRIPT, FENCED_REPLY_CODE, NO_FENCE_REPLY_CODE, PUBLISH_SCRIPT, PUBLISH_SCRIPT_SHA1, RELEASE_LEASE_SCRIPT,
-  RENEW_LEASE_SCRIPT, STAMP_FENCE_SCRIPT,
-} from './publish-script.js';
+import { END_EPOCH_SCRIPT, FENCED_REPLY_CODE } from './publish-script.js';
 import { closedError, downError } from './redis-bus-errors.js';
 import { createRedisClient, reconnectWhenEnded, type RedisClient } from './redis-clients.js';
+import { RedisLease } from './redis-lease.js';
+import { logConnectionRetries } from './redis-retry-log.js';
+import { RedisPublishCall } from './redis-publish-call.js';
 import { busKeys, type BusKeys, type ChannelKeys } from './redis-keys.js';
 import { isReplyError, parseSeq, parseStreamEntries } from './redis-replies.js';
 import { describeRedisTopology, type RedisTopology, singleRedis } from './redis-topology.js';
@@ -58,18 +60,7 @@ export interface RedisBusStats {
   readonly fenceRestamps: number;
 }
 
-interface UpWaiter {
-  resolve(): void;
-  reject(err: Error): void;
-}
-
 const QUIT_TIMEOUT_MS = 2_000;
-
-/** KEYS: 1 lease. ARGV: 1 token. The lease's remaining ms when it still holds the token, else 0. */
-const RESTAMP_CHECK_SCRIPT = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-return redis.call('PTTL', KEYS[1])
-`;
 
 export class RedisBus implements Bus, Coordinator {
   readonly #pub: RedisClient;
@@ -83,18 +74,15 @@ export class RedisBus implements Bus, Coordinator {
   readonly #wanted = new Set<BusChannel>();
   /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
   readonly #floor: PositionFloor;
-  #lastTokenCounter = 0;
-  /** publish script calls sent and not yet answered — including those whose caller already got a timeout */
-  readonly #unsettled = new Set<Promise<unknown>>();
-  readonly #upWaiters = new Set<UpWaiter>();
+  readonly #publishCall: RedisPublishCall;
+  readonly #lease: RedisLease;
   readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
-  #state: BusState = 'connecting';
+  readonly #tracker = new BusStateTracker();
   #downSince = 0;
   #lastError = '';
   #subSynced = false;
   #subGeneration = 0;
   #onMessage: ((msg: Envelope) => void) | undefined;
-  readonly #stateListeners = new Set<(state: BusState) => void>();
   #closing: Promise<void> | undefined;
 
   /** Starts connecting at once; state goes 'connecting' → 'up', see ready(). */
@@ -108,6 +96,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#commandTimeoutMs = opts.commandTimeoutMs ?? 5_000;
     this.#keys = busKeys(opts.keyPrefix ?? 'cf:');
     this.#floor = opts.positionFloor ?? new PositionFloor();
+    const keysOf = (c: BusChannel): ChannelKeys => this.#keysOf(c);
     this.#batcher = new PublishBatcher({
       keysOf: (c) => this.#keysOf(c),
       maxLen: this.#maxLen,
@@ -115,12 +104,7 @@ export class RedisBus implements Bus, Coordinator {
         const f = this.#floor.get(c);
         return f === undefined ? ['', 0] : [f.epoch, f.seq];
       },
-      run: (channel, token, messages, keys, argv) => {
-        const call = this.#evalPublish(channel, token, keys, argv);
-        this.#unsettled.add(call);
-        call.finally(() => this.#unsettled.delete(call)).catch(() => undefined); // the outcome is handled below
-        return this.#trackFloor(channel, messages, withDeadline(call, this.#commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish'));
-      },
+      run: (channel, token, messages, keys, argv) => this.#publishCall.run(channel, token, messages, keys, argv),
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
@@ -133,6 +117,15 @@ export class RedisBus implements Bus, Coordinator {
     // syscall each; the connection still executes them in order. It is what lets one ingestor publish >20k msg/s.
     this.#pub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-pub', autoPipelining: true });
     this.#sub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-sub', shardedSubscriber: true });
+    this.#publishCall = new RedisPublishCall({
+      pub: this.#pub,
+      leaseKey: this.#keys.lease,
+      keysOf,
+      floor: this.#floor,
+      commandTimeoutMs: this.#commandTimeoutMs,
+      onFenceRestamp: () => void this.#stats.fenceRestamps++,
+    });
+    this.#lease = new RedisLease({ pub: this.#pub, keys: this.#keys, keysOf, command: (what, run) => this.#command(what, run) });
 
     for (const conn of [this.#pub, this.#sub]) reconnectWhenEnded(conn, () => this.#closing !== undefined, () => client.retryDelayMs(3));
     this.#pub.on('ready', () => this.#recompute());
@@ -144,36 +137,22 @@ export class RedisBus implements Bus, Coordinator {
       this.#recompute();
     });
     for (const [role, conn] of [['pub', this.#pub], ['sub', this.#sub]] as const) {
-      // Every failed attempt emits 'error', then 'reconnecting' with the delay ioredis chose: one warn line per retry,
-      // naming the server (password masked), the cause and the next try. An expected network error carries no stack.
-      let lastError: Error | undefined;
-      let attempt = 0;
-      conn.on('error', (err: Error) => {
-        this.#lastError = err.message;
-        lastError = err;
-        this.#log.debug({ event: 'bus.redis_error', role, redis: this.#target, cause: rootCause(err) }, 'redis connection error');
-      });
-      conn.on('ready', () => {
-        attempt = 0;
-      });
-      conn.on('reconnecting', (delayMs: unknown) => {
-        attempt++;
+      logConnectionRetries(conn, {
+        role,
+        target: this.#target,
+        log: this.#log,
+        onError: (err) => {
+          this.#lastError = err.message;
+        },
         // both connections go to the same servers: while the publishing one reports, the other stays quiet
-        if (role === 'sub' && this.#pub.status !== 'ready') return;
-        const cause = lastError === undefined ? 'connection closed' : rootCause(lastError);
-        lastError = undefined;
-        const retryInMs = typeof delayMs === 'number' ? delayMs : undefined;
-        this.#log.warn(
-          { event: 'bus.redis_unreachable', role, redis: this.#target, cause, attempt, retryInMs },
-          `Redis (${this.#target}) unreachable (${cause}); retrying${retryInMs === undefined ? '' : ` in ${retryInMs} ms`}`,
-        );
+        quiet: () => role === 'sub' && this.#pub.status !== 'ready',
       });
     }
     this.#sub.on('smessage', (pubsubChannel: string, wire: string) => this.#onWire(pubsubChannel, wire));
   }
 
   get state(): BusState {
-    return this.#state;
+    return this.#tracker.state;
   }
 
   /** The latest position this bus knows was published per channel (see RedisBusOptions.positionFloor). */
@@ -188,24 +167,7 @@ export class RedisBus implements Bus, Coordinator {
   /** Resolves when the bus is 'up'; rejects with CHAINFAN_TIMEOUT after timeoutMs (the bus keeps retrying). */
   ready(timeoutMs = 10_000): Promise<void> {
     if (this.#closing !== undefined) return Promise.reject(closedError());
-    if (this.#state === 'up') return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const waiter: UpWaiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#upWaiters.delete(waiter);
-        reject(new ChainfanError('CHAINFAN_TIMEOUT', `bus not up after ${timeoutMs} ms (state ${this.#state})`));
-      }, timeoutMs);
-      this.#upWaiters.add(waiter);
-    });
+    return this.#tracker.whenUp(timeoutMs);
   }
 
   /**
@@ -231,7 +193,7 @@ export class RedisBus implements Bus, Coordinator {
   async subscribe(channel: BusChannel): Promise<void> {
     this.#assertOpen();
     this.#wanted.add(channel);
-    if (this.#sub.status !== 'ready') throw downError('subscribe', this.#state, channel);
+    if (this.#sub.status !== 'ready') throw downError('subscribe', this.#tracker.state, channel);
     try {
       await withDeadline(this.#sub.ssubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'subscribe');
     } catch (err) {
@@ -257,8 +219,7 @@ export class RedisBus implements Bus, Coordinator {
 
   /** Adds a listener (several components may share one bus); returns its remover. Transitions: connecting → up → down → up … → closed. */
   onStateChange(handler: (state: BusState) => void): () => void {
-    this.#stateListeners.add(handler);
-    return () => this.#stateListeners.delete(handler);
+    return this.#tracker.onChange(handler);
   }
 
   async history(channel: BusChannel, sinceSeq: number, limit: number): Promise<HistoryRead> {
@@ -324,7 +285,7 @@ export class RedisBus implements Bus, Coordinator {
     // Read-your-writes: a publish that timed out may still be queued in the client (a cluster redirect, a slow
     // server) and land after a read. Wait for every script call this bus sent to settle, so a publisher that resumes
     // from the checkpoint after an unknown outcome neither repeats nor skips it.
-    const pending = [...this.#unsettled];
+    const pending = this.#publishCall.unsettled();
     if (pending.length > 0) await this.#command('checkpoint', () => Promise.allSettled(pending));
     const all = await this.#command('checkpoint', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.hmget(this.#keysOf(c).checkpoint, 't', 'v'))));
     let best: { t: bigint; v: string } | undefined;
@@ -336,42 +297,17 @@ export class RedisBus implements Bus, Coordinator {
     return best?.v;
   }
 
-  /**
-   * The lease lives on its own slot; its token is then copied to every channel's fence key (each publish script
-   * compares against its own shard's copy). The copy refuses to replace a newer leader's token, so a leader that
-   * stamped every channel has fenced out every earlier one before its first publish.
-   */
-  async acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
-    const ttl = Math.ceil(ttlMs);
-    const fences = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.get(this.#keysOf(c).fence))));
-    // above every fence's token, and never below this process's clock in ms (nor a token it saw): tokens keep
-    // growing when Redis lost the counter and the fences with its data
-    const highest = Math.max(Date.now(), this.#lastTokenCounter, ...fences.map((f) => Number(/^(\d+):/.exec(f ?? '')?.[1] ?? 0)));
-    const v = await this.#command('lease', () => this.#pub.eval(ACQUIRE_LEASE_SCRIPT, 2, this.#keys.lease, this.#keys.leaseCounter, owner, ttl, highest));
-    if (typeof v !== 'string') return undefined;
-    const counter = Number(v.slice(0, v.indexOf(':')));
-    if (Number.isSafeInteger(counter) && counter > this.#lastTokenCounter) this.#lastTokenCounter = counter;
-    if (await this.#stampFences(v, ttl)) return v;
-    // a fence holds a larger token than the lease counter just issued: the counter was lost (Redis lost data)
-    await this.releaseLease(v);
-    return undefined;
+  /** The lease and its fence copies: see RedisLease. */
+  acquireLease(owner: string, ttlMs: number): Promise<string | undefined> {
+    return this.#lease.acquire(owner, ttlMs);
   }
 
-  async renewLease(token: string, ttlMs: number): Promise<boolean> {
-    const ttl = Math.ceil(ttlMs);
-    if ((await this.#command('lease', () => this.#pub.eval(RENEW_LEASE_SCRIPT, 1, this.#keys.lease, token, ttl))) !== 1) return false;
-    return this.#stampFences(token, ttl);
+  renewLease(token: string, ttlMs: number): Promise<boolean> {
+    return this.#lease.renew(token, ttlMs);
   }
 
-  async releaseLease(token: string): Promise<void> {
-    await this.#command('lease', () => this.#pub.eval(RELEASE_LEASE_SCRIPT, 1, this.#keys.lease, token));
-    await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.eval(CLEAR_FENCE_SCRIPT, 1, this.#keysOf(c).fence, token))));
-  }
-
-  /** true when every channel's fence now holds `token` (false: some fence has a newer leader's token). */
-  async #stampFences(token: string, ttl: number): Promise<boolean> {
-    const res = await this.#command('lease', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.eval(STAMP_FENCE_SCRIPT, 1, this.#keysOf(c).fence, token, ttl))));
-    return res.every((r) => r === 1);
+  releaseLease(token: string): Promise<void> {
+    return this.#lease.release(token);
   }
 
   /** A coordination command with the bus's deadline; fails fast (CHAINFAN_BUS_DOWN) while disconnected. */
@@ -388,9 +324,8 @@ export class RedisBus implements Bus, Coordinator {
   /** Shutdown: state 'closed' first (new calls reject), then QUIT both connections within 2 s, then force. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#setState('closed');
-      for (const w of this.#upWaiters) w.reject(closedError());
-      this.#upWaiters.clear();
+      this.#tracker.set('closed');
+      this.#tracker.rejectWaiters(closedError());
       this.#wanted.clear();
       // QUIT only where there is a session to end; a connection still handshaking is just dropped
       await Promise.allSettled([this.#sub, this.#pub].filter((c) => c.status === 'ready').map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
@@ -398,53 +333,6 @@ export class RedisBus implements Bus, Coordinator {
       this.#pub.disconnect();
     })();
     return this.#closing;
-  }
-
-  /** Moves the channel's floor: to the last confirmed seq, or past the messages whose outcome is unknown. */
-  async #trackFloor(channel: BusChannel, messages: number, call: Promise<unknown>): Promise<unknown> {
-    try {
-      const reply = await call;
-      const epoch: unknown = Array.isArray(reply) ? reply[reply.length - 2] : undefined;
-      const seq: unknown = Array.isArray(reply) ? reply[reply.length - 1] : undefined;
-      if (typeof epoch === 'string' && typeof seq === 'number') {
-        this.#floor.note(channel, { epoch, seq });
-      }
-      return reply;
-    } catch (err) {
-      // a reply error means the script did not run (or stopped before its seq was stored); a fence refusal sequenced
-      // nothing. Anything else (a dropped connection, the deadline) may have published: count those messages.
-      const known = isReplyError(err) || (err instanceof ChainfanError && err.code === 'CHAINFAN_PUBLISH_FENCED');
-      const f = this.#floor.get(channel);
-      if (!known && f !== undefined) this.#floor.note(channel, { epoch: f.epoch, seq: f.seq + messages });
-      throw err;
-    }
-  }
-
-  async #evalPublish(channel: BusChannel, token: string, keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await this.#evalPublishScript(keys, argv);
-    } catch (err) {
-      if (!(isReplyError(err) && err.message.startsWith(NO_FENCE_REPLY_CODE))) throw err;
-    }
-    // The channel's shard lost its fence copy (a failover to a replica that had not received it, or it expired
-    // while the renewal was late). Re-stamp it only while the lease itself still holds this token, then retry once;
-    // nothing was sequenced by the refused call.
-    this.#stats.fenceRestamps++;
-    const pttl = Number(await this.#pub.eval(RESTAMP_CHECK_SCRIPT, 1, this.#keys.lease, token));
-    if (!(pttl > 0) || (await this.#pub.eval(STAMP_FENCE_SCRIPT, 1, this.#keysOf(channel).fence, token, pttl)) !== 1) {
-      throw new ChainfanError('CHAINFAN_PUBLISH_FENCED', 'publish: fencing token is stale; another publisher holds the lease', { context: { channel } });
-    }
-    return await this.#evalPublishScript(keys, argv);
-  }
-
-  async #evalPublishScript(keys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await this.#pub.evalsha(PUBLISH_SCRIPT_SHA1, keys.length, ...keys, ...argv);
-    } catch (err) {
-      // the script cache is empty after a Redis restart, a failover or SCRIPT FLUSH: send the body once, EVAL caches it
-      if (isReplyError(err) && err.message.startsWith('NOSCRIPT')) return await this.#pub.eval(PUBLISH_SCRIPT, keys.length, ...keys, ...argv);
-      throw err;
-    }
   }
 
   async #resubscribe(): Promise<void> {
@@ -469,9 +357,10 @@ export class RedisBus implements Bus, Coordinator {
   #recompute(): void {
     if (this.#closing !== undefined) return;
     const up = this.#pub.status === 'ready' && this.#sub.status === 'ready' && this.#subSynced;
-    const next: BusState = up ? 'up' : this.#state === 'connecting' ? 'connecting' : 'down';
-    if (next === this.#state) return;
-    if (next === 'up' && this.#state === 'down') {
+    const state = this.#tracker.state;
+    const next: BusState = up ? 'up' : state === 'connecting' ? 'connecting' : 'down';
+    if (next === state) return;
+    if (next === 'up' && state === 'down') {
       this.#stats.reconnects++;
       this.#log.warn({ event: 'bus.up', redis: this.#target, downMs: Date.now() - this.#downSince, channels: this.#wanted.size }, 'bus back after outage');
     } else if (next === 'up') {
@@ -480,16 +369,7 @@ export class RedisBus implements Bus, Coordinator {
       this.#downSince = Date.now();
       this.#log.warn({ event: 'bus.down', redis: this.#target, cause: this.#lastError }, 'bus lost its Redis connection; publishes fail until it is back (retrying with backoff)');
     }
-    this.#setState(next);
-    if (next === 'up') {
-      for (const w of this.#upWaiters) w.resolve();
-      this.#upWaiters.clear();
-    }
-  }
-
-  #setState(next: BusState): void {
-    this.#state = next;
-    for (const l of this.#stateListeners) l(next);
+    this.#tracker.set(next);
   }
 
   #onWire(pubsubChannel: string, wire: string): void {
@@ -526,7 +406,7 @@ export class RedisBus implements Bus, Coordinator {
   }
 
   #assertConnected(what: string): void {
-    if (this.#pub.status !== 'ready') throw downError(what, this.#state, undefined);
+    if (this.#pub.status !== 'ready') throw downError(what, this.#tracker.state, undefined);
   }
 
   #busError(err: unknown, what: string, channel: BusChannel | undefined): ChainfanError {

@@ -1,136 +1,27 @@
 // ChainfanClient: one WebSocket to an edge speaking the evrmore-rpc protocol, with acked subscriptions, async
 // iteration over a bounded queue, and automatic reconnect (equal-jitter backoff, rotating through the given edge
 // URLs) that re-subscribes every topic from the last position it saw, so nothing is lost or delivered twice.
-import { channelsForTopic, parseTopic } from '@chainfan/protocol';
-import { Backoff, type ReconnectPolicy, resolveReconnectPolicy } from './backoff.js';
+import { Backoff, resolveReconnectPolicy } from './backoff.js';
 import { splitBatchedFrame, withBatchQuery } from './batch-frames.js';
-import { asClock, type Cancel, type ClientClock, type Clock } from './clock.js';
+import { asClock, type Cancel, type Clock } from './clock.js';
+import { type Request, type Waiter, createWaiter, isPosition, settle, topicChannels, topicKey } from './client-requests.js';
+import type { ChainfanClientEvents, ChainfanClientOptions, ClientState } from './client-types.js';
 import { decodeServerFrame, resyncData } from './decode-frame.js';
 import { Emitter } from './emitter.js';
 import { ChainfanClientError } from './errors.js';
 import { MessageQueue } from './message-queue.js';
-import type { ChainfanMessage, ErrorData, ResyncData, SubscriptionData } from './messages.js';
+import type { ChainfanMessage, ErrorData, SubscriptionData } from './messages.js';
 import { type Position, PositionTracker } from './position-tracker.js';
-import { WS_CONNECTING, WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+import { wireSocket } from './socket-dial.js';
+import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
-/**
- * 'connecting': the first connection attempt after connect(). 'open': subscriptions can be sent.
- * 'reconnecting': waiting out a backoff delay or dialing again after a close that close() did not request.
- * 'closed': not started yet, or close() was called (terminal).
- */
-export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-export interface ChainfanClientOptions {
-  /**
-   * ws:// or wss:// address of an edge (or any evrmore-rpc compatible server), or several: each reconnect goes to
-   * the next one, so a draining or dead edge is left for another.
-   */
-  readonly url: string | readonly string[];
-  /**
-   * Resume from the last position after a reconnect (chainfan edges; default true): subscribes carry `since`, and
-   * each event is delivered once even when several subscribed topics match it. Servers without positions (plain
-   * evrmore-rpc) ignore `since` and the client behaves as without it.
-   */
-  readonly resume?: boolean;
-  /** defaults to globalThis.WebSocket; Node 20 has none, so use '@chainfan/client/node' there */
-  readonly WebSocket?: WebSocketConstructor;
-  readonly reconnect?: Partial<ReconnectPolicy>;
-  /** jitter source in [0, 1); defaults to Math.random */
-  readonly random?: () => number;
-  /** timers (and time) of the client; a `Clock` such as the tests' ManualClock, or the earlier `ClientClock` shape */
-  readonly clock?: Clock | ClientClock;
-  /** most messages buffered for `for await` before the oldest is dropped (an 'overflow' event); default 10 000 */
-  readonly queueLimit?: number;
-  /** deadline for subscribe()/unsubscribe() answers, counted from the call; default 10 000 */
-  readonly requestTimeoutMs?: number;
-  /** ask the edge for batched frames (`?batch=1`): fewer, larger frames, the same messages; default false */
-  readonly batch?: boolean;
-}
-
-export interface CloseInfo {
-  readonly code: number;
-  readonly reason: string;
-  /** false only for the close that close() caused */
-  readonly willReconnect: boolean;
-}
-
-export interface ReconnectInfo {
-  /** 1 for the first retry after an open connection was lost */
-  readonly attempt: number;
-  readonly delayMs: number;
-}
-
-export interface OverflowInfo {
-  /** messages dropped by this overflow */
-  readonly dropped: number;
-  /** messages dropped since the client was created */
-  readonly totalDropped: number;
-}
-
-/** A server's "not recovered" notice: messages of `channel` after the client's position up to (epoch, seq) are lost. */
-export type ResyncInfo = ResyncData;
-
-export interface ChainfanClientEvents {
-  /**
-   * The server could not replay what was missed (history trimmed, sequence restarted): messages in between are lost
-   * for good and the application should re-read its state (e.g. over RPC). Also delivered in order as an
-   * UnknownMessage with wireType 'resync'.
-   */
-  resync: (info: ResyncInfo) => void;
-  /** every decoded message, acks and errors included, whether or not anyone iterates */
-  message: (msg: ChainfanMessage) => void;
-  open: () => void;
-  close: (info: CloseInfo) => void;
-  reconnecting: (info: ReconnectInfo) => void;
-  /** informational: the client has already recovered (skipped the frame, or will reconnect) */
-  error: (err: ChainfanClientError) => void;
-  /** the iteration queue was full and its oldest message was dropped */
-  overflow: (info: OverflowInfo) => void;
-}
+export type { ChainfanClientEvents, ChainfanClientOptions, ClientState, CloseInfo, OverflowInfo, ReconnectInfo, ResyncInfo } from './client-types.js';
 
 const DEFAULT_QUEUE_LIMIT = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** close() stops waiting for the closing handshake after this; `ws` alone would wait 30 s for a silent peer */
 const CLOSE_WAIT_MS = 2_000;
 const CLOSE_NORMAL = 1000;
-
-type Action = 'subscribe' | 'unsubscribe';
-
-interface Waiter {
-  settled: boolean;
-  readonly resolve: () => void;
-  readonly reject: (err: ChainfanClientError) => void;
-  readonly cancelTimer: Cancel;
-}
-
-/** A frame sent on the current socket and not answered yet; the server answers requests in order. */
-interface Request {
-  readonly action: Action;
-  readonly key: string;
-  readonly topic: string;
-  readonly waiters: Waiter[];
-  /** bus channels of the topic whose frames may come out of order until the ack (a replay is running) */
-  recovering?: readonly string[];
-}
-
-/** Subscriptions are keyed by canonical topic (`block` ≡ `blocks`, txids lower-cased) so acks match either spelling. */
-function topicKey(topic: string): string {
-  const t = parseTopic(topic);
-  return t.ok ? t.value.key : topic;
-}
-
-function topicChannels(topic: string): readonly string[] {
-  const t = parseTopic(topic);
-  return t.ok ? channelsForTopic(t.value.kind) : [];
-}
-
-function isPosition(v: unknown): v is Position {
-  return typeof v === 'object' && v !== null && typeof (v as Position).epoch === 'string' && Number.isSafeInteger((v as Position).seq);
-}
-
-function field(ev: unknown, name: string): unknown {
-  return typeof ev === 'object' && ev !== null ? (ev as Record<string, unknown>)[name] : undefined;
-}
 
 export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   readonly #urls: readonly string[];
@@ -259,7 +150,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     this.#topics.delete(key);
     this.#acked.delete(key);
     for (const w of this.#queued.get(key) ?? []) {
-      this.#settle(w, new ChainfanClientError('CHAINFAN_CLIENT_CANCELLED', `unsubscribed from ${topic} before the subscribe was sent`));
+      settle(w, new ChainfanClientError('CHAINFAN_CLIENT_CANCELLED', `unsubscribed from ${topic} before the subscribe was sent`));
     }
     this.#queued.delete(key);
     if (this.#state !== 'open') return Promise.resolve();
@@ -317,36 +208,16 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     }
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
-    const live = (): boolean => ws === this.#ws && !this.#terminated;
-    ws.addEventListener('open', () => {
-      if (live()) this.#onOpen();
-    });
-    ws.addEventListener('message', (ev) => {
-      if (live()) this.#onFrame(field(ev, 'data'));
-    });
-    ws.addEventListener('error', (ev) => {
-      if (!live()) return;
-      const cause = field(ev, 'error') ?? field(ev, 'message');
-      this.#events.emit('error', new ChainfanClientError('CHAINFAN_CLIENT_SOCKET', 'WebSocket error', { cause }));
-      // A failed handshake normally leaves the socket CLOSING/CLOSED with a 'close' to follow. Node 22's global
-      // WebSocket leaves it CONNECTING and never closes it (a refused upgrade, e.g. HTTP 503): without this the client
-      // would wait forever instead of retrying.
-      if (ws.readyState === WS_CONNECTING && live()) {
+    wireSocket(ws, {
+      live: (w) => w === this.#ws && !this.#terminated,
+      current: (w) => w === this.#ws,
+      forget: () => {
         this.#ws = undefined;
-        try {
-          ws.close();
-        } catch {
-          // nothing left to close
-        }
-        this.#onSocketClose(1006, '');
-      }
-    });
-    ws.addEventListener('close', (ev) => {
-      if (ws !== this.#ws) return;
-      this.#ws = undefined;
-      const code = field(ev, 'code');
-      const reason = field(ev, 'reason');
-      this.#onSocketClose(typeof code === 'number' ? code : 1006, typeof reason === 'string' ? reason : '');
+      },
+      onOpen: () => this.#onOpen(),
+      onFrame: (data) => this.#onFrame(data),
+      onError: (err) => this.#events.emit('error', err),
+      onClose: (code, reason) => this.#onSocketClose(code, reason),
     });
   }
 
@@ -375,11 +246,11 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     // subscribes still wanted go out again on the next socket; an unsubscribe is done once its socket is gone
     for (const req of this.#inflight) {
       if (req.action === 'unsubscribe') {
-        for (const w of req.waiters) this.#settle(w);
+        for (const w of req.waiters) settle(w);
       } else if (this.#topics.has(req.key)) {
         this.#queued.set(req.key, [...(this.#queued.get(req.key) ?? []), ...req.waiters]);
       } else {
-        for (const w of req.waiters) this.#settle(w, new ChainfanClientError('CHAINFAN_CLIENT_CANCELLED', `unsubscribed from ${req.topic} before its ack`));
+        for (const w of req.waiters) settle(w, new ChainfanClientError('CHAINFAN_CLIENT_CANCELLED', `unsubscribed from ${req.topic} before its ack`));
       }
     }
     this.#inflight = [];
@@ -440,7 +311,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       if (typeof raw === 'object' && raw !== null) for (const [ch, p] of Object.entries(raw)) if (isPosition(p)) positions[ch] = p;
       this.#positions.endRecovery(req!.recovering ?? topicChannels(req!.topic), req!.recovering !== undefined, positions);
     }
-    for (const w of req!.waiters) this.#settle(w);
+    for (const w of req!.waiters) settle(w);
   }
 
   /** Returns whether the notice goes on to the application (a slow-consumer drop is repaired here, silently). */
@@ -474,7 +345,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     // a refused subscribe is not active on the server; keeping it would re-send it after every reconnect
     if (req.action === 'subscribe' && this.#lastInflight(req.key) === undefined) this.#topics.delete(req.key);
     if (req.waiters.length === 0) this.#events.emit('error', err); // a re-subscribe nobody awaits must not vanish silently
-    for (const w of req.waiters) this.#settle(w, err);
+    for (const w of req.waiters) settle(w, err);
   }
 
   /**
@@ -503,24 +374,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   }
 
   #waiter(resolve: () => void, reject: (e: ChainfanClientError) => void, what: string): Waiter {
-    const w: Waiter = {
-      settled: false,
-      resolve,
-      reject,
-      cancelTimer: this.#clock.setTimeout(() => {
-        this.#settle(w, new ChainfanClientError('CHAINFAN_CLIENT_TIMEOUT', `${what}: no answer within ${this.#requestTimeoutMs} ms`));
-      }, this.#requestTimeoutMs),
-    };
-    return w;
-  }
-
-  /** Idempotent: the first of ack, error, timeout, cancel or close wins. */
-  #settle(w: Waiter, err?: ChainfanClientError): void {
-    if (w.settled) return;
-    w.settled = true;
-    w.cancelTimer();
-    if (err === undefined) w.resolve();
-    else w.reject(err);
+    return createWaiter(this.#clock, this.#requestTimeoutMs, resolve, reject, what);
   }
 
   #closedError(what: string): ChainfanClientError {
@@ -535,8 +389,8 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     this.#reconnectTimer = undefined;
     this.#queue.close();
     const err = cause ?? this.#closedError('request');
-    for (const req of this.#inflight) for (const w of req.waiters) this.#settle(w, err);
-    for (const ws of this.#queued.values()) for (const w of ws) this.#settle(w, err);
+    for (const req of this.#inflight) for (const w of req.waiters) settle(w, err);
+    for (const ws of this.#queued.values()) for (const w of ws) settle(w, err);
     this.#inflight = [];
     this.#queued.clear();
     const c = this.#connecting;

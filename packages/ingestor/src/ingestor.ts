@@ -3,19 +3,19 @@
 // one reconciliation over RPC (ChainFollower.sync + mempool diff). Only the leader publishes.
 import { type Bus, type Coordinator, PositionFloor } from '@chainfan/bus';
 import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
-import { backoffMs, BUS_CHANNELS, type Cancel, type Clock, rootCause, systemClock } from '@chainfan/protocol';
+import { backoffMs, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { parseCheckpoint } from './block-window.js';
 import { ChainFollower } from './chain-follower.js';
 import { EventPublisher } from './event-publisher.js';
 import { txStatusEnvelope } from './events/chain-events.js';
-import { networkEnvelope, peersEnvelope, peersFromRpc } from './events/network-events.js';
 import { RateMeter } from './rate-meter.js';
-import { TrafficMeter } from './traffic-meter.js';
 import { LeaderElector } from './leader-elector.js';
 import type { LocalStateFile } from './local-state.js';
-import { isNodeUnreachable, NodeOutage } from './node-outage.js';
+import { KnownState } from './known-state.js';
+import { NodeLink } from './node-link.js';
+import { NodeSummaries } from './node-summaries.js';
 import { Publisher } from './publisher.js';
 import type { ChainRpc } from './rpc/rpc-client.js';
 import { SeenSet } from './seen-set.js';
@@ -88,26 +88,19 @@ export class Ingestor {
   readonly #elector: LeaderElector;
   readonly #tracker = new SequenceTracker();
   readonly #txRate: RateMeter;
-  readonly #traffic = new TrafficMeter();
   #tasks: Promise<void> = Promise.resolve();
   #pendingTasks = 0;
   #resyncQueued = false;
   #resyncAttempt = 0;
   #retryTimer: Cancel | undefined;
   #lastMempoolSeq: bigint | undefined;
-  #nodeReachable = false;
-  readonly #outage: NodeOutage;
+  readonly #node: NodeLink;
+  readonly #summaries: NodeSummaries;
   #lastNotificationAt: number | undefined;
   #timers: Cancel[] = [];
   #busWasDown = false;
   #closing: Promise<void> | undefined;
-  readonly #floor: PositionFloor;
-  /** the latest chain checkpoint known: read from Redis as a standby, or the file's at start */
-  #knownCheckpoint: string | undefined;
-  #savedAt = { floor: -1, checkpoint: undefined as string | undefined };
-  /** how far the txids of the `txs` channel were read into the seen set */
-  #txsRead: { epoch: string; seq: number } | undefined;
-  #observing = false;
+  readonly #known: KnownState;
 
   constructor(o: IngestorOptions) {
     this.#o = o;
@@ -116,8 +109,7 @@ export class Ingestor {
     this.#random = o.random ?? Math.random;
     this.#log = o.log;
     this.#seen = new SeenSet(o.seenCapacity ?? 200_000);
-    this.#floor = o.positionFloor ?? new PositionFloor();
-    this.#outage = new NodeOutage({ url: rpcEndpointOf(o.rpc), log: o.log, baseMs: o.pollIntervalMs ?? 5_000, now: this.#now });
+    this.#node = new NodeLink({ rpc: o.rpc, log: o.log, metrics: o.metrics, baseMs: o.pollIntervalMs ?? 5_000, now: this.#now });
     this.#elector = new LeaderElector({
       coordinator: o.bus,
       owner: o.owner ?? `ingestor-${process.pid}`,
@@ -151,6 +143,24 @@ export class Ingestor {
       batchSize: o.batchSize ?? 25,
       now: this.#now,
     });
+    this.#known = new KnownState({
+      bus: o.bus,
+      floor: o.positionFloor ?? new PositionFloor(),
+      log: o.log,
+      stateFile: o.stateFile,
+      isLeader: () => this.#elector.isLeader,
+      ownCheckpoint: () => this.#follower.checkpoint(),
+      markSeen: (txid) => this.#events.markSeen(txid),
+    });
+    this.#summaries = new NodeSummaries({
+      rpc: o.rpc,
+      node: this.#node,
+      events: this.#events,
+      follower: this.#follower,
+      txRate: this.#txRate,
+      network: o.network,
+      now: this.#now,
+    });
   }
 
   async start(): Promise<void> {
@@ -170,22 +180,22 @@ export class Ingestor {
       this.#log.warn({ event: 'zmq.invalid', error: e }, 'invalid ZMQ message');
     });
     source.onNotification((n) => this.#onNotification(n));
-    await this.#loadState();
+    await this.#known.load();
     await source.start();
-    await this.#probeNode();
+    await this.#node.probe();
     this.#elector.start();
-    this.#every(this.#o.mempoolIntervalMs ?? 5_000, () => void this.#publishMempoolSummary());
-    this.#every(this.#o.networkIntervalMs ?? 2_000, () => void this.#publishNetwork());
-    this.#every(this.#o.peersIntervalMs ?? 10_000, () => void this.#publishPeers());
+    this.#every(this.#o.mempoolIntervalMs ?? 5_000, () => void this.#summaries.publishMempool());
+    this.#every(this.#o.networkIntervalMs ?? 2_000, () => void this.#summaries.publishNetwork());
+    this.#every(this.#o.peersIntervalMs ?? 10_000, () => void this.#summaries.publishPeers());
     this.#every(this.#o.pollIntervalMs ?? 5_000, () => this.#scheduleResync('poll'));
-    this.#every(this.#o.pollIntervalMs ?? 5_000, () => void this.#probeNode(), { standbyToo: true });
+    this.#every(this.#o.pollIntervalMs ?? 5_000, () => void this.#node.probe(), { standbyToo: true });
     this.#every(this.#o.observeIntervalMs ?? 1_000, () => void this.#observe(), { standbyToo: true });
     this.#log.info({ event: 'ingestor.started', network: this.#o.network.name }, 'ingestor started');
   }
 
   status(): IngestorStatus {
     return {
-      nodeReachable: this.#nodeReachable,
+      nodeReachable: this.#node.reachable,
       busUp: this.#o.bus.state === 'up',
       leader: this.#elector.isLeader,
       lastNotificationAt: this.#lastNotificationAt,
@@ -195,13 +205,13 @@ export class Ingestor {
 
   /** The latest chain checkpoint this ingestor knows (its own as leader, the leader's as a standby). */
   knownCheckpoint(): { height: number; hash: string } | undefined {
-    const c = parseCheckpoint(this.#knownCheckpoint);
+    const c = parseCheckpoint(this.#known.checkpoint);
     return c === undefined ? undefined : { height: c.height, hash: c.hash };
   }
 
   /** How far the `txs` channel was read into the seen set (a standby keeps up, observeIntervalMs behind at most). */
   txidsReadTo(): { epoch: string; seq: number } | undefined {
-    return this.#txsRead;
+    return this.#known.txsRead;
   }
 
   /** Resolves when every task queued so far has run and nothing is in flight. */
@@ -238,14 +248,14 @@ export class Ingestor {
     this.#publisher.setFencingToken(token);
     this.#o.metrics.leader.set(1);
     this.#enqueue('take-over', async () => {
-      await this.#readTxids();
+      await this.#known.readTxids();
       const raw = await this.#o.bus.readCheckpoint();
       const checkpoint = parseCheckpoint(raw);
       if (raw !== undefined && checkpoint === undefined) this.#log.error({ event: 'checkpoint.corrupt' }, 'stored checkpoint unreadable; starting from the node tip');
       // The stored checkpoint wins. Without one (first start, or a Redis that lost its data) an ingestor that was
       // already following keeps its own window, and one that was not continues from the checkpoint it last knew
       // (watched as a standby, or kept on disk), so blocks mined meanwhile are still backfilled.
-      const known = checkpoint === undefined && this.#follower.tip === undefined ? parseCheckpoint(this.#knownCheckpoint) : undefined;
+      const known = checkpoint === undefined && this.#follower.tip === undefined ? parseCheckpoint(this.#known.checkpoint) : undefined;
       if (checkpoint !== undefined || this.#follower.tip === undefined) this.#follower.restore(checkpoint ?? known);
       const from = checkpoint ?? known;
       this.#log.info(
@@ -262,78 +272,10 @@ export class Ingestor {
     this.#o.metrics.leader.set(0);
   }
 
-  /**
-   * Transactions published recently (bus history) are known, so a new leader does not announce them again. A
-   * standby reads them as they come (#observe), so this catches up on the last moments only.
-   */
-  async #readTxids(): Promise<void> {
-    const pos = await this.#o.bus.position('txs');
-    if (pos === undefined) return;
-    this.#floor.note('txs', pos);
-    let at = this.#txsRead?.epoch === pos.epoch ? this.#txsRead.seq : Math.max(0, pos.seq - 10_000);
-    while (at < pos.seq) {
-      const h = await this.#o.bus.history('txs', at, Math.min(10_000, pos.seq - at));
-      if (h.epoch !== pos.epoch || h.messages.length === 0) break;
-      for (const m of h.messages) if (typeof m.keys.tx === 'string') this.#events.markSeen(m.keys.tx);
-      at = h.messages.at(-1)!.seq;
-    }
-    this.#txsRead = { epoch: pos.epoch, seq: at };
-  }
-
-  async #loadState(): Promise<void> {
-    const file = this.#o.stateFile;
-    if (file === undefined) return;
-    try {
-      const state = await file.load();
-      if (state === undefined) return;
-      for (const [c, p] of state.positions) this.#floor.note(c, p);
-      this.#knownCheckpoint = state.checkpoint;
-      this.#log.info({ event: 'state.loaded', path: file.path, channels: state.positions.length, checkpoint: state.checkpoint !== undefined }, 'local state loaded');
-    } catch (err) {
-      // without it a rewind that happened while this process was down can only be caught by the edges
-      this.#log.error({ event: 'state.unreadable', path: file.path, err }, 'local state unreadable; starting without it');
-    }
-  }
-
-  /**
-   * Every observeIntervalMs. A standby reads what the leader publishes (positions into the floor, the checkpoint,
-   * txids into the seen set), so whichever ingestor leads next knows as much as the last leader did even when
-   * Redis lost it. Then the state is saved when it changed.
-   */
+  /** Standby watch and state saving run until close. */
   async #observe(): Promise<void> {
-    if (this.#observing || this.#closing !== undefined) return;
-    this.#observing = true;
-    try {
-      if (this.#elector.isLeader) {
-        const c = this.#follower.checkpoint();
-        if (c !== undefined) this.#knownCheckpoint = JSON.stringify(c);
-      } else if (this.#o.bus.state === 'up') {
-        for (const ch of BUS_CHANNELS) {
-          const pos = await this.#o.bus.position(ch);
-          if (pos !== undefined) this.#floor.note(ch, pos);
-        }
-        this.#knownCheckpoint = (await this.#o.bus.readCheckpoint()) ?? this.#knownCheckpoint;
-        await this.#readTxids();
-      }
-      await this.#saveState();
-    } catch (err) {
-      this.#log.debug({ event: 'ingestor.observe_failed', err }, 'could not read the bus; next round tries again');
-    } finally {
-      this.#observing = false;
-    }
-  }
-
-  async #saveState(): Promise<void> {
-    const file = this.#o.stateFile;
-    if (file === undefined) return;
-    if (this.#savedAt.floor === this.#floor.changes && this.#savedAt.checkpoint === this.#knownCheckpoint) return;
-    const at = { floor: this.#floor.changes, checkpoint: this.#knownCheckpoint };
-    try {
-      await file.save({ positions: this.#floor.entries(), checkpoint: this.#knownCheckpoint });
-      this.#savedAt = at;
-    } catch (err) {
-      this.#log.warn({ event: 'state.save_failed', path: file.path, err }, 'could not save local state; will retry');
-    }
+    if (this.#closing !== undefined) return;
+    await this.#known.observe();
   }
 
   #onNotification(n: ChainNotification): void {
@@ -421,7 +363,7 @@ export class Ingestor {
         await task();
       } catch (err) {
         this.#o.metrics.resyncFailures.inc();
-        this.#warnUnlessOutage(err, { event: 'ingestor.task_failed', task: what }, 'task failed; will reconcile');
+        this.#node.warnUnlessOutage(err, { event: 'ingestor.task_failed', task: what }, 'task failed; will reconcile');
         this.#retryResync();
       } finally {
         this.#pendingTasks--;
@@ -439,7 +381,7 @@ export class Ingestor {
       this.#o.metrics.resyncs.inc({ reason });
       await this.#follower.sync(reason);
       await this.#reconcileMempool();
-      this.#setNode(true);
+      this.#node.setReachable(true);
       this.#resyncAttempt = 0;
     });
   }
@@ -456,7 +398,7 @@ export class Ingestor {
 
   /** Publishes mempool transactions that ZMQ lost: getrawmempool diff, then raw transactions in batches. */
   async #reconcileMempool(): Promise<void> {
-    const ids = await this.#rpc<string[]>('getrawmempool', [false]);
+    const ids = await this.#node.call<string[]>('getrawmempool', [false]);
     const missing = ids.filter((id) => !this.#events.isSeen(id));
     for (let i = 0; i < missing.length; i += 100) {
       const replies = await this.#o.rpc.batchSettled(missing.slice(i, i + 100).map((id) => ({ method: 'getrawtransaction', params: [id, 0] })));
@@ -469,101 +411,6 @@ export class Ingestor {
     }
   }
 
-  async #publishMempoolSummary(): Promise<void> {
-    try {
-      const info = await this.#rpc<Record<string, unknown>>('getmempoolinfo', []);
-      const ts = this.#now();
-      this.#events.publish({ channel: 'mempool', kind: 'mempool', ts, body: JSON.stringify({ size: info['size'], bytes: info['bytes'], usage: info['usage'] }) }, ts);
-    } catch (err) {
-      this.#warnUnlessOutage(err, { event: 'mempool.poll_failed' }, 'mempool poll failed');
-    }
-  }
-
-  /** Keeps `node` readiness and chainfan_ingestor_node_up current, leader or not. */
-  /** One RPC batch per period, whatever the number of clients: edges fan the result out. */
-  async #publishNetwork(): Promise<void> {
-    try {
-      const [chainR, netR, mempoolR, totalsR] = await this.#o.rpc.batchSettled([
-        { method: 'getblockchaininfo' }, { method: 'getnetworkinfo' }, { method: 'getmempoolinfo' }, { method: 'getnettotals' },
-      ]);
-      // the first three are required; getnettotals is a bonus (bandwidth stays null on a node without it)
-      for (const r of [chainR, netR, mempoolR]) if (r === undefined || !r.ok) throw r?.ok === false ? r.error : new Error('short RPC batch reply');
-      const [chain, net, mempool] = [chainR, netR, mempoolR].map((r) => (r as { result: unknown }).result as Record<string, unknown>);
-      const bandwidth = totalsR?.ok === true ? this.#traffic.sample(totalsR.result) : undefined;
-      const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-      const ts = this.#now();
-      this.#events.publish(
-        networkEnvelope(
-          {
-            height: num(chain!['blocks']),
-            best_block_hash: String(chain!['bestblockhash'] ?? ''),
-            difficulty: num(chain!['difficulty']),
-            connections: num(net!['connections']),
-            mempool_size: num(mempool!['size']),
-            mempool_bytes: num(mempool!['bytes']),
-            tps: Math.round(this.#txRate.rate() * 100) / 100,
-            block_interval_s: this.#follower.meanBlockInterval(),
-            network: String(chain!['chain'] ?? this.#o.network.name),
-            subversion: String(net!['subversion'] ?? ''),
-            bandwidth_in: bandwidth?.in ?? null,
-            bandwidth_out: bandwidth?.out ?? null,
-          },
-          ts,
-        ),
-        ts,
-      );
-      this.#setNode(true);
-    } catch (err) {
-      this.#warnUnlessOutage(err, { event: 'network.poll_failed' }, 'network summary failed');
-    }
-  }
-
-  async #publishPeers(): Promise<void> {
-    try {
-      const peers = peersFromRpc(await this.#rpc('getpeerinfo', []));
-      const ts = this.#now();
-      this.#events.publish(peersEnvelope(peers, ts), ts);
-    } catch (err) {
-      this.#warnUnlessOutage(err, { event: 'peers.poll_failed' }, 'peer list failed');
-    }
-  }
-
-  async #probeNode(): Promise<void> {
-    if (!this.#outage.probeDue()) return; // backing off while the node is down
-    try {
-      await this.#rpc('getblockcount', []);
-    } catch (err) {
-      if ((err as { rpcCode?: number }).rpcCode === undefined) this.#outage.failed(err); // an RPC error reply means it is up
-    }
-  }
-
-  /** The probe reports an outage once per retry; the other periodic calls failing for the same reason stay at debug. */
-  #warnUnlessOutage(err: unknown, fields: Record<string, unknown>, msg: string): void {
-    if (isNodeUnreachable(err)) {
-      if (this.#outage.down || !this.#nodeReachable) this.#log.debug({ ...fields, cause: rootCause(err) }, msg);
-      else this.#log.warn({ ...fields, cause: rootCause(err) }, msg);
-    } else {
-      this.#log.warn({ ...fields, err }, msg);
-    }
-  }
-
-  async #rpc<T>(method: string, params: readonly unknown[]): Promise<T> {
-    try {
-      const r = await this.#o.rpc.call<T>(method, params);
-      this.#setNode(true);
-      return r;
-    } catch (err) {
-      if ((err as { rpcCode?: number }).rpcCode === undefined) this.#setNode(false); // an RPC error reply means it is up
-      throw err;
-    }
-  }
-
-  #setNode(up: boolean): void {
-    if (up) this.#outage.recovered();
-    this.#nodeReachable = up;
-    this.#o.metrics.nodeUp.set(up ? 1 : 0);
-  }
-
   /** Hands the lease back, stops intake and lets queued work finish. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
@@ -572,16 +419,9 @@ export class Ingestor {
       await this.#o.source.close();
       await this.idle();
       await this.#elector.stop();
-      const c = this.#follower.checkpoint();
-      if (c !== undefined) this.#knownCheckpoint = JSON.stringify(c);
-      await this.#saveState();
+      await this.#known.saveFinal();
     })();
     return this.#closing;
   }
 }
 
-/** Where the RPC calls go, for logs: the client's URL without credentials, or a name for an in-process node. */
-function rpcEndpointOf(rpc: ChainRpc): string {
-  const url = (rpc as { readonly endpoint?: unknown }).endpoint;
-  return typeof url === 'string' ? url : 'the node (in process)';
-}

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   CLOSE, ERROR, REJECT, channelsForTopic, evrmoreRpcDialect,
-  type BusChannel, type ClientCommand, type ClientError, type DerivedStream, type Dialect, type Envelope, type RejectKind, type RequestRef,
+  type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RejectKind, type RequestRef,
   type ResyncNotice, type Since, type StreamPosition, type Target, type Topic,
 } from '@chainfan/protocol';
 import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, type StatsRegistry } from '@chainfan/bus';
@@ -29,6 +29,7 @@ import { TokenBucket } from './limits/token-bucket.js';
 import { Recovery, type RecoveryTarget } from './recovery/recovery.js';
 import { ALL_PARTS, routeEnvelope } from './routing.js';
 import { CommandProxy } from './rpc/command-proxy.js';
+import { ClientCommands } from './commands/client-commands.js';
 import { type ServerCloseReason, Session, type Subscription } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { UwsTransport } from './transport/uws-transport.js';
@@ -92,16 +93,6 @@ const ZION_PATH = '/zion';
 /** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
 const MAX_COMMAND_REPLY_BYTES = 1_048_576;
 
-/** The request id a decoded frame carries, if any. */
-function refOf(cmd: ClientCommand): RequestRef {
-  return 'ref' in cmd ? cmd.ref : undefined;
-}
-
-/** Commands answered synchronously inside the uWS callback when nothing is queued ahead of them. */
-function isSync(cmd: ClientCommand): boolean {
-  return cmd.type === 'invalid' || cmd.type === 'unsubscribe' || cmd.type === 'ping';
-}
-
 /** Registry key of a target: the topic's canonical key, or the derived stream variant's. */
 function keyOf(t: Target): string {
   return t.type === 'topic' ? t.topic.key : derivedKey(t.stream, t.variant);
@@ -127,7 +118,7 @@ export class Edge {
   readonly #selector: DialectSelector;
   readonly #derived: DerivedStreams;
   readonly #cluster: ClusterStats;
-  readonly #commands: CommandProxy;
+  readonly #clientCommands: ClientCommands;
   readonly #zion: ZionApi | undefined;
   readonly #http: HttpGate;
   readonly #byDialect = new Map<string, number>();
@@ -179,8 +170,20 @@ export class Edge {
       clock: this.#clock,
       log: deps.log.child({ component: 'cluster', edge: edgeId }),
     });
-    this.#commands = deps.commands ?? new CommandProxy({
-      rpc: undefined, cache: new MemoryTtlCache(), cacheTtlMs: 1_000, maxInflight: 1, log: deps.log, metrics: deps.metrics,
+    this.#clientCommands = new ClientCommands({
+      config: this.#cfg,
+      metrics: this.#metrics,
+      clock: this.#clock,
+      proxy: deps.commands ?? new CommandProxy({
+        rpc: undefined, cache: new MemoryTtlCache(), cacheTtlMs: 1_000, maxInflight: 1, log: deps.log, metrics: deps.metrics,
+      }),
+      cluster: () => this.#cluster.read(),
+      network: () => this.#lastNetwork,
+      reply: (s, frame) => this.#reply(s, frame),
+      end: (s, close, why) => this.#end(s, close, why),
+      failed: (err, s) => this.#handlerFailed('command', err, s),
+      subscribe: (s, target, raw, since, ref, implicit) => this.#subscribe(s, target, raw, since, ref, implicit),
+      unsubscribe: (s, target, raw, ref) => this.#unsubscribe(s, target, raw, ref),
     });
     this.#random = deps.random ?? Math.random;
     this.#channels = new ChannelRefs(this.#bus, {
@@ -236,7 +239,7 @@ export class Edge {
       upgrade: (req) => this.#upgrade(req),
       abandoned: (s) => this.#admission.release(s.ticket.slot),
       open: (conn) => this.#onOpen(conn),
-      message: (conn, frame, isBinary) => this.#onMessage(conn.data, frame, isBinary),
+      message: (conn, frame, isBinary) => this.#clientCommands.receive(conn.data, frame, isBinary),
       drain: (conn) => this.#onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
       post: (req) => this.#http.post(req, (r) => this.#post(r)),
@@ -401,7 +404,7 @@ export class Edge {
     if (s.dialect.heartbeat !== undefined) conn.subscribe(`${s.dialect.name}|${HEARTBEAT_TOPIC}`);
     if (s.dialect.encodeWelcome !== undefined) this.#reply(s, s.dialect.encodeWelcome(this.#clock.now()));
     for (const target of s.dialect.implicit ?? []) {
-      this.#enqueue(s, () => this.#subscribe(s, target, keyOf(target), undefined, undefined, true));
+      this.#clientCommands.enqueue(s, () => this.#subscribe(s, target, keyOf(target), undefined, undefined, true));
     }
     const exp = s.ticket.principal.expiresAtMs;
     if (exp !== undefined) {
@@ -456,109 +459,9 @@ export class Edge {
 
   // ——— client commands ———
 
-  #onMessage(s: Session, frame: ArrayBuffer, isBinary: boolean): void {
-    switch (s.bucket.take(this.#clock.now())) {
-      case 'ok':
-        break;
-      case 'limited': {
-        this.#metrics.limitHits.inc({ limit: 'message_rate' });
-        const perMinute = s.dialect.limits?.messagesPerMinute;
-        const message = perMinute === undefined ? ERROR.rateLimited.message(this.#cfg.messageRatePerSecond) : `Rate limited (${perMinute} messages/minute): message ignored`;
-        // the refusal answers that request: its id (when the protocol has ids) comes back, as with any other error
-        this.#fail(s, { reason: 'rate_limited', code: ERROR.rateLimited.code, message }, refOf(s.dialect.decode(frame, isBinary)));
-        return;
-      }
-      case 'exceeded':
-        this.#metrics.limitHits.inc({ limit: 'message_rate' });
-        this.#end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');
-        return;
-    }
-    const cmd = s.dialect.decode(frame, isBinary); // synchronous: uWS detaches `frame` when we return
-    if (cmd.type === 'ignore') return;
-    if (s.pending === 0 && isSync(cmd)) {
-      void this.#handle(s, cmd); // synchronous for these; nothing queued ahead: answer inside the corked uWS callback
-      return;
-    }
-    this.#enqueue(s, () => this.#handle(s, cmd));
-  }
-
-  /** Runs `task` after everything this socket asked before it (answers keep the order of requests). */
-  #enqueue(s: Session, task: () => void | Promise<void>): void {
-    // a client may always ask for its whole subscription budget at once (plus one over, to hear the refusal), even
-    // while the first request waits for Redis: the flood guard is for more than that
-    if (s.pending >= Math.max(this.#cfg.maxPendingCommands, s.maxSubscriptions + 1)) {
-      this.#metrics.clientErrors.inc({ reason: 'rate_limited' });
-      this.#metrics.limitHits.inc({ limit: 'pending_commands' });
-      this.#end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');
-      return;
-    }
-    s.pending++;
-    s.queue = s.queue
-      // a request whose socket closed while it waited is dropped here: it never reaches the bus or the node
-      .then(() => (s.isOpen ? task() : this.#metrics.commandsDropped.inc()))
-      .catch((err: unknown) => {
-        // a bug in command handling: this socket cannot be trusted to be consistent any more
-        this.#handlerFailed('command', err, s);
-        this.#end(s, CLOSE.internal, 'internal');
-      })
-      .finally(() => {
-        s.pending--;
-      });
-  }
-
-  /** Synchronous for `isSync` commands; subscribe waits for the bus (and replays), status and rpc for their answers. */
-  #handle(s: Session, cmd: ClientCommand): void | Promise<void> {
-    switch (cmd.type) {
-      case 'invalid':
-        if (cmd.error.reason === 'topic_too_long') this.#metrics.limitHits.inc({ limit: 'topic_length' });
-        this.#fail(s, cmd.error, cmd.ref);
-        return;
-      case 'unsubscribe':
-        this.#unsubscribe(s, cmd.target, cmd.raw, cmd.ref);
-        return;
-      case 'subscribe':
-        return this.#subscribe(s, cmd.target, cmd.raw, cmd.since, cmd.ref, false);
-      case 'ping':
-        this.#reply(s, s.dialect.encodeReply({ type: 'pong', ref: cmd.ref, nowMs: this.#clock.now() }));
-        return;
-      case 'status':
-        return this.#status(s, cmd.ref);
-      case 'rpc':
-        return this.#command(s, cmd.method, cmd.params, cmd.ref);
-      case 'batch':
-        return (async () => {
-          for (const c of cmd.commands) {
-            if (!s.isOpen) break; // the rest die with the socket, like queued requests
-            if (c.type !== 'batch') await this.#handle(s, c);
-          }
-        })();
-      case 'ignore':
-        return;
-    }
-  }
-
   /** An error frame for one request, counted by reason. */
   #fail(s: Session, error: ClientError, ref: RequestRef): void {
-    this.#metrics.clientErrors.inc({ reason: error.reason });
-    this.#reply(s, s.dialect.encodeError(error, ref));
-  }
-
-  async #status(s: Session, ref: RequestRef): Promise<void> {
-    const c = await this.#cluster.read();
-    if (!s.isOpen) return;
-    const subscriptions = [...s.subs.values()].filter((x) => !x.implicit).map((x) => x.raw);
-    const status = { subscriptions, connections: c.connections, edges: c.edges, network: this.#lastNetwork };
-    this.#reply(s, s.dialect.encodeReply({ type: 'status', ref, nowMs: this.#clock.now(), status }));
-  }
-
-  async #command(s: Session, method: string, params: readonly unknown[], ref: RequestRef): Promise<void> {
-    const out = await this.#commands.call(method, params);
-    if (!s.isOpen) return;
-    if (!out.ok) {
-      this.#fail(s, out.error, ref);
-      return;
-    }
-    this.#reply(s, s.dialect.encodeReply({ type: 'rpc', ref, method, params, result: out.result }));
+    this.#clientCommands.fail(s, error, ref);
   }
 
   /** ZION's JSON-RPC over HTTP, on the paths that select the ZION dialect; the transport answers other POSTs 426. */

@@ -24,6 +24,9 @@ import { DialectSelector } from './dialect-select.js';
 import { HttpGate } from './http/http-gate.js';
 import { ZionApi } from './http/zion-api.js';
 import { ChannelFeed } from './feed/channel-feed.js';
+import { EncodeCache } from './fanout/encode-cache.js';
+import { Fanout } from './fanout/fanout.js';
+import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { TokenBucket } from './limits/token-bucket.js';
 import { Recovery, type RecoveryTarget } from './recovery/recovery.js';
@@ -107,8 +110,6 @@ function doomedTicket(): AdmissionTicket {
   };
 }
 
-type SentCounters = { readonly sent: { inc(n: number): void }; readonly bytes: { inc(n: number): void } };
-
 export class Edge {
   readonly #bus: Bus;
   readonly #log: Logger;
@@ -134,9 +135,9 @@ export class Edge {
   readonly #admission: Admission;
   readonly #keyLeases: KeyLeases;
   readonly #sessions = new Set<Session>();
-  readonly #sentCounters = new Map<string, SentCounters>();
-  readonly #encoded = new Map<string, Buffer>();
-  #encodedBytes = 0;
+  readonly #sent: SentCounters;
+  readonly #encodeCache = new EncodeCache(ENCODE_CACHE_MAX, ENCODE_CACHE_MAX_BYTES);
+  readonly #fanout: Fanout;
   /** heartbeat timer per dialect */
   readonly #timers = new Map<string, Cancel>();
   #nextSessionId = 1;
@@ -157,8 +158,23 @@ export class Edge {
     this.#clock = deps.clock ?? systemClock;
     this.#derived = new DerivedStreams({
       has: (d, key) => this.#registry.get(d.name, key) !== undefined,
-      publish: (d, key, stream, frame) => this.#publishDerived(d, key, stream, frame),
+      publish: (d, key, stream, frame) => this.#fanout.publishDerived(d, key, stream, frame),
     }, this.#clock);
+    this.#sent = new SentCounters(this.#metrics);
+    this.#fanout = new Fanout({
+      dialects: this.#dialects,
+      registry: this.#registry,
+      publish: (topic, frame, binary) => this.#transport.publish(topic, frame, binary),
+      maxEventFrameBytes: this.#cfg.maxEventFrameBytes,
+      sent: this.#sent,
+      metrics: this.#metrics,
+      log: this.#log,
+      clock: this.#clock,
+      delivered: (env) => {
+        if (env.channel === 'ctl' && env.kind === 'network') this.#lastNetwork = env.body;
+        this.#derived.deliver(env);
+      },
+    });
     this.#cluster = new ClusterStats({
       registry: deps.statsRegistry ?? new MemoryStatsRegistry({ now: () => this.#clock.now() }),
       edgeId,
@@ -547,7 +563,7 @@ export class Edge {
       bus: this.#bus,
       feed: (ch) => this.#feed(ch),
       matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
-      encode: (env, dialect) => this.#encodeCached(env, dialect),
+      encode: (env, dialect) => this.#encodeCache.get(env, dialect),
       pageSize: this.#cfg.historyPageSize,
       timeoutMs: this.#cfg.recoveryTimeoutMs,
       clock: this.#clock,
@@ -722,7 +738,7 @@ export class Edge {
       this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' });
       return true;
     }
-    const c = this.#sent(sub.kind, s.dialect.name);
+    const c = this.#sent.for(sub.kind, s.dialect.name);
     c.sent.inc(1);
     c.bytes.inc(bytes);
     return this.#reply(s, frame);
@@ -731,26 +747,6 @@ export class Edge {
   #whenWritable(s: Session): Promise<void> {
     if (!s.isOpen || (s.conn?.bufferedAmount() ?? 0) <= this.#cfg.maxBackpressureBytes / 2) return Promise.resolve();
     return new Promise((resolve) => s.writable.push(resolve));
-  }
-
-  #encodeCached(env: Envelope, dialect: Dialect): Buffer | undefined {
-    const key = `${env.channel}|${env.epoch}|${env.seq}|${dialect.name}`;
-    let f = this.#encoded.get(key);
-    if (f === undefined) {
-      const text = dialect.encodeEvent(env);
-      if (text === undefined) return undefined;
-      f = Buffer.from(text, 'utf8');
-      this.#encoded.set(key, f);
-      this.#encodedBytes += f.byteLength;
-      // oldest first (Map order); the frame just added always stays
-      for (const [k, old] of this.#encoded) {
-        if (this.#encoded.size <= ENCODE_CACHE_MAX && this.#encodedBytes <= ENCODE_CACHE_MAX_BYTES) break;
-        if (k === key) break;
-        this.#encoded.delete(k);
-        this.#encodedBytes -= old.byteLength;
-      }
-    }
-    return f;
   }
 
   // ——— backpressure ———
@@ -858,7 +854,7 @@ export class Edge {
     if (f === undefined) {
       f = new ChannelFeed(ch, {
         bus: this.#bus,
-        hooks: { deliver: (env) => this.#deliver(env), lost: (c, reason, pos) => this.#lost(c, reason, pos) },
+        hooks: { deliver: (env) => this.#fanout.deliver(env), lost: (c, reason, pos) => this.#fanout.lost(c, reason, pos) },
         options: {
           ringCapacity: this.#cfg.recentMessagesPerChannel,
           ringMaxBytes: this.#cfg.recentBytesPerChannel,
@@ -892,92 +888,6 @@ export class Edge {
     if (this.#closing !== undefined) return;
     this.#metrics.busMessages.inc({ channel: env.channel });
     this.#feeds.get(env.channel)?.receive(env);
-  }
-
-  /**
-   * Synchronous fan-out of one envelope, in channel order (the feed guarantees it): for each dialect with a
-   * subscriber on any matching topic, encode once, then hand the same bytes to uWS once per matching topic. The body
-   * is never parsed. Returns the frames encoded, which the feed keeps for replays.
-   */
-  #deliver(env: Envelope): Map<string, Buffer> {
-    const frames = new Map<string, Buffer>();
-    const targets = routeEnvelope(env);
-    let delivered = false;
-    for (const dialect of this.#dialects) {
-      if (!this.#registry.has(dialect.name)) continue;
-      let frame: Buffer | null | undefined; // undefined: not encoded yet; null: the dialect has no frame for it
-      for (const t of targets) {
-        const c = this.#registry.get(dialect.name, t.key);
-        if (c === undefined) continue;
-        if (frame === undefined) {
-          const text = dialect.encodeEvent(env);
-          frame = text === undefined ? null : Buffer.from(text, 'utf8');
-        }
-        if (frame === null) break;
-        if (frame.byteLength > this.#cfg.maxEventFrameBytes) {
-          this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, c.readers);
-          this.#log.warn({ event: 'fanout.frame_too_large', channel: env.channel, seq: env.seq, bytes: frame.byteLength }, 'event too large to send');
-          continue;
-        }
-        this.#transport.publish(c.uwsTopic, frame, dialect.binary);
-        c.messages++;
-        c.bytes += frame.byteLength;
-        const counters = this.#sent(t.kind, dialect.name);
-        counters.sent.inc(c.readers);
-        counters.bytes.inc(c.readers * frame.byteLength);
-        delivered = true;
-      }
-      if (frame !== undefined && frame !== null) frames.set(dialect.name, frame);
-    }
-    if (delivered) this.#metrics.deliveryLag.observe({ channel: env.channel }, Math.max(0, this.#clock.now() - env.ts) / 1000);
-    if (env.channel === 'ctl' && env.kind === 'network') this.#lastNetwork = env.body;
-    this.#derived.deliver(env);
-    return frames;
-  }
-
-  /** One frame of a derived stream's variant to its local readers: encoded once, fanned out by uWS. */
-  #publishDerived(dialect: Dialect, key: string, stream: string, frame: string): void {
-    const c = this.#registry.get(dialect.name, key);
-    if (c === undefined) return;
-    const bytes = Buffer.byteLength(frame);
-    if (bytes > this.#cfg.maxEventFrameBytes) {
-      this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, c.readers);
-      return;
-    }
-    this.#transport.publish(c.uwsTopic, frame, dialect.binary);
-    c.messages++;
-    c.bytes += bytes;
-    const counters = this.#sent(stream, dialect.name);
-    counters.sent.inc(c.readers);
-    counters.bytes.inc(c.readers * bytes);
-  }
-
-  /** A channel lost messages for good: every live topic reading it is told once (one frame per topic, fanned out). */
-  #lost(channel: BusChannel, reason: 'history_trimmed' | 'epoch_changed', position: StreamPosition): void {
-    this.#log.warn({ event: 'feed.lost', channel, reason, position }, 'messages lost for good: resync notices sent');
-    const dialects = new Map(this.#dialects.map((d) => [d.name, d]));
-    for (const c of [...this.#registry.entries()]) {
-      if (c.topic === undefined || !channelsForTopic(c.topic.kind).includes(channel)) continue;
-      const d = dialects.get(c.dialect);
-      const frame = d?.encodeResync({ topic: c.topic.key, channel, reason, subscribed: true, position });
-      if (d === undefined || frame === undefined) continue;
-      this.#transport.publish(c.uwsTopic, frame, d.binary);
-      this.#metrics.resyncs.inc({ reason }, c.readers);
-    }
-  }
-
-  /** Label lookups cached per (topic kind, dialect): the fan-out runs them per message. */
-  #sent(kind: string, dialect: string): SentCounters {
-    const k = `${kind}|${dialect}`;
-    let c = this.#sentCounters.get(k);
-    if (c === undefined) {
-      c = {
-        sent: this.#metrics.messagesSent.labels({ topic_kind: kind, dialect }),
-        bytes: this.#metrics.bytesSent.labels({ topic_kind: kind, dialect }),
-      };
-      this.#sentCounters.set(k, c);
-    }
-    return c;
   }
 
   #sleep(ms: number): Promise<boolean> {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import {
   CLOSE, ERROR, REJECT, channelsForTopic, evrmoreRpcDialect,
   type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RejectKind, type RequestRef,
-  type ResyncNotice, type Since, type StreamPosition, type Target, type Topic,
+  type Since, type StreamPosition, type Target, type Topic,
 } from '@chainfan/protocol';
 import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, type StatsRegistry } from '@chainfan/bus';
 import type { EdgeMetrics, Logger, ReadyReport } from '@chainfan/telemetry';
@@ -25,6 +25,7 @@ import { HttpGate } from './http/http-gate.js';
 import { ZionApi } from './http/zion-api.js';
 import { ChannelFeed } from './feed/channel-feed.js';
 import { EncodeCache } from './fanout/encode-cache.js';
+import { ClientSender } from './fanout/client-sender.js';
 import { Fanout } from './fanout/fanout.js';
 import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
@@ -37,7 +38,7 @@ import { type ServerCloseReason, Session, type Subscription } from './session.js
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { UwsTransport } from './transport/uws-transport.js';
 import type {
-  CloseCause, HandlerName, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HandlerName, HttpAnswer, HttpPostRequest, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './transport/ws-transport.js';
 
 export interface EdgeDeps {
@@ -138,6 +139,7 @@ export class Edge {
   readonly #sent: SentCounters;
   readonly #encodeCache = new EncodeCache(ENCODE_CACHE_MAX, ENCODE_CACHE_MAX_BYTES);
   readonly #fanout: Fanout;
+  readonly #sender: ClientSender;
   /** heartbeat timer per dialect */
   readonly #timers = new Map<string, Cancel>();
   #nextSessionId = 1;
@@ -145,7 +147,6 @@ export class Edge {
   #starting: Promise<{ port: number }> | undefined;
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  #cancelSweep: Cancel | undefined;
 
   constructor(deps: EdgeDeps) {
     const edgeId = deps.edgeId ?? randomBytes(4).toString('hex');
@@ -161,6 +162,18 @@ export class Edge {
       publish: (d, key, stream, frame) => this.#fanout.publishDerived(d, key, stream, frame),
     }, this.#clock);
     this.#sent = new SentCounters(this.#metrics);
+    this.#sender = new ClientSender({
+      config: this.#cfg,
+      metrics: this.#metrics,
+      sent: this.#sent,
+      log: this.#log,
+      clock: this.#clock,
+      sessions: () => this.#sessions,
+      closing: () => this.#closing !== undefined,
+      end: (s, close, why) => this.#end(s, close, why),
+      position: (ch) => this.#feed(ch).position,
+      dropSub: (s, sub) => this.#dropSub(s, sub),
+    });
     this.#fanout = new Fanout({
       dialects: this.#dialects,
       registry: this.#registry,
@@ -195,7 +208,7 @@ export class Edge {
       }),
       cluster: () => this.#cluster.read(),
       network: () => this.#lastNetwork,
-      reply: (s, frame) => this.#reply(s, frame),
+      reply: (s, frame) => this.#sender.reply(s, frame),
       end: (s, close, why) => this.#end(s, close, why),
       failed: (err, s) => this.#handlerFailed('command', err, s),
       subscribe: (s, target, raw, since, ref, implicit) => this.#subscribe(s, target, raw, since, ref, implicit),
@@ -256,7 +269,7 @@ export class Edge {
       abandoned: (s) => this.#admission.release(s.ticket.slot),
       open: (conn) => this.#onOpen(conn),
       message: (conn, frame, isBinary) => this.#clientCommands.receive(conn.data, frame, isBinary),
-      drain: (conn) => this.#onDrain(conn.data),
+      drain: (conn) => this.#sender.onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
       post: (req) => this.#http.post(req, (r) => this.#post(r)),
       options: (req) => this.#http.preflight(req),
@@ -273,7 +286,7 @@ export class Edge {
       this.#setBusState(this.#bus.state);
       const port = await this.#transport.listen(this.#cfg.host, this.#cfg.port);
       this.#port = port;
-      this.#scheduleSweep();
+      this.#sender.startSweep();
       this.#keyLeases.start();
       this.#cluster.start();
       for (const d of this.#dialects) if (d.heartbeat !== undefined) this.#scheduleHeartbeat(d);
@@ -341,8 +354,7 @@ export class Edge {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#cancelSweep?.();
-      this.#cancelSweep = undefined;
+      this.#sender.stopSweep();
       for (const cancel of this.#timers.values()) cancel();
       this.#timers.clear();
       for (const s of [...this.#sessions]) s.closeReason ??= 'shutdown';
@@ -418,7 +430,7 @@ export class Edge {
       return;
     }
     if (s.dialect.heartbeat !== undefined) conn.subscribe(`${s.dialect.name}|${HEARTBEAT_TOPIC}`);
-    if (s.dialect.encodeWelcome !== undefined) this.#reply(s, s.dialect.encodeWelcome(this.#clock.now()));
+    if (s.dialect.encodeWelcome !== undefined) this.#sender.reply(s, s.dialect.encodeWelcome(this.#clock.now()));
     for (const target of s.dialect.implicit ?? []) {
       this.#clientCommands.enqueue(s, () => this.#subscribe(s, target, keyOf(target), undefined, undefined, true));
     }
@@ -599,9 +611,9 @@ export class Edge {
       get isOpen() {
         return s.isOpen && s.subs.get(sub.key) === sub;
       },
-      send: (frame, isEvent) => this.#sendReplay(s, sub, frame, isEvent),
+      send: (frame, isEvent) => this.#sender.sendReplay(s, sub, frame, isEvent),
       corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // one write per page, not per frame
-      whenWritable: () => this.#whenWritable(s),
+      whenWritable: () => this.#sender.whenWritable(s),
       join: (positions) => this.#join(s, sub, positions, ref, undefined),
     };
   }
@@ -661,7 +673,7 @@ export class Edge {
 
   #ack(s: Session, a: { action: 'subscribe' | 'unsubscribe'; raw: string; target: Target; ref: RequestRef }, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
     const nowMs = this.#clock.now();
-    this.#reply(s, s.dialect.encodeAck(positions === undefined ? { ...a, nowMs } : { ...a, nowMs, positions }));
+    this.#sender.reply(s, s.dialect.encodeAck(positions === undefined ? { ...a, nowMs } : { ...a, nowMs, positions }));
   }
 
   #unsubscribe(s: Session, target: Target, raw: string, ref: RequestRef): void {
@@ -703,125 +715,6 @@ export class Edge {
 
   #positions(topic: Topic): Map<BusChannel, StreamPosition> {
     return new Map(channelsForTopic(topic.kind).map((ch) => [ch, this.#feed(ch).position]));
-  }
-
-  // ——— sending ———
-
-  /** A direct send to one socket (acks, errors, notices); corked because it may run outside a uWS callback. */
-  #reply(s: Session, frame: string | Buffer): boolean {
-    const conn = s.conn;
-    if (conn === undefined || !s.isOpen) return false;
-    const result = conn.cork(() => conn.send(frame, s.dialect.binary));
-    s.messages++;
-    return this.#sendResult(s, result);
-  }
-
-  #sendResult(s: Session, result: SendResult): boolean {
-    this.#metrics.sendResults.inc({ outcome: result });
-    switch (result) {
-      case 'sent':
-        return true;
-      case 'buffered':
-        this.#checkBackpressure(s);
-        return s.isOpen && s.resync === undefined;
-      case 'dropped':
-        this.#metrics.messagesDropped.inc({ reason: 'backpressure' });
-        this.#slowClient(s);
-        return false;
-    }
-  }
-
-  #sendReplay(s: Session, sub: Subscription, frame: Buffer | string, isEvent: boolean): boolean {
-    if (!isEvent) return this.#reply(s, frame);
-    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
-    if (bytes > this.#cfg.maxEventFrameBytes) {
-      this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' });
-      return true;
-    }
-    const c = this.#sent.for(sub.kind, s.dialect.name);
-    c.sent.inc(1);
-    c.bytes.inc(bytes);
-    return this.#reply(s, frame);
-  }
-
-  #whenWritable(s: Session): Promise<void> {
-    if (!s.isOpen || (s.conn?.bufferedAmount() ?? 0) <= this.#cfg.maxBackpressureBytes / 2) return Promise.resolve();
-    return new Promise((resolve) => s.writable.push(resolve));
-  }
-
-  // ——— backpressure ———
-
-  #onDrain(s: Session): void {
-    const buffered = s.conn?.bufferedAmount() ?? 0;
-    if (buffered <= this.#cfg.maxBackpressureBytes / 2) for (const resolve of s.writable.splice(0)) resolve();
-    this.#flushResync(s);
-    this.#checkBackpressure(s);
-  }
-
-  #checkBackpressure(s: Session): void {
-    if (s.isOpen && s.resync === undefined && (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes) this.#slowClient(s);
-  }
-
-  #slowClient(s: Session): void {
-    if (!s.isOpen || s.resync !== undefined) return;
-    this.#metrics.limitHits.inc({ limit: 'backpressure' });
-    switch (this.#cfg.slowClientPolicy) {
-      case 'close':
-        // the socket keeps what it has buffered, and the 4008 close frame queues behind it: nothing is lost unseen
-        this.#end(s, CLOSE.slow, 'slow_consumer');
-        return;
-      case 'drop-and-resync':
-        // a dialect without positions cannot resubscribe from a notice: closing is the only honest answer
-        if (s.dialect.positions) this.#dropForResync(s);
-        else this.#end(s, CLOSE.slow, 'slow_consumer');
-        return;
-    }
-  }
-
-  /**
-   * Takes the socket out of every uWS topic (publishes skip it from now on, so its buffer only drains) and notes, per
-   * topic and channel, the position after the last frame it was handed: everything up to there is in its buffer.
-   */
-  #dropForResync(s: Session): void {
-    const notices: ResyncNotice[] = [];
-    for (const sub of s.subs.values()) {
-      for (const ch of sub.channels) {
-        const position = sub.state === 'live' ? this.#feed(ch).position : (sub.recovery?.cursor(ch) ?? this.#feed(ch).position);
-        notices.push({ topic: sub.raw, channel: ch, reason: 'slow_consumer', subscribed: false, position });
-      }
-      if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
-      this.#dropSub(s, sub);
-    }
-    s.subs.clear();
-    s.resync = notices;
-    this.#log.info({ event: 'conn.resync_dropped', session: s.id, topics: notices.length, buffered: s.conn?.bufferedAmount() }, 'slow consumer dropped; resync once drained');
-    this.#flushResync(s);
-  }
-
-  /** Sends the pending resync notices once the socket's buffer is down to a quarter of the limit. */
-  #flushResync(s: Session): void {
-    const notices = s.resync;
-    if (notices === undefined || !s.isOpen || (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes / 4) return;
-    s.resync = undefined;
-    for (const n of notices) {
-      const frame = s.dialect.encodeResync(n);
-      if (frame === undefined) continue;
-      this.#metrics.resyncs.inc({ reason: n.reason });
-      this.#reply(s, frame);
-    }
-  }
-
-  /** Published frames bypass JS per socket, so buffered amounts are checked here, on a timer, for every socket. */
-  #scheduleSweep(): void {
-    this.#cancelSweep = this.#clock.setTimeout(() => {
-      for (const s of this.#sessions) {
-        const buffered = s.conn?.bufferedAmount() ?? 0;
-        this.#metrics.bufferedBytes.observe(buffered);
-        if (s.resync !== undefined) this.#flushResync(s);
-        else this.#checkBackpressure(s);
-      }
-      if (this.#closing === undefined) this.#scheduleSweep();
-    }, this.#cfg.backpressureCheckIntervalMs);
   }
 
   #scheduleHeartbeat(d: Dialect): void {

@@ -5,9 +5,8 @@
 // clients closed with 1001 in batches, then close(): timers, remaining sockets, bus unsubscribes, key leases, stats.
 import { randomBytes } from 'node:crypto';
 import {
-  CLOSE, ERROR, REJECT, channelsForTopic, evrmoreRpcDialect,
-  type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RejectKind, type RequestRef,
-  type Since, type StreamPosition, type Target, type Topic,
+  CLOSE, REJECT, evrmoreRpcDialect,
+  type BusChannel, type ClientError, type Dialect, type Envelope, type RejectKind, type RequestRef,
 } from '@chainfan/protocol';
 import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, type StatsRegistry } from '@chainfan/bus';
 import type { EdgeMetrics, Logger, ReadyReport } from '@chainfan/telemetry';
@@ -19,7 +18,7 @@ import { ChannelRefs } from './channel-refs.js';
 import { type Clock, type Cancel, systemClock } from './clock.js';
 import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
 import type { EdgeConfig } from './config.js';
-import { derivedKey, DerivedStreams } from './derived/derived-streams.js';
+import { DerivedStreams } from './derived/derived-streams.js';
 import { DialectSelector } from './dialect-select.js';
 import { HttpGate } from './http/http-gate.js';
 import { ZionApi } from './http/zion-api.js';
@@ -30,12 +29,11 @@ import { Fanout } from './fanout/fanout.js';
 import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { TokenBucket } from './limits/token-bucket.js';
-import { Recovery, type RecoveryTarget } from './recovery/recovery.js';
-import { ALL_PARTS, routeEnvelope } from './routing.js';
 import { CommandProxy } from './rpc/command-proxy.js';
 import { ClientCommands } from './commands/client-commands.js';
-import { type ServerCloseReason, Session, type Subscription } from './session.js';
+import { type ServerCloseReason, Session } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
+import { keyOf, Subscriptions } from './subscriptions/subscriptions.js';
 import { UwsTransport } from './transport/uws-transport.js';
 import type {
   CloseCause, HandlerName, HttpAnswer, HttpPostRequest, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
@@ -97,11 +95,6 @@ const ZION_PATH = '/zion';
 /** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
 const MAX_COMMAND_REPLY_BYTES = 1_048_576;
 
-/** Registry key of a target: the topic's canonical key, or the derived stream variant's. */
-function keyOf(t: Target): string {
-  return t.type === 'topic' ? t.topic.key : derivedKey(t.stream, t.variant);
-}
-
 /** The ticket of a connection refused at admission but upgraded to be closed with its dialect's code. */
 function doomedTicket(): AdmissionTicket {
   return {
@@ -140,6 +133,7 @@ export class Edge {
   readonly #encodeCache = new EncodeCache(ENCODE_CACHE_MAX, ENCODE_CACHE_MAX_BYTES);
   readonly #fanout: Fanout;
   readonly #sender: ClientSender;
+  readonly #subs: Subscriptions;
   /** heartbeat timer per dialect */
   readonly #timers = new Map<string, Cancel>();
   #nextSessionId = 1;
@@ -172,7 +166,22 @@ export class Edge {
       closing: () => this.#closing !== undefined,
       end: (s, close, why) => this.#end(s, close, why),
       position: (ch) => this.#feed(ch).position,
-      dropSub: (s, sub) => this.#dropSub(s, sub),
+      dropSub: (s, sub) => this.#subs.dropSub(s, sub),
+    });
+    this.#subs = new Subscriptions({
+      config: this.#cfg,
+      bus: this.#bus,
+      metrics: this.#metrics,
+      log: this.#log,
+      clock: this.#clock,
+      registry: this.#registry,
+      derived: this.#derived,
+      acquire: (ch) => this.#acquire(ch),
+      release: (ch) => this.#channels.release(ch),
+      feed: (ch) => this.#feed(ch),
+      encode: (env, dialect) => this.#encodeCache.get(env, dialect),
+      sender: this.#sender,
+      fail: (s, error, ref) => this.#fail(s, error, ref),
     });
     this.#fanout = new Fanout({
       dialects: this.#dialects,
@@ -211,8 +220,8 @@ export class Edge {
       reply: (s, frame) => this.#sender.reply(s, frame),
       end: (s, close, why) => this.#end(s, close, why),
       failed: (err, s) => this.#handlerFailed('command', err, s),
-      subscribe: (s, target, raw, since, ref, implicit) => this.#subscribe(s, target, raw, since, ref, implicit),
-      unsubscribe: (s, target, raw, ref) => this.#unsubscribe(s, target, raw, ref),
+      subscribe: (s, target, raw, since, ref, implicit) => this.#subs.subscribe(s, target, raw, since, ref, implicit),
+      unsubscribe: (s, target, raw, ref) => this.#subs.unsubscribe(s, target, raw, ref),
     });
     this.#random = deps.random ?? Math.random;
     this.#channels = new ChannelRefs(this.#bus, {
@@ -432,7 +441,7 @@ export class Edge {
     if (s.dialect.heartbeat !== undefined) conn.subscribe(`${s.dialect.name}|${HEARTBEAT_TOPIC}`);
     if (s.dialect.encodeWelcome !== undefined) this.#sender.reply(s, s.dialect.encodeWelcome(this.#clock.now()));
     for (const target of s.dialect.implicit ?? []) {
-      this.#clientCommands.enqueue(s, () => this.#subscribe(s, target, keyOf(target), undefined, undefined, true));
+      this.#clientCommands.enqueue(s, () => this.#subs.subscribe(s, target, keyOf(target), undefined, undefined, true));
     }
     const exp = s.ticket.principal.expiresAtMs;
     if (exp !== undefined) {
@@ -449,7 +458,7 @@ export class Edge {
     this.#admission.release(s.ticket.slot);
     if (!this.#sessions.delete(s)) return;
     this.#byDialect.set(s.dialect.name, (this.#byDialect.get(s.dialect.name) ?? 1) - 1);
-    for (const sub of s.subs.values()) this.#dropSub(s, sub);
+    for (const sub of s.subs.values()) this.#subs.dropSub(s, sub);
     s.subs.clear();
     const reason = s.closeReason ?? closeReasonFor(cause);
     if (cause === 'too_large') {
@@ -503,218 +512,6 @@ export class Edge {
 
   #servesPost(req: { readonly url: string; readonly query: string }): boolean {
     return this.#zion !== undefined && this.#selector.select(req).name === 'zion';
-  }
-
-  /**
-   * Acks only after the bus confirmed every channel the topic needs (and, with `since`, after the replay), so the ack
-   * means "live from here on". With `since` the ack carries, per channel, the position the live stream starts after.
-   */
-  async #subscribe(s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean): Promise<void> {
-    if (!s.isOpen) return;
-    if (!implicit && raw.length > this.#cfg.maxTopicLength) {
-      this.#metrics.limitHits.inc({ limit: 'topic_length' });
-      this.#fail(s, { reason: 'topic_too_long', code: ERROR.topicTooLong.code, message: ERROR.topicTooLong.message(this.#cfg.maxTopicLength) }, ref);
-      return;
-    }
-    const stream = target.type === 'derived' ? s.dialect.derived?.get(target.stream) : undefined;
-    if (target.type === 'derived' && stream === undefined) {
-      // a dialect decoding to a stream it does not define is a bug; the client only learns the topic is unknown
-      this.#log.error({ event: 'subscribe.unknown_stream', dialect: s.dialect.name, stream: target.stream }, 'dialect names a derived stream it lacks');
-      this.#fail(s, { reason: 'invalid_topic', code: ERROR.invalidTopic.code, message: ERROR.invalidTopic.message(raw) }, ref);
-      return;
-    }
-    const topic = target.type === 'topic' ? target.topic : undefined;
-    const acl = s.ticket.principal.acl;
-    if (!(topic !== undefined ? acl.allows(topic) : stream!.aclTopics.every((t) => acl.allows(t)))) {
-      if (!implicit) this.#fail(s, { reason: 'topic_not_allowed', code: ERROR.topicNotAllowed.code, message: ERROR.topicNotAllowed.message(raw) }, ref);
-      return;
-    }
-    const key = keyOf(target);
-    const held = s.subs.get(key);
-    const handle = implicit || s.dialect.subscriptionId === undefined ? undefined : s.dialect.subscriptionId(raw, ++s.subscribeSeq);
-    if (held !== undefined && handle !== undefined) {
-      // a protocol whose subscriptions have ids: another subscription, reading the same stream (and counted)
-      if (this.#overSubscriptionLimit(s, ref)) return;
-      (held.handles ??= new Set()).add(handle);
-      s.explicitSubs++;
-      this.#ack(s, { action: 'subscribe', raw: handle, target, ref }, undefined);
-      return;
-    }
-    if (held !== undefined) {
-      // a set add, like upstream: idempotent (a live topic is not replayed again; unsubscribe first for that)
-      if (!implicit) this.#ack(s, { action: 'subscribe', raw, target, ref }, since === undefined || topic === undefined ? undefined : this.#positions(topic));
-      return;
-    }
-    if (!implicit && this.#overSubscriptionLimit(s, ref)) return;
-    const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
-    const kind = topic !== undefined ? topic.kind : stream!.name;
-    try {
-      await Promise.all(channels.map((ch) => this.#acquire(ch)));
-    } catch (err) {
-      for (const ch of channels) this.#channels.release(ch);
-      this.#log.warn({ event: 'subscribe.bus_unavailable', topicKind: kind, err }, 'subscription refused: bus unavailable');
-      this.#fail(s, { reason: 'unavailable', code: ERROR.other.code, message: ERROR.other.message('subscription unavailable, retry later') }, ref);
-      return;
-    }
-    if (!s.isOpen || s.subs.has(key)) {
-      for (const ch of channels) this.#channels.release(ch); // closed (or subscribed by a racing request) meanwhile
-      return;
-    }
-    const sub: Subscription = {
-      target, topic, key, kind, channels, raw: handle ?? raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
-      handles: handle === undefined ? undefined : new Set([handle]),
-    };
-    s.subs.set(key, sub);
-    if (!implicit) s.explicitSubs++;
-    this.#metrics.subscriptions.inc({ topic_kind: kind });
-    if (since === undefined || topic === undefined) {
-      this.#join(s, sub, undefined, ref, stream);
-      return;
-    }
-    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), since, {
-      bus: this.#bus,
-      feed: (ch) => this.#feed(ch),
-      matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
-      encode: (env, dialect) => this.#encodeCache.get(env, dialect),
-      pageSize: this.#cfg.historyPageSize,
-      timeoutMs: this.#cfg.recoveryTimeoutMs,
-      clock: this.#clock,
-      metrics: this.#metrics,
-      log: this.#log,
-    });
-    sub.recovery = recovery;
-    const outcome = await recovery.run();
-    sub.recovery = undefined;
-    const asked = [...since.values()].some((p) => p !== undefined);
-    if (asked) this.#metrics.recoveries.inc({ outcome });
-    // cancelled: the socket closed, or a drop-and-resync already took the subscription out
-    if (outcome === 'cancelled' && s.subs.get(key) === sub && sub.state === 'recovering') {
-      s.subs.delete(key);
-      this.#dropSub(s, sub);
-    }
-  }
-
-  /** Refuses (and counts) a subscribe past the connection's limit. */
-  #overSubscriptionLimit(s: Session, ref: RequestRef): boolean {
-    if (s.explicitSubs < s.maxSubscriptions) return false;
-    this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
-    const e = ERROR.tooManySubscriptions;
-    this.#fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
-    return true;
-  }
-
-  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
-    return {
-      dialect: s.dialect,
-      topic,
-      raw: sub.raw,
-      get isOpen() {
-        return s.isOpen && s.subs.get(sub.key) === sub;
-      },
-      send: (frame, isEvent) => this.#sender.sendReplay(s, sub, frame, isEvent),
-      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // one write per page, not per frame
-      whenWritable: () => this.#sender.whenWritable(s),
-      join: (positions) => this.#join(s, sub, positions, ref, undefined),
-    };
-  }
-
-  /**
-   * Joins the live stream: uWS topic membership and the ack in one corked block, so every later event is behind it.
-   * A derived stream's state exists from here on (the first subscriber creates it).
-   */
-  #join(s: Session, sub: Subscription, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined, ref: RequestRef, stream: DerivedStream | undefined): void {
-    const conn = s.conn;
-    if (conn === undefined || !s.isOpen) return;
-    sub.state = 'live';
-    if (this.#readsThroughAll(s, sub)) {
-      sub.shadowed = true;
-      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
-      return;
-    }
-    sub.counters = this.#registry.add(s.dialect.name, sub.key, sub.topic);
-    sub.atMessages = sub.counters.messages;
-    if (stream !== undefined) this.#derived.join(s.dialect, stream);
-    const counters = sub.counters;
-    conn.cork(() => {
-      conn.subscribe(counters.uwsTopic);
-      // from the next event on, `all` carries its parts: leave their topics in the same synchronous step (no gap)
-      if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#shadow(s, s.subs.get(p));
-      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
-    });
-  }
-
-  /** Whether `sub` is a part of `all` (blocks, transactions, sequence) and the session reads `all` live already. */
-  #readsThroughAll(s: Session, sub: Subscription): boolean {
-    if (sub.topic === undefined || !ALL_PARTS.has(sub.key)) return false;
-    const all = s.subs.get('all');
-    return all !== undefined && all !== sub && all.state === 'live' && all.counters !== undefined;
-  }
-
-  /** A live part of `all` stops reading its own uWS topic; `all` delivers its events from now on. */
-  #shadow(s: Session, sub: Subscription | undefined): void {
-    if (sub === undefined || sub.state !== 'live' || sub.shadowed) return;
-    if (sub.counters !== undefined) {
-      s.conn?.unsubscribe(sub.counters.uwsTopic);
-      s.messages += sub.counters.messages - sub.atMessages;
-      this.#registry.remove(s.dialect.name, sub.key);
-      sub.counters = undefined;
-    }
-    sub.shadowed = true;
-  }
-
-  /** `all` went: its shadowed parts read their own uWS topics again, from the next event on. */
-  #unshadow(s: Session, sub: Subscription | undefined): void {
-    if (sub === undefined || !sub.shadowed || s.conn === undefined) return;
-    sub.shadowed = false;
-    sub.counters = this.#registry.add(s.dialect.name, sub.key, sub.topic);
-    sub.atMessages = sub.counters.messages;
-    s.conn.subscribe(sub.counters.uwsTopic);
-  }
-
-  #ack(s: Session, a: { action: 'subscribe' | 'unsubscribe'; raw: string; target: Target; ref: RequestRef }, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
-    const nowMs = this.#clock.now();
-    this.#sender.reply(s, s.dialect.encodeAck(positions === undefined ? { ...a, nowMs } : { ...a, nowMs, positions }));
-  }
-
-  #unsubscribe(s: Session, target: Target, raw: string, ref: RequestRef): void {
-    const key = keyOf(target);
-    const sub = s.subs.get(key);
-    if (sub === undefined || sub.implicit || (sub.handles !== undefined && !sub.handles.has(raw))) {
-      this.#fail(s, { reason: 'not_subscribed', code: ERROR.notSubscribed.code, message: ERROR.notSubscribed.message(raw) }, ref);
-      return;
-    }
-    if (sub.handles !== undefined) {
-      sub.handles.delete(raw);
-      if (sub.handles.size > 0) {
-        // other subscriptions still read this stream: only this one ends
-        s.explicitSubs--;
-        this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
-        return;
-      }
-    }
-    s.subs.delete(key);
-    if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
-    this.#dropSub(s, sub);
-    if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#unshadow(s, s.subs.get(p));
-    this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
-  }
-
-  /** Local bookkeeping of one subscription going away; uWS topic membership is the caller's business. */
-  #dropSub(s: Session, sub: Subscription): void {
-    sub.recovery?.cancel();
-    if (sub.counters !== undefined) {
-      s.messages += sub.counters.messages - sub.atMessages;
-      this.#registry.remove(s.dialect.name, sub.key);
-      if (sub.target.type === 'derived') this.#derived.leave(s.dialect, sub.target.stream);
-      sub.counters = undefined;
-    }
-    if (!sub.implicit) s.explicitSubs--;
-    this.#metrics.subscriptions.dec({ topic_kind: sub.kind });
-    for (const ch of sub.channels) this.#channels.release(ch);
-  }
-
-  #positions(topic: Topic): Map<BusChannel, StreamPosition> {
-    return new Map(channelsForTopic(topic.kind).map((ch) => [ch, this.#feed(ch).position]));
   }
 
   #scheduleHeartbeat(d: Dialect): void {

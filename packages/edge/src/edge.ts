@@ -1,6 +1,5 @@
-// The edge worker: admission at upgrade, client sessions and their subscriptions, one gap-free feed per bus channel,
-// encode-once fan-out through uWS topics, dialects' derived streams, recovery from positions, the slow-client policy,
-// heartbeats, requests (ping, status, node RPC commands), ZION's HTTP JSON-RPC, cluster stats and drain.
+// The edge worker, as lifecycle and composition: it wires admission, client commands, subscriptions, fan-out, direct
+// sends with the slow-client policy, and timers together, and owns the sockets' open/close, bus state, feeds and drain.
 // Lifecycle: start() → [drain(timeoutMs)] → close(). Shutdown order: readiness off and listener closed (drain),
 // clients closed with 1001 in batches, then close(): timers, remaining sockets, bus unsubscribes, key leases, stats.
 import { randomBytes } from 'node:crypto';
@@ -15,7 +14,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { TopicAcl } from './auth/topic-acl.js';
 import { OriginPolicy } from './auth/origin-policy.js';
 import { ChannelRefs } from './channel-refs.js';
-import { type Clock, type Cancel, systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
 import type { EdgeConfig } from './config.js';
 import { DerivedStreams } from './derived/derived-streams.js';
@@ -34,6 +33,7 @@ import { ClientCommands } from './commands/client-commands.js';
 import { type ServerCloseReason, Session } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { keyOf, Subscriptions } from './subscriptions/subscriptions.js';
+import { ConnectionTimers, heartbeatTopic } from './timers/connection-timers.js';
 import { UwsTransport } from './transport/uws-transport.js';
 import type {
   CloseCause, HandlerName, HttpAnswer, HttpPostRequest, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
@@ -89,7 +89,6 @@ const CLOSE_BUS_DEADLINE_MS = 2_000;
 /** Recently replayed history frames kept per (message, dialect): a reconnect storm encodes each once. */
 const ENCODE_CACHE_MAX = 4_096;
 const ENCODE_CACHE_MAX_BYTES = 8 * 1_048_576;
-const HEARTBEAT_TOPIC = '$heartbeat';
 /** The path ZION's JSON-RPC `subscribe_events` sends clients to. */
 const ZION_PATH = '/zion';
 /** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
@@ -134,8 +133,7 @@ export class Edge {
   readonly #fanout: Fanout;
   readonly #sender: ClientSender;
   readonly #subs: Subscriptions;
-  /** heartbeat timer per dialect */
-  readonly #timers = new Map<string, Cancel>();
+  readonly #timers: ConnectionTimers;
   #nextSessionId = 1;
   #handlerFailures = 0;
   #starting: Promise<{ port: number }> | undefined;
@@ -167,6 +165,14 @@ export class Edge {
       end: (s, close, why) => this.#end(s, close, why),
       position: (ch) => this.#feed(ch).position,
       dropSub: (s, sub) => this.#subs.dropSub(s, sub),
+    });
+    this.#timers = new ConnectionTimers({
+      dialects: this.#dialects,
+      clock: this.#clock,
+      publish: (topic, frame, binary) => this.#transport.publish(topic, frame, binary),
+      sessions: () => this.#sessions,
+      closing: () => this.#closing !== undefined,
+      end: (s, close, why) => this.#end(s, close, why),
     });
     this.#subs = new Subscriptions({
       config: this.#cfg,
@@ -298,8 +304,7 @@ export class Edge {
       this.#sender.startSweep();
       this.#keyLeases.start();
       this.#cluster.start();
-      for (const d of this.#dialects) if (d.heartbeat !== undefined) this.#scheduleHeartbeat(d);
-      for (const d of this.#dialects) if (d.pingIntervalMs !== undefined) this.#schedulePings(d, d.pingIntervalMs);
+      this.#timers.start();
       this.#log.info({ event: 'edge.listening', host: this.#cfg.host, port, dialects: this.#dialects.map((d) => d.name) }, 'edge listening');
       return { port };
     })();
@@ -364,8 +369,7 @@ export class Edge {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#sender.stopSweep();
-      for (const cancel of this.#timers.values()) cancel();
-      this.#timers.clear();
+      this.#timers.stop();
       for (const s of [...this.#sessions]) s.closeReason ??= 'shutdown';
       this.#transport.close();
       const timedOut = await Promise.race([
@@ -438,17 +442,12 @@ export class Edge {
       this.#end(s, s.doomed, 'rejected');
       return;
     }
-    if (s.dialect.heartbeat !== undefined) conn.subscribe(`${s.dialect.name}|${HEARTBEAT_TOPIC}`);
+    if (s.dialect.heartbeat !== undefined) conn.subscribe(heartbeatTopic(s.dialect));
     if (s.dialect.encodeWelcome !== undefined) this.#sender.reply(s, s.dialect.encodeWelcome(this.#clock.now()));
     for (const target of s.dialect.implicit ?? []) {
       this.#clientCommands.enqueue(s, () => this.#subs.subscribe(s, target, keyOf(target), undefined, undefined, true));
     }
-    const exp = s.ticket.principal.expiresAtMs;
-    if (exp !== undefined) {
-      const inMs = exp - this.#clock.now();
-      if (inMs <= 0) this.#end(s, CLOSE.tokenExpired, 'token_expired');
-      else s.expiry = this.#clock.setTimeout(() => this.#end(s, CLOSE.tokenExpired, 'token_expired'), inMs);
-    }
+    this.#timers.watchExpiry(s);
   }
 
   #onClose(s: Session, code: number, cause: CloseCause): void {
@@ -512,25 +511,6 @@ export class Edge {
 
   #servesPost(req: { readonly url: string; readonly query: string }): boolean {
     return this.#zion !== undefined && this.#selector.select(req).name === 'zion';
-  }
-
-  #scheduleHeartbeat(d: Dialect): void {
-    const hb = d.heartbeat;
-    if (hb === undefined) return;
-    const tick = (): void => {
-      this.#transport.publish(`${d.name}|${HEARTBEAT_TOPIC}`, hb.encode(this.#clock.now()), d.binary);
-      if (this.#closing === undefined) this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
-    };
-    this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
-  }
-
-  /** WebSocket pings at the dialect's documented period: a ping frame cannot be published, so one per socket. */
-  #schedulePings(d: Dialect, intervalMs: number): void {
-    const tick = (): void => {
-      for (const s of this.#sessions) if (s.dialect === d && s.isOpen) s.conn?.ping?.();
-      if (this.#closing === undefined) this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
-    };
-    this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
   }
 
   // ——— bus → clients ———

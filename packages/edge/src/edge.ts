@@ -1,13 +1,11 @@
-// The edge worker: admission at upgrade, client sessions and their subscriptions, one gap-free feed per bus channel,
-// encode-once fan-out through uWS topics, dialects' derived streams, recovery from positions, the slow-client policy,
-// heartbeats, requests (ping, status, node RPC commands), ZION's HTTP JSON-RPC, cluster stats and drain.
+// The edge worker, as lifecycle and composition: it wires admission, client commands, subscriptions, fan-out, direct
+// sends with the slow-client policy, and timers together, and owns the sockets' open/close, bus state, feeds and drain.
 // Lifecycle: start() → [drain(timeoutMs)] → close(). Shutdown order: readiness off and listener closed (drain),
 // clients closed with 1001 in batches, then close(): timers, remaining sockets, bus unsubscribes, key leases, stats.
 import { randomBytes } from 'node:crypto';
 import {
-  CLOSE, ERROR, REJECT, channelsForTopic, evrmoreRpcDialect,
-  type BusChannel, type ClientCommand, type ClientError, type DerivedStream, type Dialect, type Envelope, type RejectKind, type RequestRef,
-  type ResyncNotice, type Since, type StreamPosition, type Target, type Topic,
+  CLOSE, REJECT, evrmoreRpcDialect,
+  type BusChannel, type ClientError, type Dialect, type Envelope, type RejectKind, type RequestRef,
 } from '@chainfan/protocol';
 import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, type StatsRegistry } from '@chainfan/bus';
 import type { EdgeMetrics, Logger, ReadyReport } from '@chainfan/telemetry';
@@ -16,24 +14,29 @@ import { Authenticator } from './auth/authenticator.js';
 import { TopicAcl } from './auth/topic-acl.js';
 import { OriginPolicy } from './auth/origin-policy.js';
 import { ChannelRefs } from './channel-refs.js';
-import { type Clock, type Cancel, systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
 import type { EdgeConfig } from './config.js';
-import { derivedKey, DerivedStreams } from './derived/derived-streams.js';
+import { DerivedStreams } from './derived/derived-streams.js';
 import { DialectSelector } from './dialect-select.js';
 import { HttpGate } from './http/http-gate.js';
 import { ZionApi } from './http/zion-api.js';
 import { ChannelFeed } from './feed/channel-feed.js';
+import { EncodeCache } from './fanout/encode-cache.js';
+import { ClientSender } from './fanout/client-sender.js';
+import { Fanout } from './fanout/fanout.js';
+import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { TokenBucket } from './limits/token-bucket.js';
-import { Recovery, type RecoveryTarget } from './recovery/recovery.js';
-import { ALL_PARTS, routeEnvelope } from './routing.js';
 import { CommandProxy } from './rpc/command-proxy.js';
-import { type ServerCloseReason, Session, type Subscription } from './session.js';
+import { ClientCommands } from './commands/client-commands.js';
+import { type ServerCloseReason, Session } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
+import { keyOf, Subscriptions } from './subscriptions/subscriptions.js';
+import { ConnectionTimers, heartbeatTopic } from './timers/connection-timers.js';
 import { UwsTransport } from './transport/uws-transport.js';
 import type {
-  CloseCause, HandlerName, HttpAnswer, HttpPostRequest, SendResult, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
+  CloseCause, HandlerName, HttpAnswer, HttpPostRequest, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
 } from './transport/ws-transport.js';
 
 export interface EdgeDeps {
@@ -86,26 +89,10 @@ const CLOSE_BUS_DEADLINE_MS = 2_000;
 /** Recently replayed history frames kept per (message, dialect): a reconnect storm encodes each once. */
 const ENCODE_CACHE_MAX = 4_096;
 const ENCODE_CACHE_MAX_BYTES = 8 * 1_048_576;
-const HEARTBEAT_TOPIC = '$heartbeat';
 /** The path ZION's JSON-RPC `subscribe_events` sends clients to. */
 const ZION_PATH = '/zion';
 /** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
 const MAX_COMMAND_REPLY_BYTES = 1_048_576;
-
-/** The request id a decoded frame carries, if any. */
-function refOf(cmd: ClientCommand): RequestRef {
-  return 'ref' in cmd ? cmd.ref : undefined;
-}
-
-/** Commands answered synchronously inside the uWS callback when nothing is queued ahead of them. */
-function isSync(cmd: ClientCommand): boolean {
-  return cmd.type === 'invalid' || cmd.type === 'unsubscribe' || cmd.type === 'ping';
-}
-
-/** Registry key of a target: the topic's canonical key, or the derived stream variant's. */
-function keyOf(t: Target): string {
-  return t.type === 'topic' ? t.topic.key : derivedKey(t.stream, t.variant);
-}
 
 /** The ticket of a connection refused at admission but upgraded to be closed with its dialect's code. */
 function doomedTicket(): AdmissionTicket {
@@ -116,8 +103,6 @@ function doomedTicket(): AdmissionTicket {
   };
 }
 
-type SentCounters = { readonly sent: { inc(n: number): void }; readonly bytes: { inc(n: number): void } };
-
 export class Edge {
   readonly #bus: Bus;
   readonly #log: Logger;
@@ -127,7 +112,7 @@ export class Edge {
   readonly #selector: DialectSelector;
   readonly #derived: DerivedStreams;
   readonly #cluster: ClusterStats;
-  readonly #commands: CommandProxy;
+  readonly #clientCommands: ClientCommands;
   readonly #zion: ZionApi | undefined;
   readonly #http: HttpGate;
   readonly #byDialect = new Map<string, number>();
@@ -143,17 +128,17 @@ export class Edge {
   readonly #admission: Admission;
   readonly #keyLeases: KeyLeases;
   readonly #sessions = new Set<Session>();
-  readonly #sentCounters = new Map<string, SentCounters>();
-  readonly #encoded = new Map<string, Buffer>();
-  #encodedBytes = 0;
-  /** heartbeat timer per dialect */
-  readonly #timers = new Map<string, Cancel>();
+  readonly #sent: SentCounters;
+  readonly #encodeCache = new EncodeCache(ENCODE_CACHE_MAX, ENCODE_CACHE_MAX_BYTES);
+  readonly #fanout: Fanout;
+  readonly #sender: ClientSender;
+  readonly #subs: Subscriptions;
+  readonly #timers: ConnectionTimers;
   #nextSessionId = 1;
   #handlerFailures = 0;
   #starting: Promise<{ port: number }> | undefined;
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
-  #cancelSweep: Cancel | undefined;
 
   constructor(deps: EdgeDeps) {
     const edgeId = deps.edgeId ?? randomBytes(4).toString('hex');
@@ -166,8 +151,58 @@ export class Edge {
     this.#clock = deps.clock ?? systemClock;
     this.#derived = new DerivedStreams({
       has: (d, key) => this.#registry.get(d.name, key) !== undefined,
-      publish: (d, key, stream, frame) => this.#publishDerived(d, key, stream, frame),
+      publish: (d, key, stream, frame) => this.#fanout.publishDerived(d, key, stream, frame),
     }, this.#clock);
+    this.#sent = new SentCounters(this.#metrics);
+    this.#sender = new ClientSender({
+      config: this.#cfg,
+      metrics: this.#metrics,
+      sent: this.#sent,
+      log: this.#log,
+      clock: this.#clock,
+      sessions: () => this.#sessions,
+      closing: () => this.#closing !== undefined,
+      end: (s, close, why) => this.#end(s, close, why),
+      position: (ch) => this.#feed(ch).position,
+      dropSub: (s, sub) => this.#subs.dropSub(s, sub),
+    });
+    this.#timers = new ConnectionTimers({
+      dialects: this.#dialects,
+      clock: this.#clock,
+      publish: (topic, frame, binary) => this.#transport.publish(topic, frame, binary),
+      sessions: () => this.#sessions,
+      closing: () => this.#closing !== undefined,
+      end: (s, close, why) => this.#end(s, close, why),
+    });
+    this.#subs = new Subscriptions({
+      config: this.#cfg,
+      bus: this.#bus,
+      metrics: this.#metrics,
+      log: this.#log,
+      clock: this.#clock,
+      registry: this.#registry,
+      derived: this.#derived,
+      acquire: (ch) => this.#acquire(ch),
+      release: (ch) => this.#channels.release(ch),
+      feed: (ch) => this.#feed(ch),
+      encode: (env, dialect) => this.#encodeCache.get(env, dialect),
+      sender: this.#sender,
+      fail: (s, error, ref) => this.#fail(s, error, ref),
+    });
+    this.#fanout = new Fanout({
+      dialects: this.#dialects,
+      registry: this.#registry,
+      publish: (topic, frame, binary) => this.#transport.publish(topic, frame, binary),
+      maxEventFrameBytes: this.#cfg.maxEventFrameBytes,
+      sent: this.#sent,
+      metrics: this.#metrics,
+      log: this.#log,
+      clock: this.#clock,
+      delivered: (env) => {
+        if (env.channel === 'ctl' && env.kind === 'network') this.#lastNetwork = env.body;
+        this.#derived.deliver(env);
+      },
+    });
     this.#cluster = new ClusterStats({
       registry: deps.statsRegistry ?? new MemoryStatsRegistry({ now: () => this.#clock.now() }),
       edgeId,
@@ -179,8 +214,20 @@ export class Edge {
       clock: this.#clock,
       log: deps.log.child({ component: 'cluster', edge: edgeId }),
     });
-    this.#commands = deps.commands ?? new CommandProxy({
-      rpc: undefined, cache: new MemoryTtlCache(), cacheTtlMs: 1_000, maxInflight: 1, log: deps.log, metrics: deps.metrics,
+    this.#clientCommands = new ClientCommands({
+      config: this.#cfg,
+      metrics: this.#metrics,
+      clock: this.#clock,
+      proxy: deps.commands ?? new CommandProxy({
+        rpc: undefined, cache: new MemoryTtlCache(), cacheTtlMs: 1_000, maxInflight: 1, log: deps.log, metrics: deps.metrics,
+      }),
+      cluster: () => this.#cluster.read(),
+      network: () => this.#lastNetwork,
+      reply: (s, frame) => this.#sender.reply(s, frame),
+      end: (s, close, why) => this.#end(s, close, why),
+      failed: (err, s) => this.#handlerFailed('command', err, s),
+      subscribe: (s, target, raw, since, ref, implicit) => this.#subs.subscribe(s, target, raw, since, ref, implicit),
+      unsubscribe: (s, target, raw, ref) => this.#subs.unsubscribe(s, target, raw, ref),
     });
     this.#random = deps.random ?? Math.random;
     this.#channels = new ChannelRefs(this.#bus, {
@@ -236,8 +283,8 @@ export class Edge {
       upgrade: (req) => this.#upgrade(req),
       abandoned: (s) => this.#admission.release(s.ticket.slot),
       open: (conn) => this.#onOpen(conn),
-      message: (conn, frame, isBinary) => this.#onMessage(conn.data, frame, isBinary),
-      drain: (conn) => this.#onDrain(conn.data),
+      message: (conn, frame, isBinary) => this.#clientCommands.receive(conn.data, frame, isBinary),
+      drain: (conn) => this.#sender.onDrain(conn.data),
       close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
       post: (req) => this.#http.post(req, (r) => this.#post(r)),
       options: (req) => this.#http.preflight(req),
@@ -254,11 +301,10 @@ export class Edge {
       this.#setBusState(this.#bus.state);
       const port = await this.#transport.listen(this.#cfg.host, this.#cfg.port);
       this.#port = port;
-      this.#scheduleSweep();
+      this.#sender.startSweep();
       this.#keyLeases.start();
       this.#cluster.start();
-      for (const d of this.#dialects) if (d.heartbeat !== undefined) this.#scheduleHeartbeat(d);
-      for (const d of this.#dialects) if (d.pingIntervalMs !== undefined) this.#schedulePings(d, d.pingIntervalMs);
+      this.#timers.start();
       this.#log.info({ event: 'edge.listening', host: this.#cfg.host, port, dialects: this.#dialects.map((d) => d.name) }, 'edge listening');
       return { port };
     })();
@@ -322,10 +368,8 @@ export class Edge {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#cancelSweep?.();
-      this.#cancelSweep = undefined;
-      for (const cancel of this.#timers.values()) cancel();
-      this.#timers.clear();
+      this.#sender.stopSweep();
+      this.#timers.stop();
       for (const s of [...this.#sessions]) s.closeReason ??= 'shutdown';
       this.#transport.close();
       const timedOut = await Promise.race([
@@ -398,17 +442,12 @@ export class Edge {
       this.#end(s, s.doomed, 'rejected');
       return;
     }
-    if (s.dialect.heartbeat !== undefined) conn.subscribe(`${s.dialect.name}|${HEARTBEAT_TOPIC}`);
-    if (s.dialect.encodeWelcome !== undefined) this.#reply(s, s.dialect.encodeWelcome(this.#clock.now()));
+    if (s.dialect.heartbeat !== undefined) conn.subscribe(heartbeatTopic(s.dialect));
+    if (s.dialect.encodeWelcome !== undefined) this.#sender.reply(s, s.dialect.encodeWelcome(this.#clock.now()));
     for (const target of s.dialect.implicit ?? []) {
-      this.#enqueue(s, () => this.#subscribe(s, target, keyOf(target), undefined, undefined, true));
+      this.#clientCommands.enqueue(s, () => this.#subs.subscribe(s, target, keyOf(target), undefined, undefined, true));
     }
-    const exp = s.ticket.principal.expiresAtMs;
-    if (exp !== undefined) {
-      const inMs = exp - this.#clock.now();
-      if (inMs <= 0) this.#end(s, CLOSE.tokenExpired, 'token_expired');
-      else s.expiry = this.#clock.setTimeout(() => this.#end(s, CLOSE.tokenExpired, 'token_expired'), inMs);
-    }
+    this.#timers.watchExpiry(s);
   }
 
   #onClose(s: Session, code: number, cause: CloseCause): void {
@@ -418,7 +457,7 @@ export class Edge {
     this.#admission.release(s.ticket.slot);
     if (!this.#sessions.delete(s)) return;
     this.#byDialect.set(s.dialect.name, (this.#byDialect.get(s.dialect.name) ?? 1) - 1);
-    for (const sub of s.subs.values()) this.#dropSub(s, sub);
+    for (const sub of s.subs.values()) this.#subs.dropSub(s, sub);
     s.subs.clear();
     const reason = s.closeReason ?? closeReasonFor(cause);
     if (cause === 'too_large') {
@@ -456,109 +495,9 @@ export class Edge {
 
   // ——— client commands ———
 
-  #onMessage(s: Session, frame: ArrayBuffer, isBinary: boolean): void {
-    switch (s.bucket.take(this.#clock.now())) {
-      case 'ok':
-        break;
-      case 'limited': {
-        this.#metrics.limitHits.inc({ limit: 'message_rate' });
-        const perMinute = s.dialect.limits?.messagesPerMinute;
-        const message = perMinute === undefined ? ERROR.rateLimited.message(this.#cfg.messageRatePerSecond) : `Rate limited (${perMinute} messages/minute): message ignored`;
-        // the refusal answers that request: its id (when the protocol has ids) comes back, as with any other error
-        this.#fail(s, { reason: 'rate_limited', code: ERROR.rateLimited.code, message }, refOf(s.dialect.decode(frame, isBinary)));
-        return;
-      }
-      case 'exceeded':
-        this.#metrics.limitHits.inc({ limit: 'message_rate' });
-        this.#end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');
-        return;
-    }
-    const cmd = s.dialect.decode(frame, isBinary); // synchronous: uWS detaches `frame` when we return
-    if (cmd.type === 'ignore') return;
-    if (s.pending === 0 && isSync(cmd)) {
-      void this.#handle(s, cmd); // synchronous for these; nothing queued ahead: answer inside the corked uWS callback
-      return;
-    }
-    this.#enqueue(s, () => this.#handle(s, cmd));
-  }
-
-  /** Runs `task` after everything this socket asked before it (answers keep the order of requests). */
-  #enqueue(s: Session, task: () => void | Promise<void>): void {
-    // a client may always ask for its whole subscription budget at once (plus one over, to hear the refusal), even
-    // while the first request waits for Redis: the flood guard is for more than that
-    if (s.pending >= Math.max(this.#cfg.maxPendingCommands, s.maxSubscriptions + 1)) {
-      this.#metrics.clientErrors.inc({ reason: 'rate_limited' });
-      this.#metrics.limitHits.inc({ limit: 'pending_commands' });
-      this.#end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');
-      return;
-    }
-    s.pending++;
-    s.queue = s.queue
-      // a request whose socket closed while it waited is dropped here: it never reaches the bus or the node
-      .then(() => (s.isOpen ? task() : this.#metrics.commandsDropped.inc()))
-      .catch((err: unknown) => {
-        // a bug in command handling: this socket cannot be trusted to be consistent any more
-        this.#handlerFailed('command', err, s);
-        this.#end(s, CLOSE.internal, 'internal');
-      })
-      .finally(() => {
-        s.pending--;
-      });
-  }
-
-  /** Synchronous for `isSync` commands; subscribe waits for the bus (and replays), status and rpc for their answers. */
-  #handle(s: Session, cmd: ClientCommand): void | Promise<void> {
-    switch (cmd.type) {
-      case 'invalid':
-        if (cmd.error.reason === 'topic_too_long') this.#metrics.limitHits.inc({ limit: 'topic_length' });
-        this.#fail(s, cmd.error, cmd.ref);
-        return;
-      case 'unsubscribe':
-        this.#unsubscribe(s, cmd.target, cmd.raw, cmd.ref);
-        return;
-      case 'subscribe':
-        return this.#subscribe(s, cmd.target, cmd.raw, cmd.since, cmd.ref, false);
-      case 'ping':
-        this.#reply(s, s.dialect.encodeReply({ type: 'pong', ref: cmd.ref, nowMs: this.#clock.now() }));
-        return;
-      case 'status':
-        return this.#status(s, cmd.ref);
-      case 'rpc':
-        return this.#command(s, cmd.method, cmd.params, cmd.ref);
-      case 'batch':
-        return (async () => {
-          for (const c of cmd.commands) {
-            if (!s.isOpen) break; // the rest die with the socket, like queued requests
-            if (c.type !== 'batch') await this.#handle(s, c);
-          }
-        })();
-      case 'ignore':
-        return;
-    }
-  }
-
   /** An error frame for one request, counted by reason. */
   #fail(s: Session, error: ClientError, ref: RequestRef): void {
-    this.#metrics.clientErrors.inc({ reason: error.reason });
-    this.#reply(s, s.dialect.encodeError(error, ref));
-  }
-
-  async #status(s: Session, ref: RequestRef): Promise<void> {
-    const c = await this.#cluster.read();
-    if (!s.isOpen) return;
-    const subscriptions = [...s.subs.values()].filter((x) => !x.implicit).map((x) => x.raw);
-    const status = { subscriptions, connections: c.connections, edges: c.edges, network: this.#lastNetwork };
-    this.#reply(s, s.dialect.encodeReply({ type: 'status', ref, nowMs: this.#clock.now(), status }));
-  }
-
-  async #command(s: Session, method: string, params: readonly unknown[], ref: RequestRef): Promise<void> {
-    const out = await this.#commands.call(method, params);
-    if (!s.isOpen) return;
-    if (!out.ok) {
-      this.#fail(s, out.error, ref);
-      return;
-    }
-    this.#reply(s, s.dialect.encodeReply({ type: 'rpc', ref, method, params, result: out.result }));
+    this.#clientCommands.fail(s, error, ref);
   }
 
   /** ZION's JSON-RPC over HTTP, on the paths that select the ZION dialect; the transport answers other POSTs 426. */
@@ -574,376 +513,6 @@ export class Edge {
     return this.#zion !== undefined && this.#selector.select(req).name === 'zion';
   }
 
-  /**
-   * Acks only after the bus confirmed every channel the topic needs (and, with `since`, after the replay), so the ack
-   * means "live from here on". With `since` the ack carries, per channel, the position the live stream starts after.
-   */
-  async #subscribe(s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean): Promise<void> {
-    if (!s.isOpen) return;
-    if (!implicit && raw.length > this.#cfg.maxTopicLength) {
-      this.#metrics.limitHits.inc({ limit: 'topic_length' });
-      this.#fail(s, { reason: 'topic_too_long', code: ERROR.topicTooLong.code, message: ERROR.topicTooLong.message(this.#cfg.maxTopicLength) }, ref);
-      return;
-    }
-    const stream = target.type === 'derived' ? s.dialect.derived?.get(target.stream) : undefined;
-    if (target.type === 'derived' && stream === undefined) {
-      // a dialect decoding to a stream it does not define is a bug; the client only learns the topic is unknown
-      this.#log.error({ event: 'subscribe.unknown_stream', dialect: s.dialect.name, stream: target.stream }, 'dialect names a derived stream it lacks');
-      this.#fail(s, { reason: 'invalid_topic', code: ERROR.invalidTopic.code, message: ERROR.invalidTopic.message(raw) }, ref);
-      return;
-    }
-    const topic = target.type === 'topic' ? target.topic : undefined;
-    const acl = s.ticket.principal.acl;
-    if (!(topic !== undefined ? acl.allows(topic) : stream!.aclTopics.every((t) => acl.allows(t)))) {
-      if (!implicit) this.#fail(s, { reason: 'topic_not_allowed', code: ERROR.topicNotAllowed.code, message: ERROR.topicNotAllowed.message(raw) }, ref);
-      return;
-    }
-    const key = keyOf(target);
-    const held = s.subs.get(key);
-    const handle = implicit || s.dialect.subscriptionId === undefined ? undefined : s.dialect.subscriptionId(raw, ++s.subscribeSeq);
-    if (held !== undefined && handle !== undefined) {
-      // a protocol whose subscriptions have ids: another subscription, reading the same stream (and counted)
-      if (this.#overSubscriptionLimit(s, ref)) return;
-      (held.handles ??= new Set()).add(handle);
-      s.explicitSubs++;
-      this.#ack(s, { action: 'subscribe', raw: handle, target, ref }, undefined);
-      return;
-    }
-    if (held !== undefined) {
-      // a set add, like upstream: idempotent (a live topic is not replayed again; unsubscribe first for that)
-      if (!implicit) this.#ack(s, { action: 'subscribe', raw, target, ref }, since === undefined || topic === undefined ? undefined : this.#positions(topic));
-      return;
-    }
-    if (!implicit && this.#overSubscriptionLimit(s, ref)) return;
-    const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
-    const kind = topic !== undefined ? topic.kind : stream!.name;
-    try {
-      await Promise.all(channels.map((ch) => this.#acquire(ch)));
-    } catch (err) {
-      for (const ch of channels) this.#channels.release(ch);
-      this.#log.warn({ event: 'subscribe.bus_unavailable', topicKind: kind, err }, 'subscription refused: bus unavailable');
-      this.#fail(s, { reason: 'unavailable', code: ERROR.other.code, message: ERROR.other.message('subscription unavailable, retry later') }, ref);
-      return;
-    }
-    if (!s.isOpen || s.subs.has(key)) {
-      for (const ch of channels) this.#channels.release(ch); // closed (or subscribed by a racing request) meanwhile
-      return;
-    }
-    const sub: Subscription = {
-      target, topic, key, kind, channels, raw: handle ?? raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
-      handles: handle === undefined ? undefined : new Set([handle]),
-    };
-    s.subs.set(key, sub);
-    if (!implicit) s.explicitSubs++;
-    this.#metrics.subscriptions.inc({ topic_kind: kind });
-    if (since === undefined || topic === undefined) {
-      this.#join(s, sub, undefined, ref, stream);
-      return;
-    }
-    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), since, {
-      bus: this.#bus,
-      feed: (ch) => this.#feed(ch),
-      matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
-      encode: (env, dialect) => this.#encodeCached(env, dialect),
-      pageSize: this.#cfg.historyPageSize,
-      timeoutMs: this.#cfg.recoveryTimeoutMs,
-      clock: this.#clock,
-      metrics: this.#metrics,
-      log: this.#log,
-    });
-    sub.recovery = recovery;
-    const outcome = await recovery.run();
-    sub.recovery = undefined;
-    const asked = [...since.values()].some((p) => p !== undefined);
-    if (asked) this.#metrics.recoveries.inc({ outcome });
-    // cancelled: the socket closed, or a drop-and-resync already took the subscription out
-    if (outcome === 'cancelled' && s.subs.get(key) === sub && sub.state === 'recovering') {
-      s.subs.delete(key);
-      this.#dropSub(s, sub);
-    }
-  }
-
-  /** Refuses (and counts) a subscribe past the connection's limit. */
-  #overSubscriptionLimit(s: Session, ref: RequestRef): boolean {
-    if (s.explicitSubs < s.maxSubscriptions) return false;
-    this.#metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
-    const e = ERROR.tooManySubscriptions;
-    this.#fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
-    return true;
-  }
-
-  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
-    return {
-      dialect: s.dialect,
-      topic,
-      raw: sub.raw,
-      get isOpen() {
-        return s.isOpen && s.subs.get(sub.key) === sub;
-      },
-      send: (frame, isEvent) => this.#sendReplay(s, sub, frame, isEvent),
-      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // one write per page, not per frame
-      whenWritable: () => this.#whenWritable(s),
-      join: (positions) => this.#join(s, sub, positions, ref, undefined),
-    };
-  }
-
-  /**
-   * Joins the live stream: uWS topic membership and the ack in one corked block, so every later event is behind it.
-   * A derived stream's state exists from here on (the first subscriber creates it).
-   */
-  #join(s: Session, sub: Subscription, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined, ref: RequestRef, stream: DerivedStream | undefined): void {
-    const conn = s.conn;
-    if (conn === undefined || !s.isOpen) return;
-    sub.state = 'live';
-    if (this.#readsThroughAll(s, sub)) {
-      sub.shadowed = true;
-      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
-      return;
-    }
-    sub.counters = this.#registry.add(s.dialect.name, sub.key, sub.topic);
-    sub.atMessages = sub.counters.messages;
-    if (stream !== undefined) this.#derived.join(s.dialect, stream);
-    const counters = sub.counters;
-    conn.cork(() => {
-      conn.subscribe(counters.uwsTopic);
-      // from the next event on, `all` carries its parts: leave their topics in the same synchronous step (no gap)
-      if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#shadow(s, s.subs.get(p));
-      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
-    });
-  }
-
-  /** Whether `sub` is a part of `all` (blocks, transactions, sequence) and the session reads `all` live already. */
-  #readsThroughAll(s: Session, sub: Subscription): boolean {
-    if (sub.topic === undefined || !ALL_PARTS.has(sub.key)) return false;
-    const all = s.subs.get('all');
-    return all !== undefined && all !== sub && all.state === 'live' && all.counters !== undefined;
-  }
-
-  /** A live part of `all` stops reading its own uWS topic; `all` delivers its events from now on. */
-  #shadow(s: Session, sub: Subscription | undefined): void {
-    if (sub === undefined || sub.state !== 'live' || sub.shadowed) return;
-    if (sub.counters !== undefined) {
-      s.conn?.unsubscribe(sub.counters.uwsTopic);
-      s.messages += sub.counters.messages - sub.atMessages;
-      this.#registry.remove(s.dialect.name, sub.key);
-      sub.counters = undefined;
-    }
-    sub.shadowed = true;
-  }
-
-  /** `all` went: its shadowed parts read their own uWS topics again, from the next event on. */
-  #unshadow(s: Session, sub: Subscription | undefined): void {
-    if (sub === undefined || !sub.shadowed || s.conn === undefined) return;
-    sub.shadowed = false;
-    sub.counters = this.#registry.add(s.dialect.name, sub.key, sub.topic);
-    sub.atMessages = sub.counters.messages;
-    s.conn.subscribe(sub.counters.uwsTopic);
-  }
-
-  #ack(s: Session, a: { action: 'subscribe' | 'unsubscribe'; raw: string; target: Target; ref: RequestRef }, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
-    const nowMs = this.#clock.now();
-    this.#reply(s, s.dialect.encodeAck(positions === undefined ? { ...a, nowMs } : { ...a, nowMs, positions }));
-  }
-
-  #unsubscribe(s: Session, target: Target, raw: string, ref: RequestRef): void {
-    const key = keyOf(target);
-    const sub = s.subs.get(key);
-    if (sub === undefined || sub.implicit || (sub.handles !== undefined && !sub.handles.has(raw))) {
-      this.#fail(s, { reason: 'not_subscribed', code: ERROR.notSubscribed.code, message: ERROR.notSubscribed.message(raw) }, ref);
-      return;
-    }
-    if (sub.handles !== undefined) {
-      sub.handles.delete(raw);
-      if (sub.handles.size > 0) {
-        // other subscriptions still read this stream: only this one ends
-        s.explicitSubs--;
-        this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
-        return;
-      }
-    }
-    s.subs.delete(key);
-    if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
-    this.#dropSub(s, sub);
-    if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#unshadow(s, s.subs.get(p));
-    this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
-  }
-
-  /** Local bookkeeping of one subscription going away; uWS topic membership is the caller's business. */
-  #dropSub(s: Session, sub: Subscription): void {
-    sub.recovery?.cancel();
-    if (sub.counters !== undefined) {
-      s.messages += sub.counters.messages - sub.atMessages;
-      this.#registry.remove(s.dialect.name, sub.key);
-      if (sub.target.type === 'derived') this.#derived.leave(s.dialect, sub.target.stream);
-      sub.counters = undefined;
-    }
-    if (!sub.implicit) s.explicitSubs--;
-    this.#metrics.subscriptions.dec({ topic_kind: sub.kind });
-    for (const ch of sub.channels) this.#channels.release(ch);
-  }
-
-  #positions(topic: Topic): Map<BusChannel, StreamPosition> {
-    return new Map(channelsForTopic(topic.kind).map((ch) => [ch, this.#feed(ch).position]));
-  }
-
-  // ——— sending ———
-
-  /** A direct send to one socket (acks, errors, notices); corked because it may run outside a uWS callback. */
-  #reply(s: Session, frame: string | Buffer): boolean {
-    const conn = s.conn;
-    if (conn === undefined || !s.isOpen) return false;
-    const result = conn.cork(() => conn.send(frame, s.dialect.binary));
-    s.messages++;
-    return this.#sendResult(s, result);
-  }
-
-  #sendResult(s: Session, result: SendResult): boolean {
-    this.#metrics.sendResults.inc({ outcome: result });
-    switch (result) {
-      case 'sent':
-        return true;
-      case 'buffered':
-        this.#checkBackpressure(s);
-        return s.isOpen && s.resync === undefined;
-      case 'dropped':
-        this.#metrics.messagesDropped.inc({ reason: 'backpressure' });
-        this.#slowClient(s);
-        return false;
-    }
-  }
-
-  #sendReplay(s: Session, sub: Subscription, frame: Buffer | string, isEvent: boolean): boolean {
-    if (!isEvent) return this.#reply(s, frame);
-    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
-    if (bytes > this.#cfg.maxEventFrameBytes) {
-      this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' });
-      return true;
-    }
-    const c = this.#sent(sub.kind, s.dialect.name);
-    c.sent.inc(1);
-    c.bytes.inc(bytes);
-    return this.#reply(s, frame);
-  }
-
-  #whenWritable(s: Session): Promise<void> {
-    if (!s.isOpen || (s.conn?.bufferedAmount() ?? 0) <= this.#cfg.maxBackpressureBytes / 2) return Promise.resolve();
-    return new Promise((resolve) => s.writable.push(resolve));
-  }
-
-  #encodeCached(env: Envelope, dialect: Dialect): Buffer | undefined {
-    const key = `${env.channel}|${env.epoch}|${env.seq}|${dialect.name}`;
-    let f = this.#encoded.get(key);
-    if (f === undefined) {
-      const text = dialect.encodeEvent(env);
-      if (text === undefined) return undefined;
-      f = Buffer.from(text, 'utf8');
-      this.#encoded.set(key, f);
-      this.#encodedBytes += f.byteLength;
-      // oldest first (Map order); the frame just added always stays
-      for (const [k, old] of this.#encoded) {
-        if (this.#encoded.size <= ENCODE_CACHE_MAX && this.#encodedBytes <= ENCODE_CACHE_MAX_BYTES) break;
-        if (k === key) break;
-        this.#encoded.delete(k);
-        this.#encodedBytes -= old.byteLength;
-      }
-    }
-    return f;
-  }
-
-  // ——— backpressure ———
-
-  #onDrain(s: Session): void {
-    const buffered = s.conn?.bufferedAmount() ?? 0;
-    if (buffered <= this.#cfg.maxBackpressureBytes / 2) for (const resolve of s.writable.splice(0)) resolve();
-    this.#flushResync(s);
-    this.#checkBackpressure(s);
-  }
-
-  #checkBackpressure(s: Session): void {
-    if (s.isOpen && s.resync === undefined && (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes) this.#slowClient(s);
-  }
-
-  #slowClient(s: Session): void {
-    if (!s.isOpen || s.resync !== undefined) return;
-    this.#metrics.limitHits.inc({ limit: 'backpressure' });
-    switch (this.#cfg.slowClientPolicy) {
-      case 'close':
-        // the socket keeps what it has buffered, and the 4008 close frame queues behind it: nothing is lost unseen
-        this.#end(s, CLOSE.slow, 'slow_consumer');
-        return;
-      case 'drop-and-resync':
-        // a dialect without positions cannot resubscribe from a notice: closing is the only honest answer
-        if (s.dialect.positions) this.#dropForResync(s);
-        else this.#end(s, CLOSE.slow, 'slow_consumer');
-        return;
-    }
-  }
-
-  /**
-   * Takes the socket out of every uWS topic (publishes skip it from now on, so its buffer only drains) and notes, per
-   * topic and channel, the position after the last frame it was handed: everything up to there is in its buffer.
-   */
-  #dropForResync(s: Session): void {
-    const notices: ResyncNotice[] = [];
-    for (const sub of s.subs.values()) {
-      for (const ch of sub.channels) {
-        const position = sub.state === 'live' ? this.#feed(ch).position : (sub.recovery?.cursor(ch) ?? this.#feed(ch).position);
-        notices.push({ topic: sub.raw, channel: ch, reason: 'slow_consumer', subscribed: false, position });
-      }
-      if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
-      this.#dropSub(s, sub);
-    }
-    s.subs.clear();
-    s.resync = notices;
-    this.#log.info({ event: 'conn.resync_dropped', session: s.id, topics: notices.length, buffered: s.conn?.bufferedAmount() }, 'slow consumer dropped; resync once drained');
-    this.#flushResync(s);
-  }
-
-  /** Sends the pending resync notices once the socket's buffer is down to a quarter of the limit. */
-  #flushResync(s: Session): void {
-    const notices = s.resync;
-    if (notices === undefined || !s.isOpen || (s.conn?.bufferedAmount() ?? 0) > this.#cfg.maxBackpressureBytes / 4) return;
-    s.resync = undefined;
-    for (const n of notices) {
-      const frame = s.dialect.encodeResync(n);
-      if (frame === undefined) continue;
-      this.#metrics.resyncs.inc({ reason: n.reason });
-      this.#reply(s, frame);
-    }
-  }
-
-  /** Published frames bypass JS per socket, so buffered amounts are checked here, on a timer, for every socket. */
-  #scheduleSweep(): void {
-    this.#cancelSweep = this.#clock.setTimeout(() => {
-      for (const s of this.#sessions) {
-        const buffered = s.conn?.bufferedAmount() ?? 0;
-        this.#metrics.bufferedBytes.observe(buffered);
-        if (s.resync !== undefined) this.#flushResync(s);
-        else this.#checkBackpressure(s);
-      }
-      if (this.#closing === undefined) this.#scheduleSweep();
-    }, this.#cfg.backpressureCheckIntervalMs);
-  }
-
-  #scheduleHeartbeat(d: Dialect): void {
-    const hb = d.heartbeat;
-    if (hb === undefined) return;
-    const tick = (): void => {
-      this.#transport.publish(`${d.name}|${HEARTBEAT_TOPIC}`, hb.encode(this.#clock.now()), d.binary);
-      if (this.#closing === undefined) this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
-    };
-    this.#timers.set(d.name, this.#clock.setTimeout(tick, hb.intervalMs));
-  }
-
-  /** WebSocket pings at the dialect's documented period: a ping frame cannot be published, so one per socket. */
-  #schedulePings(d: Dialect, intervalMs: number): void {
-    const tick = (): void => {
-      for (const s of this.#sessions) if (s.dialect === d && s.isOpen) s.conn?.ping?.();
-      if (this.#closing === undefined) this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
-    };
-    this.#timers.set(`${d.name}|ping`, this.#clock.setTimeout(tick, intervalMs));
-  }
-
   // ——— bus → clients ———
 
   #acquire(ch: BusChannel): Promise<void> {
@@ -955,7 +524,7 @@ export class Edge {
     if (f === undefined) {
       f = new ChannelFeed(ch, {
         bus: this.#bus,
-        hooks: { deliver: (env) => this.#deliver(env), lost: (c, reason, pos) => this.#lost(c, reason, pos) },
+        hooks: { deliver: (env) => this.#fanout.deliver(env), lost: (c, reason, pos) => this.#fanout.lost(c, reason, pos) },
         options: {
           ringCapacity: this.#cfg.recentMessagesPerChannel,
           ringMaxBytes: this.#cfg.recentBytesPerChannel,
@@ -989,92 +558,6 @@ export class Edge {
     if (this.#closing !== undefined) return;
     this.#metrics.busMessages.inc({ channel: env.channel });
     this.#feeds.get(env.channel)?.receive(env);
-  }
-
-  /**
-   * Synchronous fan-out of one envelope, in channel order (the feed guarantees it): for each dialect with a
-   * subscriber on any matching topic, encode once, then hand the same bytes to uWS once per matching topic. The body
-   * is never parsed. Returns the frames encoded, which the feed keeps for replays.
-   */
-  #deliver(env: Envelope): Map<string, Buffer> {
-    const frames = new Map<string, Buffer>();
-    const targets = routeEnvelope(env);
-    let delivered = false;
-    for (const dialect of this.#dialects) {
-      if (!this.#registry.has(dialect.name)) continue;
-      let frame: Buffer | null | undefined; // undefined: not encoded yet; null: the dialect has no frame for it
-      for (const t of targets) {
-        const c = this.#registry.get(dialect.name, t.key);
-        if (c === undefined) continue;
-        if (frame === undefined) {
-          const text = dialect.encodeEvent(env);
-          frame = text === undefined ? null : Buffer.from(text, 'utf8');
-        }
-        if (frame === null) break;
-        if (frame.byteLength > this.#cfg.maxEventFrameBytes) {
-          this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, c.readers);
-          this.#log.warn({ event: 'fanout.frame_too_large', channel: env.channel, seq: env.seq, bytes: frame.byteLength }, 'event too large to send');
-          continue;
-        }
-        this.#transport.publish(c.uwsTopic, frame, dialect.binary);
-        c.messages++;
-        c.bytes += frame.byteLength;
-        const counters = this.#sent(t.kind, dialect.name);
-        counters.sent.inc(c.readers);
-        counters.bytes.inc(c.readers * frame.byteLength);
-        delivered = true;
-      }
-      if (frame !== undefined && frame !== null) frames.set(dialect.name, frame);
-    }
-    if (delivered) this.#metrics.deliveryLag.observe({ channel: env.channel }, Math.max(0, this.#clock.now() - env.ts) / 1000);
-    if (env.channel === 'ctl' && env.kind === 'network') this.#lastNetwork = env.body;
-    this.#derived.deliver(env);
-    return frames;
-  }
-
-  /** One frame of a derived stream's variant to its local readers: encoded once, fanned out by uWS. */
-  #publishDerived(dialect: Dialect, key: string, stream: string, frame: string): void {
-    const c = this.#registry.get(dialect.name, key);
-    if (c === undefined) return;
-    const bytes = Buffer.byteLength(frame);
-    if (bytes > this.#cfg.maxEventFrameBytes) {
-      this.#metrics.messagesDropped.inc({ reason: 'frame_too_large' }, c.readers);
-      return;
-    }
-    this.#transport.publish(c.uwsTopic, frame, dialect.binary);
-    c.messages++;
-    c.bytes += bytes;
-    const counters = this.#sent(stream, dialect.name);
-    counters.sent.inc(c.readers);
-    counters.bytes.inc(c.readers * bytes);
-  }
-
-  /** A channel lost messages for good: every live topic reading it is told once (one frame per topic, fanned out). */
-  #lost(channel: BusChannel, reason: 'history_trimmed' | 'epoch_changed', position: StreamPosition): void {
-    this.#log.warn({ event: 'feed.lost', channel, reason, position }, 'messages lost for good: resync notices sent');
-    const dialects = new Map(this.#dialects.map((d) => [d.name, d]));
-    for (const c of [...this.#registry.entries()]) {
-      if (c.topic === undefined || !channelsForTopic(c.topic.kind).includes(channel)) continue;
-      const d = dialects.get(c.dialect);
-      const frame = d?.encodeResync({ topic: c.topic.key, channel, reason, subscribed: true, position });
-      if (d === undefined || frame === undefined) continue;
-      this.#transport.publish(c.uwsTopic, frame, d.binary);
-      this.#metrics.resyncs.inc({ reason }, c.readers);
-    }
-  }
-
-  /** Label lookups cached per (topic kind, dialect): the fan-out runs them per message. */
-  #sent(kind: string, dialect: string): SentCounters {
-    const k = `${kind}|${dialect}`;
-    let c = this.#sentCounters.get(k);
-    if (c === undefined) {
-      c = {
-        sent: this.#metrics.messagesSent.labels({ topic_kind: kind, dialect }),
-        bytes: this.#metrics.bytesSent.labels({ topic_kind: kind, dialect }),
-      };
-      this.#sentCounters.set(k, c);
-    }
-    return c;
   }
 
   #sleep(ms: number): Promise<boolean> {

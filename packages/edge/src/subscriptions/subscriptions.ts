@@ -1,0 +1,260 @@
+// One socket's subscriptions as one state machine: subscribe with ACL, length and count limits, recovery from a
+// position, `all` shadowing its parts, unsubscribe, and the bookkeeping when a subscription goes.
+import {
+  ERROR, channelsForTopic,
+  type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RequestRef, type Since, type StreamPosition, type Target, type Topic,
+} from '@chainfan/protocol';
+import type { Bus } from '@chainfan/bus';
+import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
+import type { Clock } from '../clock.js';
+import { derivedKey, type DerivedStreams } from '../derived/derived-streams.js';
+import type { ClientSender } from '../fanout/client-sender.js';
+import type { ChannelFeed } from '../feed/channel-feed.js';
+import { Recovery, type RecoveryTarget } from '../recovery/recovery.js';
+import { ALL_PARTS, routeEnvelope } from '../routing.js';
+import type { Session, Subscription } from '../session.js';
+import type { SubscriptionRegistry } from '../subscription-registry.js';
+
+export interface SubscriptionsDeps {
+  readonly config: { readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number };
+  readonly bus: Bus;
+  readonly metrics: EdgeMetrics;
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** local readers per (dialect, topic): a subscription joins and leaves it */
+  readonly registry: SubscriptionRegistry;
+  readonly derived: Pick<DerivedStreams, 'join' | 'leave'>;
+  /** holds a bus channel (and starts its feed); resolves once the bus confirmed it */
+  readonly acquire: (ch: BusChannel) => Promise<void>;
+  readonly release: (ch: BusChannel) => void;
+  readonly feed: (ch: BusChannel) => ChannelFeed;
+  /** a history frame, encoded once per (message, dialect) */
+  readonly encode: (env: Envelope, dialect: Dialect) => Buffer | undefined;
+  readonly sender: Pick<ClientSender, 'reply' | 'sendReplay' | 'whenWritable'>;
+  readonly fail: (s: Session, error: ClientError, ref: RequestRef) => void;
+}
+
+/** Registry key of a target: the topic's canonical key, or the derived stream variant's. */
+export function keyOf(t: Target): string {
+  return t.type === 'topic' ? t.topic.key : derivedKey(t.stream, t.variant);
+}
+
+export class Subscriptions {
+  readonly #d: SubscriptionsDeps;
+
+  constructor(deps: SubscriptionsDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * Acks only after the bus confirmed every channel the topic needs (and, with `since`, after the replay), so the ack
+   * means "live from here on". With `since` the ack carries, per channel, the position the live stream starts after.
+   */
+  async subscribe(s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean): Promise<void> {
+    if (!s.isOpen) return;
+    if (!implicit && raw.length > this.#d.config.maxTopicLength) {
+      this.#d.metrics.limitHits.inc({ limit: 'topic_length' });
+      this.#d.fail(s, { reason: 'topic_too_long', code: ERROR.topicTooLong.code, message: ERROR.topicTooLong.message(this.#d.config.maxTopicLength) }, ref);
+      return;
+    }
+    const stream = target.type === 'derived' ? s.dialect.derived?.get(target.stream) : undefined;
+    if (target.type === 'derived' && stream === undefined) {
+      // a dialect decoding to a stream it does not define is a bug; the client only learns the topic is unknown
+      this.#d.log.error({ event: 'subscribe.unknown_stream', dialect: s.dialect.name, stream: target.stream }, 'dialect names a derived stream it lacks');
+      this.#d.fail(s, { reason: 'invalid_topic', code: ERROR.invalidTopic.code, message: ERROR.invalidTopic.message(raw) }, ref);
+      return;
+    }
+    const topic = target.type === 'topic' ? target.topic : undefined;
+    const acl = s.ticket.principal.acl;
+    if (!(topic !== undefined ? acl.allows(topic) : stream!.aclTopics.every((t) => acl.allows(t)))) {
+      if (!implicit) this.#d.fail(s, { reason: 'topic_not_allowed', code: ERROR.topicNotAllowed.code, message: ERROR.topicNotAllowed.message(raw) }, ref);
+      return;
+    }
+    const key = keyOf(target);
+    const held = s.subs.get(key);
+    const handle = implicit || s.dialect.subscriptionId === undefined ? undefined : s.dialect.subscriptionId(raw, ++s.subscribeSeq);
+    if (held !== undefined && handle !== undefined) {
+      // a protocol whose subscriptions have ids: another subscription, reading the same stream (and counted)
+      if (this.#overSubscriptionLimit(s, ref)) return;
+      (held.handles ??= new Set()).add(handle);
+      s.explicitSubs++;
+      this.#ack(s, { action: 'subscribe', raw: handle, target, ref }, undefined);
+      return;
+    }
+    if (held !== undefined) {
+      // a set add, like upstream: idempotent (a live topic is not replayed again; unsubscribe first for that)
+      if (!implicit) this.#ack(s, { action: 'subscribe', raw, target, ref }, since === undefined || topic === undefined ? undefined : this.#positions(topic));
+      return;
+    }
+    if (!implicit && this.#overSubscriptionLimit(s, ref)) return;
+    const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
+    const kind = topic !== undefined ? topic.kind : stream!.name;
+    try {
+      await Promise.all(channels.map((ch) => this.#d.acquire(ch)));
+    } catch (err) {
+      for (const ch of channels) this.#d.release(ch);
+      this.#d.log.warn({ event: 'subscribe.bus_unavailable', topicKind: kind, err }, 'subscription refused: bus unavailable');
+      this.#d.fail(s, { reason: 'unavailable', code: ERROR.other.code, message: ERROR.other.message('subscription unavailable, retry later') }, ref);
+      return;
+    }
+    if (!s.isOpen || s.subs.has(key)) {
+      for (const ch of channels) this.#d.release(ch); // closed (or subscribed by a racing request) meanwhile
+      return;
+    }
+    const sub: Subscription = {
+      target, topic, key, kind, channels, raw: handle ?? raw, implicit, state: 'recovering', recovery: undefined, counters: undefined, atMessages: 0, shadowed: false,
+      handles: handle === undefined ? undefined : new Set([handle]),
+    };
+    s.subs.set(key, sub);
+    if (!implicit) s.explicitSubs++;
+    this.#d.metrics.subscriptions.inc({ topic_kind: kind });
+    if (since === undefined || topic === undefined) {
+      this.#join(s, sub, undefined, ref, stream);
+      return;
+    }
+    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), since, {
+      bus: this.#d.bus,
+      feed: (ch) => this.#d.feed(ch),
+      matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
+      encode: (env, dialect) => this.#d.encode(env, dialect),
+      pageSize: this.#d.config.historyPageSize,
+      timeoutMs: this.#d.config.recoveryTimeoutMs,
+      clock: this.#d.clock,
+      metrics: this.#d.metrics,
+      log: this.#d.log,
+    });
+    sub.recovery = recovery;
+    const outcome = await recovery.run();
+    sub.recovery = undefined;
+    const asked = [...since.values()].some((p) => p !== undefined);
+    if (asked) this.#d.metrics.recoveries.inc({ outcome });
+    // cancelled: the socket closed, or a drop-and-resync already took the subscription out
+    if (outcome === 'cancelled' && s.subs.get(key) === sub && sub.state === 'recovering') {
+      s.subs.delete(key);
+      this.dropSub(s, sub);
+    }
+  }
+
+  /** Refuses (and counts) a subscribe past the connection's limit. */
+  #overSubscriptionLimit(s: Session, ref: RequestRef): boolean {
+    if (s.explicitSubs < s.maxSubscriptions) return false;
+    this.#d.metrics.limitHits.inc({ limit: 'subscriptions_per_connection' });
+    const e = ERROR.tooManySubscriptions;
+    this.#d.fail(s, { reason: 'too_many_subscriptions', code: e.code, message: e.message(s.maxSubscriptions) }, ref);
+    return true;
+  }
+
+  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
+    return {
+      dialect: s.dialect,
+      topic,
+      raw: sub.raw,
+      get isOpen() {
+        return s.isOpen && s.subs.get(sub.key) === sub;
+      },
+      send: (frame, isEvent) => this.#d.sender.sendReplay(s, sub, frame, isEvent),
+      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)), // one write per page, not per frame
+      whenWritable: () => this.#d.sender.whenWritable(s),
+      join: (positions) => this.#join(s, sub, positions, ref, undefined),
+    };
+  }
+
+  /**
+   * Joins the live stream: uWS topic membership and the ack in one corked block, so every later event is behind it.
+   * A derived stream's state exists from here on (the first subscriber creates it).
+   */
+  #join(s: Session, sub: Subscription, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined, ref: RequestRef, stream: DerivedStream | undefined): void {
+    const conn = s.conn;
+    if (conn === undefined || !s.isOpen) return;
+    sub.state = 'live';
+    if (this.#readsThroughAll(s, sub)) {
+      sub.shadowed = true;
+      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
+      return;
+    }
+    sub.counters = this.#d.registry.add(s.dialect.name, sub.key, sub.topic);
+    sub.atMessages = sub.counters.messages;
+    if (stream !== undefined) this.#d.derived.join(s.dialect, stream);
+    const counters = sub.counters;
+    conn.cork(() => {
+      conn.subscribe(counters.uwsTopic);
+      // from the next event on, `all` carries its parts: leave their topics in the same synchronous step (no gap)
+      if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#shadow(s, s.subs.get(p));
+      if (!sub.implicit) this.#ack(s, { action: 'subscribe', raw: sub.raw, target: sub.target, ref }, positions);
+    });
+  }
+
+  /** Whether `sub` is a part of `all` (blocks, transactions, sequence) and the session reads `all` live already. */
+  #readsThroughAll(s: Session, sub: Subscription): boolean {
+    if (sub.topic === undefined || !ALL_PARTS.has(sub.key)) return false;
+    const all = s.subs.get('all');
+    return all !== undefined && all !== sub && all.state === 'live' && all.counters !== undefined;
+  }
+
+  /** A live part of `all` stops reading its own uWS topic; `all` delivers its events from now on. */
+  #shadow(s: Session, sub: Subscription | undefined): void {
+    if (sub === undefined || sub.state !== 'live' || sub.shadowed) return;
+    if (sub.counters !== undefined) {
+      s.conn?.unsubscribe(sub.counters.uwsTopic);
+      s.messages += sub.counters.messages - sub.atMessages;
+      this.#d.registry.remove(s.dialect.name, sub.key);
+      sub.counters = undefined;
+    }
+    sub.shadowed = true;
+  }
+
+  /** `all` went: its shadowed parts read their own uWS topics again, from the next event on. */
+  #unshadow(s: Session, sub: Subscription | undefined): void {
+    if (sub === undefined || !sub.shadowed || s.conn === undefined) return;
+    sub.shadowed = false;
+    sub.counters = this.#d.registry.add(s.dialect.name, sub.key, sub.topic);
+    sub.atMessages = sub.counters.messages;
+    s.conn.subscribe(sub.counters.uwsTopic);
+  }
+
+  #ack(s: Session, a: { action: 'subscribe' | 'unsubscribe'; raw: string; target: Target; ref: RequestRef }, positions: ReadonlyMap<BusChannel, StreamPosition> | undefined): void {
+    const nowMs = this.#d.clock.now();
+    this.#d.sender.reply(s, s.dialect.encodeAck(positions === undefined ? { ...a, nowMs } : { ...a, nowMs, positions }));
+  }
+
+  unsubscribe(s: Session, target: Target, raw: string, ref: RequestRef): void {
+    const key = keyOf(target);
+    const sub = s.subs.get(key);
+    if (sub === undefined || sub.implicit || (sub.handles !== undefined && !sub.handles.has(raw))) {
+      this.#d.fail(s, { reason: 'not_subscribed', code: ERROR.notSubscribed.code, message: ERROR.notSubscribed.message(raw) }, ref);
+      return;
+    }
+    if (sub.handles !== undefined) {
+      sub.handles.delete(raw);
+      if (sub.handles.size > 0) {
+        // other subscriptions still read this stream: only this one ends
+        s.explicitSubs--;
+        this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
+        return;
+      }
+    }
+    s.subs.delete(key);
+    if (sub.counters !== undefined) s.conn?.unsubscribe(sub.counters.uwsTopic);
+    this.dropSub(s, sub);
+    if (sub.topic?.kind === 'all') for (const p of ALL_PARTS) this.#unshadow(s, s.subs.get(p));
+    this.#ack(s, { action: 'unsubscribe', raw, target, ref }, undefined);
+  }
+
+  /** Local bookkeeping of one subscription going away; uWS topic membership is the caller's business. */
+  dropSub(s: Session, sub: Subscription): void {
+    sub.recovery?.cancel();
+    if (sub.counters !== undefined) {
+      s.messages += sub.counters.messages - sub.atMessages;
+      this.#d.registry.remove(s.dialect.name, sub.key);
+      if (sub.target.type === 'derived') this.#d.derived.leave(s.dialect, sub.target.stream);
+      sub.counters = undefined;
+    }
+    if (!sub.implicit) s.explicitSubs--;
+    this.#d.metrics.subscriptions.dec({ topic_kind: sub.kind });
+    for (const ch of sub.channels) this.#d.release(ch);
+  }
+
+  #positions(topic: Topic): Map<BusChannel, StreamPosition> {
+    return new Map(channelsForTopic(topic.kind).map((ch) => [ch, this.#d.feed(ch).position]));
+  }
+}

@@ -91,8 +91,6 @@ const ENCODE_CACHE_MAX = 4_096;
 const ENCODE_CACHE_MAX_BYTES = 8 * 1_048_576;
 /** The path ZION's JSON-RPC `subscribe_events` sends clients to. */
 const ZION_PATH = '/zion';
-/** Largest node reply a command answer carries (the whole answer goes out as one WebSocket frame). */
-const MAX_COMMAND_REPLY_BYTES = 1_048_576;
 
 /** The ticket of a connection refused at admission but upgraded to be closed with its dialect's code. */
 function doomedTicket(): AdmissionTicket {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_ARGS } from './helpers/cli-command.js';
 import { parse } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,7 +46,7 @@ function merge(base: Compose, override: Compose): Compose {
 }
 
 function roleVariables(role: string): Set<string> {
-  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/chainfan.js'), role, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...CLI_ARGS, role, '--help'], { encoding: 'utf8', timeout: 30_000 });
   expect(r.status, r.stderr).toBe(0);
   return new Set(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g));
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_ARGS } from './helpers/cli-command.js';
 import { parse } from 'yaml';
 import { checkWiring, configData, type RoleVariables, workloads } from './helpers/kube-wiring.js';
 import { findObject, helmTemplate, type KubeObject, type KubeTools, kubeTools, kustomizeBuild, run } from './helpers/kube-tools.js';
@@ -19,7 +20,7 @@ const HA_VALUES = join(CHART, 'values-ha.yaml');
 
 /** Variables of a role, from `chainfan <role> --help` (the table that validates them). */
 function roleVariables(role: string): Set<string> {
-  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/chainfan.js'), role, '--help'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...CLI_ARGS, role, '--help'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(r.stderr);
   return new Set(r.stdout.match(/CHAINFAN_[A-Z0-9_]+/g));
 }

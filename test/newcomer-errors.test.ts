@@ -108,7 +108,7 @@ describe('a busy port', () => {
   it('ends with exit 78 naming the variable, for the WebSocket port and for the ops port', () => {
     const ws = chainfan(['dev', '--edge-port', String(port), '--edge-ops-port', '0', '--ingestor-ops-port', '0', '--edge-static-dir', 'off']);
     expect(ws.code, ws.stderr).toBe(78);
-    expect(ws.stderr).toContain(`CHAINFAN_EDGE_PORT: cannot listen on 0.0.0.0:${port}`);
+    expect(ws.stderr).toContain(`CHAINFAN_EDGE_PORT: cannot listen on 127.0.0.1:${port}`);
     expect(ws.stderr).toContain('choose another port with CHAINFAN_EDGE_PORT (--edge-port)');
     expect(ws.stderr).not.toMatch(/\n\s+at /);
 

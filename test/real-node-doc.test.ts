@@ -70,7 +70,9 @@ describe('docs/real-node.md', () => {
 
   it('the units start the built binary, with the ingestor\'s node flags, and do not restart on a configuration error', () => {
     const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('packages/cli/package.json', ROOT)), 'utf8')) as { bin: Record<string, string> };
-    expect(pkg.bin['chainfan']).toBe('./dist/main.js');
+    // the command npm links runs the same built entry the units start
+    expect(pkg.bin['chainfan']).toBe('./bin/chainfan.js');
+    expect(readFileSync(fileURLToPath(new URL('packages/cli/bin/chainfan.js', ROOT)), 'utf8')).toContain("import('../dist/main.js')");
     expect(one(ingestorUnit, 'ExecStart')).toBe(`/usr/bin/node ${INGESTOR_NODE_FLAGS.join(' ')} /opt/chainfan/packages/cli/dist/main.js ingestor`);
     expect(one(edgeUnit, 'ExecStart')).toBe('/usr/bin/node /opt/chainfan/packages/cli/dist/main.js edge');
     for (const unit of [ingestorUnit, edgeUnit]) {

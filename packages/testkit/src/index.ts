@@ -9,3 +9,4 @@ export {
   type RedisEndpointAddress,
 } from './redis-topologies.js';
 export { startSecuredRedis, type SecuredRedisHandle } from './secured-redis.js';
+export { startReplyGate, type ReplyGate } from './reply-gate.js';

@@ -53,14 +53,14 @@ function encodeCommand(args: readonly (string | number)[]): string {
   return out;
 }
 
-interface Parsed {
+export interface ParsedReply {
   readonly value: RespValue;
   readonly end: number;
   readonly error?: string;
 }
 
-/** undefined = incomplete, wait for more bytes. */
-function parseReply(buf: Buffer, at: number): Parsed | undefined {
+/** One RESP value (a reply, or a command as clients send it) at `at`; undefined = incomplete, wait for more bytes. */
+export function parseReply(buf: Buffer, at: number): ParsedReply | undefined {
   const eol = buf.indexOf('\r\n', at);
   if (eol < 0) return undefined;
   const type = String.fromCharCode(buf[at] ?? 0);

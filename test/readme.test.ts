@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type RedisHandle, startRedis, waitFor } from '@chainfan/testkit';
+import { groupMembers, stopProcessGroup } from './helpers/process-group.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
@@ -50,15 +51,11 @@ class Running {
       return this.json(event);
     }, { timeoutMs: 90_000, message: `${event}:\n${this.out.slice(-5).join('\n')}\n${this.err.join('\n')}` });
   }
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined) return;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    try {
-      process.kill(-this.child.pid, 'SIGTERM');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // the group is already gone
-    }
-    await exited;
+  #stopped: Promise<void> | undefined;
+  /** Ends the command and everything it started (npm, npx, the chainfan process), even when the shell is gone. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.child.pid === undefined ? Promise.resolve() : stopProcessGroup(this.child.pid);
+    return this.#stopped;
   }
 }
 
@@ -68,9 +65,11 @@ function sh(cmd: string, env: Record<string, string>): string {
 
 const commands = readmeCommands();
 const running: Running[] = [];
-afterAll(async () => {
+const stopAll = async (): Promise<void> => {
   await Promise.all(running.map((r) => r.stop()));
-});
+  for (const r of running) expect(groupMembers(r.child.pid!)).toEqual([]);
+};
+afterAll(stopAll);
 
 describe('README commands', () => {
   it('are the ones this test runs', () => {
@@ -137,6 +136,7 @@ describe('README commands', () => {
       await sim.waitJson('sim.started');
     }, 120_000);
     afterAll(async () => {
+      await stopAll(); // the ingestor and edge before their Redis: they shut down as operators stop them, not amid an outage
       await redis?.stop();
     });
 

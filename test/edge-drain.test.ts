@@ -22,8 +22,10 @@ async function startEdge(redisUrl: string): Promise<Edge> {
     CHAINFAN_EDGE_PORT: '0',
     CHAINFAN_EDGE_OPS_PORT: '0',
     CHAINFAN_OPS_HOST: '127.0.0.1',
-    CHAINFAN_EDGE_DRAIN_TIMEOUT_MS: '3000',
-    CHAINFAN_EDGE_DRAIN_BATCH_SIZE: '1', // one client per batch, spread over half the deadline: the drain takes a while
+    // one client per batch, spread over half the deadline: the five clients of an edge leave over 2-4 s, a window a
+    // test starved of CPU still catches /readyz in (with 3 s it was 0.6-1.2 s, missed on a loaded machine)
+    CHAINFAN_EDGE_DRAIN_TIMEOUT_MS: '10000',
+    CHAINFAN_EDGE_DRAIN_BATCH_SIZE: '1',
   });
   const ready = await waitFor<LogLine | undefined>(() => {
     if (proc.child.exitCode !== null) throw new Error(`edge exited: ${proc.stderr.join('\n')}`);
@@ -80,6 +82,8 @@ describe('SIGTERM on one of two edges while SDK clients stream', () => {
     try {
       await waitFor(() => [...received.values()].every((g) => g.blocks.length >= 50), { timeoutMs: 20_000, message: 'streaming' });
 
+      // ready before; this also opens the HTTP client, so the checks below are not slowed by its first use
+      expect((await fetch(`${a.ops}/readyz`)).status).toBe(200);
       a.proc.child.kill('SIGTERM');
       const readyz = await waitFor(async () => {
         const r = await fetch(`${a.ops}/readyz`);

@@ -38,9 +38,9 @@ export function createRedisClient(t: RedisTopology, o: RedisClientOptions): Redi
   };
   switch (t.kind) {
     case 'single':
-      return new Redis(t.url, common);
+      return guardSocketErrors(new Redis(t.url, common));
     case 'sentinel':
-      return new Redis({
+      return guardSocketErrors(new Redis({
         ...common,
         sentinels: t.sentinels.map((e) => ({ host: e.host, port: e.port })),
         name: t.name,
@@ -49,7 +49,7 @@ export function createRedisClient(t: RedisTopology, o: RedisClientOptions): Redi
         sentinelRetryStrategy: o.retryDelayMs,
         // reconnect to the new primary as soon as a sentinel announces +switch-master, not at the next error
         failoverDetector: true,
-      });
+      }));
     case 'cluster': {
       const opts: ClusterOptions = {
         redisOptions: common,
@@ -71,9 +71,25 @@ export function createRedisClient(t: RedisTopology, o: RedisClientOptions): Redi
         slotsRefreshTimeout: o.connectTimeoutMs,
         ...(tls !== undefined ? { dnsLookup: (address: string, cb: (err: Error | null, address: string) => void) => cb(null, address) } : {}),
       };
-      return new Cluster(t.nodes.map((e) => ({ host: e.host, port: e.port })), opts);
+      const cluster = new Cluster(t.nodes.map((e) => ({ host: e.host, port: e.port })), opts);
+      cluster.on('+node', (node: Redis) => guardSocketErrors(node));
+      return cluster;
     }
   }
+}
+
+/**
+ * ioredis listens for only the first error of a connection's socket (`once`). A failing TLS handshake can emit a
+ * second one — our certificate check fails, then the server's alert arrives — which, with no listener left, would
+ * be thrown as an uncaught exception and end the process. Once a socket has reported an error, later ones are
+ * dropped: the connection is closing and is retried anyway.
+ */
+function guardSocketErrors(conn: Redis): Redis {
+  conn.on('error', () => {
+    const socket = conn.stream as Redis['stream'] | undefined;
+    if (socket !== undefined && socket.listenerCount('error') === 0) socket.on('error', () => undefined);
+  });
+  return conn;
 }
 
 /**

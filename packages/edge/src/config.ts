@@ -1,6 +1,6 @@
 // The edge's configuration: the typed options the Edge and its admission take, and the CHAINFAN_* table they are
 // parsed from (one table, every problem reported at once).
-import { ChainfanError, MAX_TOPIC_LENGTH } from '@chainfan/protocol';
+import { ChainfanError, MAX_TOPIC_LENGTH, MAX_TXS_PARTITIONS } from '@chainfan/protocol';
 import { redisEnv } from '@chainfan/bus';
 import { bool, int, oneOf, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
 import { allowedOriginsField, anonymousTopicsField, apiKeysField, securityProblems } from './auth/security-settings.js';
@@ -18,6 +18,8 @@ export interface EdgeConfig {
   readonly host: string;
   /** public WebSocket port; 8765 is evrmore-rpc's documented one; 0 picks a free port */
   readonly port: number;
+  /** hash partitions of the transaction stream, as the ingestor publishes them (CHAINFAN_BUS_TXS_PARTITIONS) */
+  readonly txsPartitions: number;
   /** largest inbound frame; bigger ones close the socket. 1 MiB = the evrmore-rpc client's and server's max_size */
   readonly maxPayloadBytes: number;
   /** uWS idle timeout; uWS pings automatically, so only dead peers reach it. evrmore-rpc clients ping every 30 s */
@@ -73,6 +75,7 @@ export interface EdgeConfig {
 export const DEFAULT_EDGE_CONFIG: EdgeConfig = Object.freeze({
   host: '0.0.0.0',
   port: 8765,
+  txsPartitions: 1,
   maxPayloadBytes: 1_048_576,
   idleTimeoutSeconds: 120,
   maxBackpressureBytes: 1_048_576,
@@ -109,6 +112,8 @@ export function edgeConfig(overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   };
   const positiveInt = (v: number): boolean => Number.isSafeInteger(v) && v > 0;
   check(Number.isInteger(cfg.port) && cfg.port >= 0 && cfg.port <= 65_535, `port ${cfg.port} not in 0..65535`);
+  check(Number.isInteger(cfg.txsPartitions) && cfg.txsPartitions >= 1 && cfg.txsPartitions <= MAX_TXS_PARTITIONS,
+    `txsPartitions ${cfg.txsPartitions} not in 1..${MAX_TXS_PARTITIONS}`);
   // uWS aborts the process on an idle timeout between 1 and 7 s, and 0 would keep dead peers forever
   check(Number.isInteger(cfg.idleTimeoutSeconds) && cfg.idleTimeoutSeconds >= 8 && cfg.idleTimeoutSeconds <= 960,
     `idleTimeoutSeconds ${cfg.idleTimeoutSeconds} not in 8..960`);
@@ -208,6 +213,7 @@ export function edgeConfigFromEnv(env: EdgeEnv): EdgeConfig {
   return edgeConfig({
     host: env.CHAINFAN_EDGE_HOST,
     port: env.CHAINFAN_EDGE_PORT,
+    txsPartitions: env.CHAINFAN_BUS_TXS_PARTITIONS,
     maxPayloadBytes: env.CHAINFAN_EDGE_MAX_PAYLOAD_BYTES,
     idleTimeoutSeconds: env.CHAINFAN_EDGE_IDLE_TIMEOUT_SECONDS,
     maxBackpressureBytes: env.CHAINFAN_EDGE_MAX_BACKPRESSURE_BYTES,

@@ -192,6 +192,7 @@ export class Edge {
       registry: this.#registry,
       publish: (topic, frame, binary) => this.#transport.publish(topic, frame, binary),
       maxEventFrameBytes: this.#cfg.maxEventFrameBytes,
+      txsPartitions: this.#cfg.txsPartitions,
       sent: this.#sent,
       metrics: this.#metrics,
       log: this.#log,

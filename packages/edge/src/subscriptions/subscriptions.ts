@@ -1,7 +1,7 @@
 // One socket's subscriptions as one state machine: subscribe with ACL, length and count limits, recovery from a
 // position, `all` shadowing its parts, unsubscribe, and the bookkeeping when a subscription goes.
 import {
-  ERROR, channelsForTopic,
+  ERROR, channelsOfTopic, fitSince,
   type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RequestRef, type Since, type StreamPosition, type Target, type Topic,
 } from '@chainfan/protocol';
 import type { Bus } from '@chainfan/bus';
@@ -16,7 +16,7 @@ import type { Session, Subscription } from '../session.js';
 import type { SubscriptionRegistry } from '../subscription-registry.js';
 
 export interface SubscriptionsDeps {
-  readonly config: { readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number };
+  readonly config: { readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number; readonly txsPartitions: number };
   readonly bus: Bus;
   readonly metrics: EdgeMetrics;
   readonly log: Logger;
@@ -87,7 +87,7 @@ export class Subscriptions {
       return;
     }
     if (!implicit && this.#overSubscriptionLimit(s, ref)) return;
-    const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
+    const channels = topic !== undefined ? channelsOfTopic(topic, this.#d.config.txsPartitions) : stream!.channels;
     const kind = topic !== undefined ? topic.kind : stream!.name;
     try {
       await Promise.all(channels.map((ch) => this.#d.acquire(ch)));
@@ -112,7 +112,8 @@ export class Subscriptions {
       this.#join(s, sub, undefined, ref, stream);
       return;
     }
-    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), since, {
+    // positions on transaction partitions this deployment does not run end in resync notices (fitSince)
+    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), fitSince(since, channels), {
       bus: this.#d.bus,
       feed: (ch) => this.#d.feed(ch),
       matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
@@ -255,6 +256,6 @@ export class Subscriptions {
   }
 
   #positions(topic: Topic): Map<BusChannel, StreamPosition> {
-    return new Map(channelsForTopic(topic.kind).map((ch) => [ch, this.#d.feed(ch).position]));
+    return new Map(channelsOfTopic(topic, this.#d.config.txsPartitions).map((ch) => [ch, this.#d.feed(ch).position]));
   }
 }

@@ -100,6 +100,7 @@ describe('ClientCommands', () => {
     const h = setup();
     const { peer } = await open(h);
     peer.send(JSON.stringify({ action: 'subscribe', topic: 'blocks', id: 1 }));
+    await turns(); // the first is with the bus
     peer.send(JSON.stringify({ action: 'subscribe', topic: 'transactions', id: 2 }));
     peer.close();
     h.subscribes[0]!.done.resolve();
@@ -113,7 +114,7 @@ describe('ClientCommands', () => {
     const { peer } = await open(h);
     for (let i = 1; i <= 3; i++) peer.send(JSON.stringify({ action: 'ping', id: i }));
     expect(frames(peer).map((f) => [f.type, f.id])).toEqual([['pong', 1], ['pong', 2], ['error', 3]]);
-    h.clock.advance(1_000); // one token back
+    h.clock.advance(2_000); // the debt paid, and one token back
     peer.send(JSON.stringify({ action: 'ping', id: 4 }));
     expect(frames(peer).at(-1)).toMatchObject({ type: 'pong', id: 4 });
     for (let i = 5; i < 10 && peer.closed === undefined; i++) peer.send(JSON.stringify({ action: 'ping', id: i }));
@@ -126,6 +127,7 @@ describe('ClientCommands', () => {
     const h = setup();
     const { peer } = await open(h);
     peer.send(JSON.stringify({ action: 'subscribe', topic: 'blocks', id: 1 }));
+    await turns();
     h.subscribes[0]!.done.reject(new Error('bug'));
     await turns();
     expect(peer.closed).toEqual({ code: CLOSE.internal.code, reason: CLOSE.internal.reason });

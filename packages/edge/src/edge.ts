@@ -26,7 +26,7 @@ import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { CommandProxy } from './rpc/command-proxy.js';
 import { ClientCommands } from './commands/client-commands.js';
-import type { Session } from './session.js';
+import type { EndSocket, Session } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { keyOf, Subscriptions } from './subscriptions/subscriptions.js';
 import { ConnectionTimers, heartbeatTopic } from './timers/connection-timers.js';
@@ -125,8 +125,7 @@ export class Edge {
     const log = deps.log.child({ component: 'edge', edge: edgeId });
     const metrics = deps.metrics;
     const closing = (): boolean => this.#closing !== undefined;
-    const end = (s: Session, close: { readonly code: number; readonly reason: string }, why: Parameters<Connections['end']>[2]): void =>
-      this.#connections.end(s, close, why);
+    const end: EndSocket = (s, close, why) => this.#connections.end(s, close, why);
     this.#log = log;
     this.#metrics = metrics;
     this.#cfg = cfg;

@@ -3,6 +3,7 @@
 // URLs) that re-subscribes every topic from the last position it saw, so nothing is lost or delivered twice.
 import { Backoff, resolveReconnectPolicy } from './backoff.js';
 import { splitBatchedFrame, withBatchQuery } from './batch-frames.js';
+import { BlockMemory, type BlockRef, blockSince, repairableFromBlock } from './block-memory.js';
 import { asClock, type Cancel, type Clock } from './clock.js';
 import { type Request, type Waiter, createWaiter, isPosition, settle, topicChannels, topicKey } from './client-requests.js';
 import type { ChainfanClientEvents, ChainfanClientOptions, ClientState } from './client-types.js';
@@ -28,6 +29,9 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   #urlIndex = 0;
   readonly #resume: boolean;
   readonly #positions = new PositionTracker();
+  readonly #blocks = new BlockMemory();
+  /** topics whose next subscribe resumes the `blocks` channel from a block (until its ack) */
+  readonly #fromBlock = new Map<string, BlockRef>();
   readonly #WebSocket: WebSocketConstructor;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
@@ -83,6 +87,11 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     return this.#positions.position(channel);
   }
 
+  /** The last block delivered (what a resume from a block continues after); undefined before the first. */
+  get lastBlock(): BlockRef | undefined {
+    return this.#blocks.last;
+  }
+
   /** Topics currently wanted, in subscribe order (what a reconnect re-sends). */
   get topics(): readonly string[] {
     return [...this.#topics.values()];
@@ -116,11 +125,17 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
    * topic from the set; with CHAINFAN_CLIENT_TIMEOUT after requestTimeoutMs, keeping the topic (the server may still
    * honour it; unsubscribe() to drop it). Errors carry no topic on the wire, so an error is matched to the oldest
    * unanswered request. Subscribing to an already acknowledged topic resolves at once without a frame.
+   * `sinceBlock` (topics carrying blocks: `blocks`, `all`; chainfan edges): deliver every block after that one —
+   * from history, or re-read from the node by the edge — with a `reorg` message first if it left the chain.
    */
-  subscribe(topic: string): Promise<void> {
+  subscribe(topic: string, opts: { readonly sinceBlock?: BlockRef } = {}): Promise<void> {
     if (this.#terminated) return Promise.reject(this.#closedError(`subscribe ${topic}`));
     const key = topicKey(topic);
     if (!this.#topics.has(key)) this.#topics.set(key, topic);
+    if (opts.sinceBlock !== undefined && !this.#acked.has(key)) {
+      this.#blocks.anchor(opts.sinceBlock);
+      this.#fromBlock.set(key, opts.sinceBlock);
+    }
     const last = this.#lastInflight(key);
     if (this.#state === 'open' && last === undefined && this.#acked.has(key)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -287,8 +302,13 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     else if (msg.type === 'error') this.#onServerError(msg.data);
     else if (msg.type === 'unknown' && msg.wireType === 'resync') {
       if (!this.#onResync(msg.data)) return;
-    } else if (this.#resume && msg.channel !== undefined && msg.epoch !== undefined && msg.seq !== undefined) {
-      if (!this.#positions.accept(msg.channel, msg.epoch, msg.seq)) return; // delivered already (replay overlap, or another topic)
+    } else {
+      if (this.#resume && msg.channel !== undefined && msg.epoch !== undefined && msg.seq !== undefined) {
+        if (!this.#positions.accept(msg.channel, msg.epoch, msg.seq)) return; // delivered already (replay overlap, or another topic)
+      }
+      // a block is one block whichever way it came (the stream in any epoch, or re-read from the node): once
+      if (msg.type === 'block' && !this.#blocks.accept(msg.data.hash, msg.data.height)) return;
+      if (msg.type === 'unknown' && msg.wireType === 'reorg') this.#blocks.reorg(msg.data);
     }
     const { dropped } = this.#queue.push(msg);
     if (dropped > 0) {
@@ -303,7 +323,10 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     const i = this.#inflight.findIndex((r) => r.action === ack.action && r.key === key);
     if (i < 0) return; // unsolicited ack: still delivered as a message, nothing to settle
     const [req] = this.#inflight.splice(i, 1);
-    if (ack.action === 'subscribe') this.#acked.add(key);
+    if (ack.action === 'subscribe') {
+      this.#acked.add(key);
+      this.#fromBlock.delete(key);
+    }
     else this.#acked.delete(key);
     if (ack.action === 'subscribe' && this.#resume) {
       const positions: Record<string, Position> = {};
@@ -330,6 +353,16 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       return false;
     }
     this.#positions.resync(n.channel, { epoch: n.epoch, seq: n.seq });
+    const last = this.#blocks.last;
+    const topic = this.#topics.get(key);
+    if (this.#resume && topic !== undefined && this.#state === 'open' && repairableFromBlock(n.channel, n.reason, last)) {
+      // the bus lost our place, the chain did not: take the topic again from the last block delivered (blocks the
+      // stream sends meanwhile arrive twice and are dropped by hash), so nothing is missing and nothing is signalled
+      this.#fromBlock.set(key, last);
+      this.#send({ action: 'unsubscribe', key, topic, waiters: [] });
+      this.#send({ action: 'subscribe', key, topic, waiters: [] }, true);
+      return false;
+    }
     this.#events.emit('resync', n);
     return true;
   }
@@ -358,7 +391,9 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     let frame: Record<string, unknown> = { action: req.action, topic: req.topic };
     if (req.action === 'subscribe' && this.#resume) {
       const channels = topicChannels(req.topic);
-      const since = resume ? this.#positions.sinceFor(channels) : 'now';
+      const block = this.#fromBlock.get(req.key);
+      const positions = resume ? this.#positions.sinceFor(channels) : 'now';
+      const since = block !== undefined && channels.includes('blocks') ? blockSince(block, positions, channels) : positions;
       if (since !== 'now') {
         req.recovering = channels;
         this.#positions.beginRecovery(channels);

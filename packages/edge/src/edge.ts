@@ -29,6 +29,7 @@ import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { TokenBucket } from './limits/token-bucket.js';
 import { CommandProxy } from './rpc/command-proxy.js';
+import type { ChainReader } from './rpc/node-chain.js';
 import { ClientCommands } from './commands/client-commands.js';
 import { type ServerCloseReason, Session } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
@@ -50,6 +51,8 @@ export interface EdgeDeps {
   readonly dialectPaths?: ReadonlyMap<string, string>;
   /** answers command messages; defaults to none configured (commands refused with 1011) */
   readonly commands?: CommandProxy;
+  /** the node's chain, for chain-anchored resumes past history; defaults to none (history only) */
+  readonly chain?: ChainReader;
   /** where edges publish their numbers for cluster-wide status; defaults to this edge alone */
   readonly statsRegistry?: StatsRegistry;
   readonly clock?: Clock;
@@ -186,6 +189,7 @@ export class Edge {
       encode: (env, dialect) => this.#encodeCache.get(env, dialect),
       sender: this.#sender,
       fail: (s, error, ref) => this.#fail(s, error, ref),
+      chain: deps.chain,
     });
     this.#fanout = new Fanout({
       dialects: this.#dialects,
@@ -224,7 +228,7 @@ export class Edge {
       reply: (s, frame) => this.#sender.reply(s, frame),
       end: (s, close, why) => this.#end(s, close, why),
       failed: (err, s) => this.#handlerFailed('command', err, s),
-      subscribe: (s, target, raw, since, ref, implicit) => this.#subs.subscribe(s, target, raw, since, ref, implicit),
+      subscribe: (s, target, raw, since, ref, implicit, block) => this.#subs.subscribe(s, target, raw, since, ref, implicit, block),
       unsubscribe: (s, target, raw, ref) => this.#subs.unsubscribe(s, target, raw, ref),
     });
     this.#random = deps.random ?? Math.random;

@@ -2,7 +2,7 @@
 // position, `all` shadowing its parts, unsubscribe, and the bookkeeping when a subscription goes.
 import {
   ERROR, channelsForTopic,
-  type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RequestRef, type Since, type StreamPosition, type Target, type Topic,
+  type BlockPosition, type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RequestRef, type Since, type StreamPosition, type Target, type Topic,
 } from '@chainfan/protocol';
 import type { Bus } from '@chainfan/bus';
 import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
@@ -10,13 +10,20 @@ import type { Clock } from '../clock.js';
 import { derivedKey, type DerivedStreams } from '../derived/derived-streams.js';
 import type { ClientSender } from '../fanout/client-sender.js';
 import type { ChannelFeed } from '../feed/channel-feed.js';
+import { blockIdOf } from '../recovery/block-id.js';
+import { ChainResume } from '../recovery/chain-resume.js';
 import { Recovery, type RecoveryTarget } from '../recovery/recovery.js';
+import type { ChainReader } from '../rpc/node-chain.js';
 import { ALL_PARTS, routeEnvelope } from '../routing.js';
 import type { Session, Subscription } from '../session.js';
 import type { SubscriptionRegistry } from '../subscription-registry.js';
 
 export interface SubscriptionsDeps {
-  readonly config: { readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number };
+  readonly config: {
+    readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number; readonly chainResumeMaxBlocks: number;
+  };
+  /** the node, for chain-anchored resumes past history; undefined: history only */
+  readonly chain: ChainReader | undefined;
   readonly bus: Bus;
   readonly metrics: EdgeMetrics;
   readonly log: Logger;
@@ -50,7 +57,9 @@ export class Subscriptions {
    * Acks only after the bus confirmed every channel the topic needs (and, with `since`, after the replay), so the ack
    * means "live from here on". With `since` the ack carries, per channel, the position the live stream starts after.
    */
-  async subscribe(s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean): Promise<void> {
+  async subscribe(
+    s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean, block?: BlockPosition,
+  ): Promise<void> {
     if (!s.isOpen) return;
     if (!implicit && raw.length > this.#d.config.maxTopicLength) {
       this.#d.metrics.limitHits.inc({ limit: 'topic_length' });
@@ -112,7 +121,22 @@ export class Subscriptions {
       this.#join(s, sub, undefined, ref, stream);
       return;
     }
-    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), since, {
+    let from: Since = since;
+    let skip: ((env: Envelope) => boolean) | undefined;
+    if (block !== undefined && since.has('blocks')) {
+      const r = await this.#chainResume(s, sub, since, block);
+      if (r === undefined) {
+        if (s.subs.get(key) === sub && sub.state === 'recovering') {
+          s.subs.delete(key);
+          this.dropSub(s, sub);
+        }
+        return;
+      }
+      from = r.since;
+      const have = r.have;
+      if (have.size > 0) skip = (env) => env.channel === 'blocks' && have.has(blockIdOf(env.body)?.hash ?? '');
+    }
+    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref, skip), from, {
       bus: this.#d.bus,
       feed: (ch) => this.#d.feed(ch),
       matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
@@ -126,7 +150,7 @@ export class Subscriptions {
     sub.recovery = recovery;
     const outcome = await recovery.run();
     sub.recovery = undefined;
-    const asked = [...since.values()].some((p) => p !== undefined);
+    const asked = [...from.values()].some((p) => p !== undefined);
     if (asked) this.#d.metrics.recoveries.inc({ outcome });
     // cancelled: the socket closed, or a drop-and-resync already took the subscription out
     if (outcome === 'cancelled' && s.subs.get(key) === sub && sub.state === 'recovering') {
@@ -144,11 +168,48 @@ export class Subscriptions {
     return true;
   }
 
-  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
+  /**
+   * The `blocks` channel from a block (history or the node), before the ordinary recovery: channels asked for "now"
+   * are pinned first, so they start at the subscribe and not after the re-read. undefined: the socket went.
+   */
+  async #chainResume(s: Session, sub: Subscription, since: Since, block: BlockPosition): Promise<{ since: Since; have: ReadonlySet<string> } | undefined> {
+    const pinned = new Map<BusChannel, StreamPosition | undefined>();
+    for (const [ch, p] of since) {
+      const feed = this.#d.feed(ch);
+      pinned.set(ch, p ?? (feed.state === 'live' ? feed.position : undefined));
+    }
+    const resume = new ChainResume({
+      dialect: s.dialect,
+      raw: sub.raw,
+      get isOpen() {
+        return s.isOpen && s.subs.get(sub.key) === sub;
+      },
+      send: (frame, isEvent) => this.#d.sender.sendReplay(s, sub, frame, isEvent),
+      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)),
+      whenWritable: () => this.#d.sender.whenWritable(s),
+    }, {
+      bus: this.#d.bus,
+      feed: this.#d.feed('blocks'),
+      chain: this.#d.chain,
+      maxBlocks: this.#d.config.chainResumeMaxBlocks,
+      pageSize: this.#d.config.historyPageSize,
+      timeoutMs: this.#d.config.recoveryTimeoutMs,
+      clock: this.#d.clock,
+      metrics: this.#d.metrics,
+      log: this.#d.log,
+    });
+    const r = await resume.run(block);
+    if (r.kind === 'cancelled') return undefined;
+    pinned.set('blocks', r.position);
+    return { since: pinned, have: r.have };
+  }
+
+  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef, skip: ((env: Envelope) => boolean) | undefined): RecoveryTarget {
     return {
       dialect: s.dialect,
       topic,
       raw: sub.raw,
+      ...(skip === undefined ? {} : { skip }),
       get isOpen() {
         return s.isOpen && s.subs.get(sub.key) === sub;
       },

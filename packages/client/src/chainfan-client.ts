@@ -3,7 +3,7 @@
 // URLs) that re-subscribes every topic from the last position it saw, so nothing is lost or delivered twice.
 import { Backoff, resolveReconnectPolicy } from './backoff.js';
 import { splitBatchedFrame, withBatchQuery } from './batch-frames.js';
-import { BlockMemory, type BlockRef, blockSince, repairableFromBlock } from './block-memory.js';
+import type { BlockRef } from './block-memory.js';
 import { asClock, type Cancel, type Clock } from './clock.js';
 import { type Request, type Waiter, createWaiter, isPosition, settle, topicChannels, topicKey } from './client-requests.js';
 import type { ChainfanClientEvents, ChainfanClientOptions, ClientState } from './client-types.js';
@@ -12,7 +12,8 @@ import { Emitter } from './emitter.js';
 import { ChainfanClientError } from './errors.js';
 import { MessageQueue } from './message-queue.js';
 import type { ChainfanMessage, ErrorData, SubscriptionData } from './messages.js';
-import { type Position, PositionTracker } from './position-tracker.js';
+import type { Position } from './position-tracker.js';
+import { ResumeState } from './resume-state.js';
 import { wireSocket } from './socket-dial.js';
 import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
@@ -28,10 +29,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   readonly #urls: readonly string[];
   #urlIndex = 0;
   readonly #resume: boolean;
-  readonly #positions = new PositionTracker();
-  readonly #blocks = new BlockMemory();
-  /** topics whose next subscribe resumes the `blocks` channel from a block (until its ack) */
-  readonly #fromBlock = new Map<string, BlockRef>();
+  readonly #r = new ResumeState();
   readonly #WebSocket: WebSocketConstructor;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
@@ -84,12 +82,12 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
 
   /** Where the client stands on a bus channel (what a reconnect resumes from); undefined before the first ack or event. */
   position(channel: string): Position | undefined {
-    return this.#positions.position(channel);
+    return this.#r.positions.position(channel);
   }
 
   /** The last block delivered (what a resume from a block continues after); undefined before the first. */
   get lastBlock(): BlockRef | undefined {
-    return this.#blocks.last;
+    return this.#r.blocks.last;
   }
 
   /** Topics currently wanted, in subscribe order (what a reconnect re-sends). */
@@ -132,10 +130,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     if (this.#terminated) return Promise.reject(this.#closedError(`subscribe ${topic}`));
     const key = topicKey(topic);
     if (!this.#topics.has(key)) this.#topics.set(key, topic);
-    if (opts.sinceBlock !== undefined && !this.#acked.has(key)) {
-      this.#blocks.anchor(opts.sinceBlock);
-      this.#fromBlock.set(key, opts.sinceBlock);
-    }
+    if (opts.sinceBlock !== undefined && !this.#acked.has(key)) this.#r.startFromBlock(key, opts.sinceBlock);
     const last = this.#lastInflight(key);
     if (this.#state === 'open' && last === undefined && this.#acked.has(key)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -270,7 +265,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     }
     this.#inflight = [];
     this.#acked.clear();
-    this.#positions.socketClosed();
+    this.#r.positions.socketClosed();
     // the next attempt goes to the next address: a draining (1001) or dead edge is left for another
     this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length;
     this.#state = 'reconnecting';
@@ -302,14 +297,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     else if (msg.type === 'error') this.#onServerError(msg.data);
     else if (msg.type === 'unknown' && msg.wireType === 'resync') {
       if (!this.#onResync(msg.data)) return;
-    } else {
-      if (this.#resume && msg.channel !== undefined && msg.epoch !== undefined && msg.seq !== undefined) {
-        if (!this.#positions.accept(msg.channel, msg.epoch, msg.seq)) return; // delivered already (replay overlap, or another topic)
-      }
-      // a block is one block whichever way it came (the stream in any epoch, or re-read from the node): once
-      if (msg.type === 'block' && !this.#blocks.accept(msg.data.hash, msg.data.height)) return;
-      if (msg.type === 'unknown' && msg.wireType === 'reorg') this.#blocks.reorg(msg.data);
-    }
+    } else if (!this.#r.accept(msg, this.#resume)) return; // delivered already
     const { dropped } = this.#queue.push(msg);
     if (dropped > 0) {
       this.#totalDropped += dropped;
@@ -325,14 +313,14 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     const [req] = this.#inflight.splice(i, 1);
     if (ack.action === 'subscribe') {
       this.#acked.add(key);
-      this.#fromBlock.delete(key);
+      this.#r.acked(key);
     }
     else this.#acked.delete(key);
     if (ack.action === 'subscribe' && this.#resume) {
       const positions: Record<string, Position> = {};
       const raw: unknown = ack.positions;
       if (typeof raw === 'object' && raw !== null) for (const [ch, p] of Object.entries(raw)) if (isPosition(p)) positions[ch] = p;
-      this.#positions.endRecovery(req!.recovering ?? topicChannels(req!.topic), req!.recovering !== undefined, positions);
+      this.#r.positions.endRecovery(req!.recovering ?? topicChannels(req!.topic), req!.recovering !== undefined, positions);
     }
     for (const w of req!.waiters) settle(w);
   }
@@ -352,13 +340,10 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       }
       return false;
     }
-    this.#positions.resync(n.channel, { epoch: n.epoch, seq: n.seq });
-    const last = this.#blocks.last;
     const topic = this.#topics.get(key);
-    if (this.#resume && topic !== undefined && this.#state === 'open' && repairableFromBlock(n.channel, n.reason, last)) {
+    if (this.#r.repairFromBlock(key, n) && this.#resume && topic !== undefined && this.#state === 'open') {
       // the bus lost our place, the chain did not: take the topic again from the last block delivered (blocks the
       // stream sends meanwhile arrive twice and are dropped by hash), so nothing is missing and nothing is signalled
-      this.#fromBlock.set(key, last);
       this.#send({ action: 'unsubscribe', key, topic, waiters: [] });
       this.#send({ action: 'subscribe', key, topic, waiters: [] }, true);
       return false;
@@ -370,7 +355,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   #onServerError(e: ErrorData): void {
     const req = this.#inflight.shift();
     if (req === undefined) return; // not an answer to a request; delivered as an ErrorMessage only
-    if (req.recovering !== undefined) this.#positions.abortRecovery(req.recovering);
+    if (req.recovering !== undefined) this.#r.positions.abortRecovery(req.recovering);
     const err = new ChainfanClientError('CHAINFAN_CLIENT_SERVER_ERROR', `${req.action} ${req.topic} refused: ${e.message}`, {
       serverCode: e.code,
       context: { topic: req.topic, action: req.action },
@@ -390,14 +375,8 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     this.#inflight.push(req);
     let frame: Record<string, unknown> = { action: req.action, topic: req.topic };
     if (req.action === 'subscribe' && this.#resume) {
-      const channels = topicChannels(req.topic);
-      const block = this.#fromBlock.get(req.key);
-      const positions = resume ? this.#positions.sinceFor(channels) : 'now';
-      const since = block !== undefined && channels.includes('blocks') ? blockSince(block, positions, channels) : positions;
-      if (since !== 'now') {
-        req.recovering = channels;
-        this.#positions.beginRecovery(channels);
-      }
+      const { since, recovering } = this.#r.since(req.key, topicChannels(req.topic), resume);
+      if (recovering !== undefined) req.recovering = recovering;
       frame = { ...frame, since };
     }
     // a socket that is closing but has not fired 'close' drops the frame; the close handler re-queues the request

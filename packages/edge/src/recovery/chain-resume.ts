@@ -45,6 +45,8 @@ export type ChainResumeResult =
 
 /** Longest single wait for the feed before looking again. */
 const WAIT_SLICE_MS = 1_000;
+/** Block hashes asked for at once, and block bodies asked for ahead of the one being sent. */
+const READ_AHEAD = 8;
 /** Blocks read before an estimated start when looking a block up in history (reorgs make the estimate inexact). */
 const LOOKUP_MARGIN = 32;
 
@@ -194,10 +196,11 @@ export class ChainResume {
     const tip = await chain.tipHeight();
     if (tip - from.height > budget) return 'too_far_behind';
     const hashes: string[] = [];
-    for (let h = from.height + 1; h <= tip; h++) {
-      const x = await chain.blockHash(h);
-      if (x === undefined) break; // the tip went down meanwhile
-      hashes.push(x);
+    for (let h = from.height + 1; h <= tip; h += READ_AHEAD) {
+      const page = await Promise.all(Array.from({ length: Math.min(READ_AHEAD, tip - h + 1) }, (_, i) => chain.blockHash(h + i)));
+      const end = page.indexOf(undefined);
+      hashes.push(...(page.slice(0, end < 0 ? page.length : end) as string[]));
+      if (end >= 0 || this.#gone) break; // the tip went down meanwhile
     }
     if (this.#gone) return 'cancelled';
     if (disconnected !== undefined) {
@@ -208,8 +211,18 @@ export class ChainResume {
     }
     let last = from;
     let count = 0;
-    for (const hash of hashes) {
-      const body = await chain.block(hash);
+    // bodies are asked for a few blocks ahead of the one being sent (NodeChain bounds what reaches the node at once)
+    const bodies = new Map<number, Promise<string | undefined>>();
+    const bodyAt = (i: number): Promise<string | undefined> => {
+      for (let j = i; j < Math.min(hashes.length, i + READ_AHEAD); j++) {
+        if (!bodies.has(j)) bodies.set(j, chain.block(hashes[j]!).catch(() => undefined));
+      }
+      const p = bodies.get(i)!;
+      bodies.delete(i);
+      return p;
+    };
+    for (const [i, hash] of hashes.entries()) {
+      const body = await bodyAt(i);
       if (this.#gone) return 'cancelled';
       if (body === undefined) break; // reorged away between the two reads: the next pass sees the new chain
       const parent = /"previousblockhash":"([0-9a-f]{64})"/.exec(body)?.[1];

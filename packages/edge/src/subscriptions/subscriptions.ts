@@ -123,6 +123,7 @@ export class Subscriptions {
     }
     let from: Since = since;
     let skip: ((env: Envelope) => boolean) | undefined;
+    let noticed = false;
     if (block !== undefined && since.has('blocks')) {
       const r = await this.#chainResume(s, sub, since, block);
       if (r === undefined) {
@@ -133,6 +134,7 @@ export class Subscriptions {
         return;
       }
       from = r.since;
+      noticed = r.noticed;
       const have = r.have;
       if (have.size > 0) skip = (env) => env.channel === 'blocks' && have.has(blockIdOf(env.body)?.hash ?? '');
     }
@@ -148,7 +150,9 @@ export class Subscriptions {
       log: this.#d.log,
     });
     sub.recovery = recovery;
-    const outcome = await recovery.run();
+    const ran = await recovery.run();
+    // a resume from a block that ended in a notice did not recover, whatever the channels did after it
+    const outcome = noticed && ran === 'recovered' ? 'not_recovered' : ran;
     sub.recovery = undefined;
     const asked = [...from.values()].some((p) => p !== undefined);
     if (asked) this.#d.metrics.recoveries.inc({ outcome });
@@ -172,7 +176,7 @@ export class Subscriptions {
    * The `blocks` channel from a block (history or the node), before the ordinary recovery: channels asked for "now"
    * are pinned first, so they start at the subscribe and not after the re-read. undefined: the socket went.
    */
-  async #chainResume(s: Session, sub: Subscription, since: Since, block: BlockPosition): Promise<{ since: Since; have: ReadonlySet<string> } | undefined> {
+  async #chainResume(s: Session, sub: Subscription, since: Since, block: BlockPosition): Promise<{ since: Since; have: ReadonlySet<string>; noticed: boolean } | undefined> {
     const pinned = new Map<BusChannel, StreamPosition | undefined>();
     for (const [ch, p] of since) {
       const feed = this.#d.feed(ch);
@@ -201,7 +205,7 @@ export class Subscriptions {
     const r = await resume.run(block);
     if (r.kind === 'cancelled') return undefined;
     pinned.set('blocks', r.position);
-    return { since: pinned, have: r.have };
+    return { since: pinned, have: r.have, noticed: r.outcome === 'resync' };
   }
 
   #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef, skip: ((env: Envelope) => boolean) | undefined): RecoveryTarget {

@@ -62,6 +62,8 @@ export interface EdgeConfig {
   readonly historyPageSize: number;
   /** how long a recovery may wait for the bus or for this edge to reach the client's position */
   readonly recoveryTimeoutMs: number;
+  /** most blocks one chain-anchored resume re-reads from the node (or walks back over a reorg); past it a resync notice */
+  readonly chainResumeMaxBlocks: number;
   /** a directory served over plain HTTP GET at `/` on the public port (the dashboard bundle); unset: 426 for HTTP */
   readonly staticDir?: string;
   /** how often this edge publishes its numbers to the cluster registry (they expire after 3 periods) */
@@ -99,6 +101,7 @@ export const DEFAULT_EDGE_CONFIG: EdgeConfig = Object.freeze({
   maxHeldMessagesPerChannel: 10_000,
   historyPageSize: 500,
   recoveryTimeoutMs: 30_000,
+  chainResumeMaxBlocks: 1_000,
   statsIntervalMs: 2_000,
   maxHttpBodyBytes: 65_536,
 });
@@ -123,7 +126,7 @@ export function edgeConfig(overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   for (const k of [
     'backpressureCheckIntervalMs', 'maxEventFrameBytes', 'maxSubscriptionsPerConnection', 'maxPendingCommands', 'drainBatchSize',
     'keyLeaseTtlMs', 'messageRatePerSecond', 'messageBurst', 'maxHeldMessagesPerChannel', 'historyPageSize', 'recoveryTimeoutMs',
-    'recentBytesPerChannel', 'statsIntervalMs', 'maxHttpBodyBytes',
+    'chainResumeMaxBlocks', 'recentBytesPerChannel', 'statsIntervalMs', 'maxHttpBodyBytes',
   ] as const) {
     check(positiveInt(cfg[k]), `${k} ${cfg[k]} is not a positive integer`);
   }
@@ -173,6 +176,10 @@ export const edgeEnv = {
   CHAINFAN_EDGE_MAX_HELD_MESSAGES: int({ min: 1, max: 10_000_000, default: DEFAULT_EDGE_CONFIG.maxHeldMessagesPerChannel, help: 'per channel while filling a gap' }),
   CHAINFAN_EDGE_HISTORY_PAGE_SIZE: int({ min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.historyPageSize }),
   CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS: int({ min: 100, max: 600_000, default: DEFAULT_EDGE_CONFIG.recoveryTimeoutMs }),
+  CHAINFAN_EDGE_CHAIN_RESUME_MAX_BLOCKS: int({
+    min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.chainResumeMaxBlocks,
+    help: 'blocks one resume from a block (`since` height and hash) may re-read from the node; more: resync notice too_far_behind',
+  }),
   ...dialectEnv, // dialects, node RPC for command messages, cluster stats, admin credentials
   // the security rows fail closed (auth/security-settings.ts): their help text is the documented meaning, tested
   CHAINFAN_EDGE_ALLOWED_ORIGINS: allowedOriginsField(),
@@ -236,6 +243,7 @@ export function edgeConfigFromEnv(env: EdgeEnv): EdgeConfig {
     maxHeldMessagesPerChannel: env.CHAINFAN_EDGE_MAX_HELD_MESSAGES,
     historyPageSize: env.CHAINFAN_EDGE_HISTORY_PAGE_SIZE,
     recoveryTimeoutMs: env.CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS,
+    chainResumeMaxBlocks: env.CHAINFAN_EDGE_CHAIN_RESUME_MAX_BLOCKS,
     ...(env.CHAINFAN_EDGE_STATIC_DIR === '' ? {} : { staticDir: env.CHAINFAN_EDGE_STATIC_DIR }),
     statsIntervalMs: env.CHAINFAN_EDGE_STATS_INTERVAL_MS,
     maxHttpBodyBytes: env.CHAINFAN_EDGE_MAX_HTTP_BODY_BYTES,

@@ -25,6 +25,7 @@ import { Fanout } from './fanout/fanout.js';
 import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
 import { CommandProxy } from './rpc/command-proxy.js';
+import type { ChainReader } from './rpc/node-chain.js';
 import { ClientCommands } from './commands/client-commands.js';
 import type { EndSocket, Session } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
@@ -44,6 +45,8 @@ export interface EdgeDeps {
   readonly dialectPaths?: ReadonlyMap<string, string>;
   /** answers command messages; defaults to none configured (commands refused with 1011) */
   readonly commands?: CommandProxy;
+  /** the node's chain, for resumes from a block past history; defaults to none (history only) */
+  readonly chain?: ChainReader;
   /** where edges publish their numbers for cluster-wide status; defaults to this edge alone */
   readonly statsRegistry?: StatsRegistry;
   readonly clock?: Clock;
@@ -197,6 +200,7 @@ export class Edge {
       sendReplay: (s, kind, frame, isEvent) => this.#sender.sendReplay(s, kind, frame, isEvent),
       whenWritable: (s) => this.#backpressure.whenWritable(s),
       fail: (s, error, ref) => this.#clientCommands.fail(s, error, ref),
+      chain: deps.chain,
     });
     this.#backpressure = new Backpressure({
       config: cfg, metrics, log, clock, closing, end,
@@ -215,7 +219,7 @@ export class Edge {
       network: () => this.#lastNetwork,
       reply: (s, frame) => this.#sender.reply(s, frame),
       failed: (err, s) => this.#connections.handlerFailed('command', err, s),
-      subscribe: (s, target, raw, since, ref, implicit) => this.#subs.subscribe(s, target, raw, since, ref, implicit),
+      subscribe: (s, target, raw, since, ref, implicit, block) => this.#subs.subscribe(s, target, raw, since, ref, implicit, block),
       unsubscribe: (s, target, raw, ref) => this.#subs.unsubscribe(s, target, raw, ref),
       subscriptions: (s) => this.#subs.asked(s),
     });

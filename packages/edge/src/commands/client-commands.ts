@@ -1,7 +1,7 @@
 // What a socket asks for, from frame to answer: the message-rate bucket, the per-socket command queue (answers keep
 // the order of requests) and the requests answered here (ping, status, node RPC); subscribes are handed on.
 // The bucket and the queue of each socket are kept here and changed by nothing else.
-import { CLOSE, ERROR, type ClientCommand, type ClientError, type RequestRef, type Since, type Target } from '@chainfan/protocol';
+import { CLOSE, ERROR, type BlockPosition, type ClientCommand, type ClientError, type RequestRef, type Since, type Target } from '@chainfan/protocol';
 import type { EdgeMetrics } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
 import type { ClusterSummary } from '../cluster/cluster-stats.js';
@@ -22,7 +22,9 @@ export interface ClientCommandsDeps {
   readonly end: EndSocket;
   /** a command handler threw: counted and logged by the owner of the socket */
   readonly failed: (err: unknown, s: Session) => void;
-  readonly subscribe: (s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean) => Promise<void>;
+  readonly subscribe: (
+    s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean, block?: BlockPosition,
+  ) => Promise<void>;
   readonly unsubscribe: (s: Session, target: Target, raw: string, ref: RequestRef) => void;
   /** what the socket subscribed to, as it spelled it (status requests report it) */
   readonly subscriptions: (s: Session) => readonly string[];
@@ -148,7 +150,7 @@ export class ClientCommands {
         d.unsubscribe(s, cmd.target, cmd.raw, cmd.ref);
         return;
       case 'subscribe':
-        return d.subscribe(s, cmd.target, cmd.raw, cmd.since, cmd.ref, false);
+        return d.subscribe(s, cmd.target, cmd.raw, cmd.since, cmd.ref, false, cmd.block);
       case 'ping':
         d.reply(s, s.dialect.encodeReply({ type: 'pong', ref: cmd.ref, nowMs: d.clock.now() }));
         return;

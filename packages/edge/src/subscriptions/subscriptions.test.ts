@@ -2,7 +2,9 @@
 // Subscribe (ACL, limits), `all` shadowing, unsubscribe, recovery from a position, drop-and-resync and close.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';
-import { ManualClock, evrmoreRpcDialect, parseTopic, type BusChannel, type Since, type StreamPosition, type Target } from '@chainfan/protocol';
+import {
+  ManualClock, chainfanDialect, evrmoreRpcDialect, parseTopic, type BlockPosition, type BusChannel, type Since, type StreamPosition, type Target,
+} from '@chainfan/protocol';
 import { createEdgeMetrics, createRegistry } from '@chainfan/telemetry';
 import { TopicAcl } from '../auth/topic-acl.js';
 import { DerivedStreams } from '../derived/derived-streams.js';
@@ -11,6 +13,7 @@ import { EncodeCache } from '../fanout/encode-cache.js';
 import { Fanout } from '../fanout/fanout.js';
 import { SentCounters } from '../fanout/sent-counters.js';
 import { BusFeeds } from '../feed/bus-feeds.js';
+import type { ChainReader } from '../rpc/node-chain.js';
 import type { Session } from '../session.js';
 import { SubscriptionRegistry } from '../subscription-registry.js';
 import { metricValue } from '../testing/metric-value.js';
@@ -34,7 +37,7 @@ function target(raw: string): Target {
   return { type: 'topic', topic: t.value };
 }
 
-function setup(config: Partial<{ maxTopicLength: number }> = {}) {
+function setup(config: Partial<{ maxTopicLength: number; chainResumeMaxBlocks: number }> = {}, chain?: ChainReader) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const bus = new MemoryBus({ now: () => clock.now() });
   const metrics = createEdgeMetrics(createRegistry({ defaultMetrics: false }));
@@ -46,7 +49,7 @@ function setup(config: Partial<{ maxTopicLength: number }> = {}) {
     publish: (d, key, stream, frame) => fanout.publishDerived(d, key, stream, frame),
   }, clock);
   const fanout = new Fanout({
-    dialects: [evrmoreRpcDialect], registry, maxEventFrameBytes: 1 << 20, sent, metrics, log: silentLog, clock,
+    dialects: [evrmoreRpcDialect, chainfanDialect], registry, maxEventFrameBytes: 1 << 20, sent, metrics, log: silentLog, clock,
     publish: (topic, frame, binary) => sockets.transport.publish(topic, frame, binary),
     delivered: (env) => derived.deliver(env),
   });
@@ -58,7 +61,8 @@ function setup(config: Partial<{ maxTopicLength: number }> = {}) {
   const sender = new ClientSender({ config: { maxEventFrameBytes: 1 << 20 }, metrics, sent, afterSend: (_s, r) => r !== 'dropped' });
   const cache = new EncodeCache(64, 1 << 20);
   const subs: Subscriptions = new Subscriptions({
-    config: { maxTopicLength: 128, historyPageSize: 2, recoveryTimeoutMs: 5_000, ...config },
+    config: { maxTopicLength: 128, historyPageSize: 2, recoveryTimeoutMs: 5_000, chainResumeMaxBlocks: 100, ...config },
+    chain,
     bus, metrics, log: silentLog, clock, registry, derived,
     acquire: (ch) => feeds.acquire(ch),
     release: (ch) => feeds.release(ch),
@@ -77,8 +81,8 @@ function setup(config: Partial<{ maxTopicLength: number }> = {}) {
   return {
     bus, metrics, registry, feeds, subs,
     open: (opts: SocketOptions = {}) => sockets.open(opts),
-    async subscribe(s: Session, raw: string, since?: Since): Promise<void> {
-      await subs.subscribe(s, target(raw), raw, since, undefined, false);
+    async subscribe(s: Session, raw: string, since?: Since, block?: BlockPosition): Promise<void> {
+      await subs.subscribe(s, target(raw), raw, since, undefined, false, block);
       await turns();
     },
     async publish(channel: BusChannel, kind: string, body: string): Promise<StreamPosition> {
@@ -223,5 +227,84 @@ describe('Subscriptions', () => {
     await h.feeds.idle();
     expect(h.feeds.subscribed()).toEqual(['blocks']);
     expect(await metricValue(h.metrics.subscriptions)).toBe(1);
+  });
+});
+
+/** A node whose active chain is `hashes` (index = height); `side` holds blocks it knows off the active chain. */
+function nodeChain(hashes: string[], side: Map<string, { height: number; prev: string }> = new Map()): ChainReader & { hashes: string[] } {
+  const body = (h: number): string => JSON.stringify({ hash: hashes[h], height: h, tx: [`tx${h}`], ...(h > 0 ? { previousblockhash: hashes[h - 1] } : {}) });
+  return {
+    hashes,
+    tipHeight: () => Promise.resolve(hashes.length - 1),
+    blockHash: (h) => Promise.resolve(hashes[h]),
+    header: (hash) => {
+      const h = hashes.indexOf(hash);
+      if (h >= 0) return Promise.resolve({ height: h, previousblockhash: hashes[h - 1] });
+      const x = side.get(hash);
+      return Promise.resolve(x === undefined ? undefined : { height: x.height, previousblockhash: x.prev });
+    },
+    block: (hash) => Promise.resolve(hashes.includes(hash) ? body(hashes.indexOf(hash)) : undefined),
+  };
+}
+
+const hashOf = (tag: string, h: number): string => `${tag}${String(h).padStart(4, '0')}`.padEnd(64, '0');
+const blockBody = (hash: string, height: number): string => JSON.stringify({ hash, height, tx: [] });
+type BlockFrame = Frame & { source?: string };
+const blockEvents = (peer: { texts(): string[] }): string[] =>
+  (framesOf(peer) as BlockFrame[]).filter((f) => f.type === 'block' || f.type === 'reorg').map((f) => (f.type === 'reorg' ? 'reorg' : `${f.data['height']}${f.source === 'node' ? 'n' : ''}`));
+
+describe('Subscriptions from a block (height, hash)', () => {
+  const now = (): Since => new Map([['blocks', undefined]]);
+
+  it('from a block in the stream: the blocks after it from there, no node needed', async () => {
+    const h = setup();
+    const main = Array.from({ length: 6 }, (_, i) => hashOf('a', i));
+    for (let i = 1; i < 6; i++) await h.publish('blocks', 'block', blockBody(main[i]!, i));
+    const { s, peer } = await h.open({ dialect: chainfanDialect });
+    await h.subscribe(s, 'blocks', now(), { height: 3, hash: main[3]! });
+    expect(blockEvents(peer)).toEqual(['4', '5']);
+    expect(await metricValue(h.metrics.chainResumes, { outcome: 'history' })).toBe(1);
+  });
+
+  it('from a block the stream lacks: re-read from the node, handed over by hash, each block once', async () => {
+    const main = Array.from({ length: 8 }, (_, i) => hashOf('a', i));
+    const h = setup({}, nodeChain(main));
+    for (let i = 5; i < 8; i++) await h.publish('blocks', 'block', blockBody(main[i]!, i)); // the stream starts at 5
+    const { s, peer } = await h.open({ dialect: chainfanDialect });
+    await h.subscribe(s, 'blocks', now(), { height: 2, hash: main[2]! });
+    expect(blockEvents(peer)).toEqual(['3n', '4n', '5n', '6n', '7n']);
+    await h.publish('blocks', 'block', blockBody(hashOf('a', 8), 8));
+    expect(blockEvents(peer)).toEqual(['3n', '4n', '5n', '6n', '7n', '8']);
+    expect(await metricValue(h.metrics.chainResumes, { outcome: 'node' })).toBe(1);
+  });
+
+  it('from a reorged-out block: the reorg event, then the new branch; blocks the client holds are not replayed', async () => {
+    const main = Array.from({ length: 6 }, (_, i) => (i <= 3 ? hashOf('a', i) : hashOf('b', i)));
+    const side = new Map([[hashOf('a', 4), { height: 4, prev: hashOf('a', 3) }], [hashOf('a', 5), { height: 5, prev: hashOf('a', 4) }]]);
+    const h = setup({}, nodeChain(main, side));
+    for (let i = 1; i <= 5; i++) await h.publish('blocks', 'block', blockBody(hashOf('a', i), i));
+    for (let i = 4; i <= 5; i++) await h.publish('blocks', 'block', blockBody(main[i]!, i));
+    const { s, peer } = await h.open({ dialect: chainfanDialect });
+    await h.subscribe(s, 'blocks', now(), { height: 5, hash: hashOf('a', 5) });
+    expect(blockEvents(peer)).toEqual(['reorg', '4n', '5n']);
+    expect(framesOf(peer)[0]!.data).toEqual({ fork_height: 3, fork_hash: main[3], depth: 2, disconnected: [hashOf('a', 5), hashOf('a', 4)], connected: [main[4], main[5]] });
+    expect(await metricValue(h.metrics.chainResumes, { outcome: 'reorg' })).toBe(1);
+  });
+
+  it('an unknown block, or more blocks than the bound: an explicit notice, counted, and the topic continues live', async () => {
+    const main = Array.from({ length: 12 }, (_, i) => hashOf('a', i));
+    const h = setup({ chainResumeMaxBlocks: 5 }, nodeChain(main));
+    await h.publish('blocks', 'block', blockBody(main[11]!, 11));
+    const { s, peer } = await h.open({ dialect: chainfanDialect });
+    await h.subscribe(s, 'blocks', now(), { height: 1, hash: main[1]! });
+    const other = await h.open({ dialect: chainfanDialect });
+    await h.subscribe(other.s, 'blocks', now(), { height: 3, hash: hashOf('z', 3) });
+    const reasons = (p: { texts(): string[] }): unknown[] => framesOf(p).filter((f) => f.type === 'resync').map((f) => f.data['reason']);
+    expect(reasons(peer)).toEqual(['too_far_behind']);
+    expect(reasons(other.peer)).toEqual(['block_unknown']);
+    expect(await metricValue(h.metrics.chainResumes, { outcome: 'resync' })).toBe(2);
+    expect(await metricValue(h.metrics.recoveries, { outcome: 'not_recovered' })).toBe(2);
+    await h.publish('blocks', 'block', blockBody(hashOf('a', 12), 12));
+    expect(blockEvents(peer)).toEqual(['12']);
   });
 });

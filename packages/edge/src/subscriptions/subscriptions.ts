@@ -2,7 +2,7 @@
 // recovery from a position, `all` shadowing its parts, unsubscribe, drop-and-resync, and the bookkeeping at close.
 import {
   ERROR, channelsOfTopic, fitSince,
-  type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RequestRef, type ResyncNotice, type Since, type StreamPosition,
+  type BlockPosition, type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RequestRef, type ResyncNotice, type Since, type StreamPosition,
   type Target, type Topic,
 } from '@chainfan/protocol';
 import type { Bus } from '@chainfan/bus';
@@ -10,14 +10,23 @@ import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
 import { derivedKey, type DerivedStreams } from '../derived/derived-streams.js';
 import type { ChannelFeed } from '../feed/channel-feed.js';
+import { blockIdOf } from '../recovery/block-id.js';
+import { ChainResume } from '../recovery/chain-resume.js';
 import { Recovery, type RecoveryTarget } from '../recovery/recovery.js';
+import type { ChainReader } from '../rpc/node-chain.js';
 import { ALL_PARTS, routeEnvelope } from '../routing.js';
 import type { Session } from '../session.js';
 import type { SubscriptionRegistry } from '../subscription-registry.js';
 import { SocketSubscriptions, type Subscription, type SubscriptionView, viewOf } from './socket-subscriptions.js';
 
 export interface SubscriptionsDeps {
-  readonly config: { readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number; readonly txsPartitions?: number };
+  readonly config: {
+    readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number; readonly chainResumeMaxBlocks: number;
+    /** partitions of the transaction stream (default 1) */
+    readonly txsPartitions?: number;
+  };
+  /** the node, for resumes from a block past history; undefined: history only */
+  readonly chain: ChainReader | undefined;
   readonly bus: Bus;
   readonly metrics: EdgeMetrics;
   readonly log: Logger;
@@ -81,7 +90,9 @@ export class Subscriptions {
    * Acks only after the bus confirmed every channel the topic needs (and, with `since`, after the replay), so the ack
    * means "live from here on". With `since` the ack carries, per channel, the position the live stream starts after.
    */
-  async subscribe(s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean): Promise<void> {
+  async subscribe(
+    s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean, block?: BlockPosition,
+  ): Promise<void> {
     if (!s.isOpen) return;
     if (!implicit && raw.length > this.#d.config.maxTopicLength) {
       this.#d.metrics.limitHits.inc({ limit: 'topic_length' });
@@ -145,7 +156,25 @@ export class Subscriptions {
       return;
     }
     // positions on transaction partitions this deployment does not run end in resync notices (fitSince)
-    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref), fitSince(since, channels), {
+    const fitted = fitSince(since, channels);
+    let from: Since = fitted;
+    let skip: ((env: Envelope) => boolean) | undefined;
+    let noticed = false;
+    if (block !== undefined && since.has('blocks')) {
+      const r = await this.#fromBlock(s, sub, fitted, block);
+      if (r === undefined) {
+        if (st.byKey.get(key) === sub && sub.state === 'recovering') {
+          st.byKey.delete(key);
+          this.#drop(st, s, sub);
+        }
+        return;
+      }
+      from = r.since;
+      noticed = r.noticed;
+      const have = r.have;
+      if (have.size > 0) skip = (env) => env.channel === 'blocks' && have.has(blockIdOf(env.body)?.hash ?? '');
+    }
+    const recovery = new Recovery(this.#recoveryTarget(s, sub, topic, ref, skip), from, {
       bus: this.#d.bus,
       feed: (ch) => this.#d.feed(ch),
       matches: (env, t) => routeEnvelope(env).some((r) => r.key === t.key),
@@ -157,9 +186,11 @@ export class Subscriptions {
       log: this.#d.log,
     });
     sub.recovery = recovery;
-    const outcome = await recovery.run();
+    const ran = await recovery.run();
     sub.recovery = undefined;
-    const asked = [...since.values()].some((p) => p !== undefined);
+    // a resume from a block that ended in a notice did not recover, whatever the channels did after it
+    const outcome = noticed && ran === 'recovered' ? 'not_recovered' : ran;
+    const asked = [...from.values()].some((p) => p !== undefined);
     if (asked) this.#d.metrics.recoveries.inc({ outcome });
     // cancelled: the socket closed, or a drop-and-resync already took the subscription out
     if (outcome === 'cancelled' && st.byKey.get(key) === sub && sub.state === 'recovering') {
@@ -177,12 +208,43 @@ export class Subscriptions {
     return true;
   }
 
-  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef): RecoveryTarget {
+  /**
+   * The `blocks` channel from a block (history or the node), before the ordinary recovery: channels asked for "now"
+   * are pinned first, so they start at the subscribe and not after the re-read. undefined: the socket went.
+   */
+  async #fromBlock(s: Session, sub: Subscription, since: Since, block: BlockPosition): Promise<{ since: Since; have: ReadonlySet<string>; noticed: boolean } | undefined> {
+    const pinned = new Map<BusChannel, StreamPosition | undefined>();
+    for (const [ch, p] of since) {
+      const feed = this.#d.feed(ch);
+      pinned.set(ch, p ?? (feed.state === 'live' ? feed.position : undefined));
+    }
+    const st = this.#of(s);
+    const resume = new ChainResume({
+      dialect: s.dialect,
+      raw: sub.raw,
+      get isOpen() {
+        return s.isOpen && st.byKey.get(sub.key) === sub;
+      },
+      send: (frame, isEvent) => this.#d.sendReplay(s, sub.kind, frame, isEvent),
+      corked: (fn) => (s.conn === undefined ? fn() : s.conn.cork(fn)),
+      whenWritable: () => this.#d.whenWritable(s),
+    }, {
+      bus: this.#d.bus, feed: this.#d.feed('blocks'), chain: this.#d.chain, maxBlocks: this.#d.config.chainResumeMaxBlocks,
+      pageSize: this.#d.config.historyPageSize, timeoutMs: this.#d.config.recoveryTimeoutMs, clock: this.#d.clock, metrics: this.#d.metrics, log: this.#d.log,
+    });
+    const r = await resume.run(block);
+    if (r.kind === 'cancelled') return undefined;
+    pinned.set('blocks', r.position);
+    return { since: pinned, have: r.have, noticed: r.outcome === 'resync' };
+  }
+
+  #recoveryTarget(s: Session, sub: Subscription, topic: Topic, ref: RequestRef, skip: ((env: Envelope) => boolean) | undefined): RecoveryTarget {
     const st = this.#of(s);
     return {
       dialect: s.dialect,
       topic,
       raw: sub.raw,
+      ...(skip === undefined ? {} : { skip }),
       get isOpen() {
         return s.isOpen && st.byKey.get(sub.key) === sub;
       },

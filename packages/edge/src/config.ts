@@ -1,6 +1,6 @@
 // The edge's configuration: the typed options the Edge and its admission take, and the CHAINFAN_* table they are
 // parsed from (one table, every problem reported at once).
-import { ChainfanError, MAX_TOPIC_LENGTH } from '@chainfan/protocol';
+import { ChainfanError, MAX_TOPIC_LENGTH, MAX_TXS_PARTITIONS } from '@chainfan/protocol';
 import { redisEnv } from '@chainfan/bus';
 import { bool, int, oneOf, parseEnv, str, url, type EnvValues } from '@chainfan/telemetry';
 import { allowedOriginsField, anonymousTopicsField, apiKeysField, securityProblems } from './auth/security-settings.js';
@@ -18,6 +18,8 @@ export interface EdgeConfig {
   readonly host: string;
   /** public WebSocket port; 8765 is evrmore-rpc's documented one; 0 picks a free port */
   readonly port: number;
+  /** hash partitions of the transaction stream, as the ingestor publishes them (CHAINFAN_BUS_TXS_PARTITIONS) */
+  readonly txsPartitions: number;
   /** largest inbound frame; bigger ones close the socket. 1 MiB = the evrmore-rpc client's and server's max_size */
   readonly maxPayloadBytes: number;
   /** uWS idle timeout; uWS pings automatically, so only dead peers reach it. evrmore-rpc clients ping every 30 s */
@@ -60,6 +62,8 @@ export interface EdgeConfig {
   readonly historyPageSize: number;
   /** how long a recovery may wait for the bus or for this edge to reach the client's position */
   readonly recoveryTimeoutMs: number;
+  /** most blocks one chain-anchored resume re-reads from the node (or walks back over a reorg); past it a resync notice */
+  readonly chainResumeMaxBlocks: number;
   /** a directory served over plain HTTP GET at `/` on the public port (the dashboard bundle); unset: 426 for HTTP */
   readonly staticDir?: string;
   /** how often this edge publishes its numbers to the cluster registry (they expire after 3 periods) */
@@ -73,6 +77,7 @@ export interface EdgeConfig {
 export const DEFAULT_EDGE_CONFIG: EdgeConfig = Object.freeze({
   host: '0.0.0.0',
   port: 8765,
+  txsPartitions: 1,
   maxPayloadBytes: 1_048_576,
   idleTimeoutSeconds: 120,
   maxBackpressureBytes: 1_048_576,
@@ -96,6 +101,7 @@ export const DEFAULT_EDGE_CONFIG: EdgeConfig = Object.freeze({
   maxHeldMessagesPerChannel: 10_000,
   historyPageSize: 500,
   recoveryTimeoutMs: 30_000,
+  chainResumeMaxBlocks: 1_000,
   statsIntervalMs: 2_000,
   maxHttpBodyBytes: 65_536,
 });
@@ -109,6 +115,8 @@ export function edgeConfig(overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   };
   const positiveInt = (v: number): boolean => Number.isSafeInteger(v) && v > 0;
   check(Number.isInteger(cfg.port) && cfg.port >= 0 && cfg.port <= 65_535, `port ${cfg.port} not in 0..65535`);
+  check(Number.isInteger(cfg.txsPartitions) && cfg.txsPartitions >= 1 && cfg.txsPartitions <= MAX_TXS_PARTITIONS,
+    `txsPartitions ${cfg.txsPartitions} not in 1..${MAX_TXS_PARTITIONS}`);
   // uWS aborts the process on an idle timeout between 1 and 7 s, and 0 would keep dead peers forever
   check(Number.isInteger(cfg.idleTimeoutSeconds) && cfg.idleTimeoutSeconds >= 8 && cfg.idleTimeoutSeconds <= 960,
     `idleTimeoutSeconds ${cfg.idleTimeoutSeconds} not in 8..960`);
@@ -118,7 +126,7 @@ export function edgeConfig(overrides: Partial<EdgeConfig> = {}): EdgeConfig {
   for (const k of [
     'backpressureCheckIntervalMs', 'maxEventFrameBytes', 'maxSubscriptionsPerConnection', 'maxPendingCommands', 'drainBatchSize',
     'keyLeaseTtlMs', 'messageRatePerSecond', 'messageBurst', 'maxHeldMessagesPerChannel', 'historyPageSize', 'recoveryTimeoutMs',
-    'recentBytesPerChannel', 'statsIntervalMs', 'maxHttpBodyBytes',
+    'chainResumeMaxBlocks', 'recentBytesPerChannel', 'statsIntervalMs', 'maxHttpBodyBytes',
   ] as const) {
     check(positiveInt(cfg[k]), `${k} ${cfg[k]} is not a positive integer`);
   }
@@ -168,6 +176,10 @@ export const edgeEnv = {
   CHAINFAN_EDGE_MAX_HELD_MESSAGES: int({ min: 1, max: 10_000_000, default: DEFAULT_EDGE_CONFIG.maxHeldMessagesPerChannel, help: 'per channel while filling a gap' }),
   CHAINFAN_EDGE_HISTORY_PAGE_SIZE: int({ min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.historyPageSize }),
   CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS: int({ min: 100, max: 600_000, default: DEFAULT_EDGE_CONFIG.recoveryTimeoutMs }),
+  CHAINFAN_EDGE_CHAIN_RESUME_MAX_BLOCKS: int({
+    min: 1, max: 100_000, default: DEFAULT_EDGE_CONFIG.chainResumeMaxBlocks,
+    help: 'blocks one resume from a block (`since` height and hash) may re-read from the node; more: resync notice too_far_behind',
+  }),
   ...dialectEnv, // dialects, node RPC for command messages, cluster stats, admin credentials
   // the security rows fail closed (auth/security-settings.ts): their help text is the documented meaning, tested
   CHAINFAN_EDGE_ALLOWED_ORIGINS: allowedOriginsField(),
@@ -208,6 +220,7 @@ export function edgeConfigFromEnv(env: EdgeEnv): EdgeConfig {
   return edgeConfig({
     host: env.CHAINFAN_EDGE_HOST,
     port: env.CHAINFAN_EDGE_PORT,
+    txsPartitions: env.CHAINFAN_BUS_TXS_PARTITIONS,
     maxPayloadBytes: env.CHAINFAN_EDGE_MAX_PAYLOAD_BYTES,
     idleTimeoutSeconds: env.CHAINFAN_EDGE_IDLE_TIMEOUT_SECONDS,
     maxBackpressureBytes: env.CHAINFAN_EDGE_MAX_BACKPRESSURE_BYTES,
@@ -230,6 +243,7 @@ export function edgeConfigFromEnv(env: EdgeEnv): EdgeConfig {
     maxHeldMessagesPerChannel: env.CHAINFAN_EDGE_MAX_HELD_MESSAGES,
     historyPageSize: env.CHAINFAN_EDGE_HISTORY_PAGE_SIZE,
     recoveryTimeoutMs: env.CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS,
+    chainResumeMaxBlocks: env.CHAINFAN_EDGE_CHAIN_RESUME_MAX_BLOCKS,
     ...(env.CHAINFAN_EDGE_STATIC_DIR === '' ? {} : { staticDir: env.CHAINFAN_EDGE_STATIC_DIR }),
     statsIntervalMs: env.CHAINFAN_EDGE_STATS_INTERVAL_MS,
     maxHttpBodyBytes: env.CHAINFAN_EDGE_MAX_HTTP_BODY_BYTES,

@@ -3,7 +3,7 @@
 // one reconciliation over RPC (ChainFollower.sync + mempool diff). Only the leader publishes.
 import { type Bus, type Coordinator, PositionFloor } from '@chainfan/bus';
 import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
-import { backoffMs, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
+import { backoffMs, type BusChannel, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { parseCheckpoint } from './block-window.js';
@@ -65,6 +65,8 @@ export interface IngestorOptions {
   readonly stateFile?: LocalStateFile;
   /** how often the state is saved, and a standby reads what the leader published (positions, checkpoint, txids) */
   readonly observeIntervalMs?: number;
+  /** hash partitions of the transaction stream (CHAINFAN_BUS_TXS_PARTITIONS), default 1: the single `txs` channel */
+  readonly txsPartitions?: number;
 }
 
 export interface IngestorStatus {
@@ -131,7 +133,9 @@ export class Ingestor {
     });
     this.#publisher.setFencingToken('not-leader'); // until elected, every publish is refused by the bus
     this.#txRate = new RateMeter(60, this.#now);
-    this.#events = new EventPublisher({ publisher: this.#publisher, seen: this.#seen, network: o.network, metrics: o.metrics, txRate: this.#txRate });
+    this.#events = new EventPublisher({
+      publisher: this.#publisher, seen: this.#seen, network: o.network, metrics: o.metrics, txRate: this.#txRate, txsPartitions: o.txsPartitions ?? 1,
+    });
     this.#follower = new ChainFollower({
       rpc: o.rpc,
       network: o.network,
@@ -142,6 +146,7 @@ export class Ingestor {
       windowSize: o.windowSize ?? 200,
       batchSize: o.batchSize ?? 25,
       now: this.#now,
+      readCheckpoint: () => o.bus.readCheckpoint(),
     });
     this.#known = new KnownState({
       bus: o.bus,
@@ -151,6 +156,7 @@ export class Ingestor {
       isLeader: () => this.#elector.isLeader,
       ownCheckpoint: () => this.#follower.checkpoint(),
       markSeen: (txid) => this.#events.markSeen(txid),
+      txsPartitions: o.txsPartitions ?? 1,
     });
     this.#summaries = new NodeSummaries({
       rpc: o.rpc,
@@ -209,9 +215,9 @@ export class Ingestor {
     return c === undefined ? undefined : { height: c.height, hash: c.hash };
   }
 
-  /** How far the `txs` channel was read into the seen set (a standby keeps up, observeIntervalMs behind at most). */
-  txidsReadTo(): { epoch: string; seq: number } | undefined {
-    return this.#known.txsRead;
+  /** How far a transaction channel was read into the seen set (a standby keeps up, observeIntervalMs behind at most). */
+  txidsReadTo(channel: BusChannel = 'txs'): { epoch: string; seq: number } | undefined {
+    return this.#known.txsRead(channel);
   }
 
   /** Resolves when every task queued so far has run and nothing is in flight. */

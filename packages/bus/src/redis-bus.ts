@@ -119,7 +119,6 @@ export class RedisBus implements Bus, Coordinator {
         onPublished?.(this.#shards.of(this.#keysOf(channel).pubsub), messages);
         return reply;
       },
-      waitTimeoutMs: this.#commandTimeoutMs,
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
@@ -189,8 +188,8 @@ export class RedisBus implements Bus, Coordinator {
   /**
    * See Bus.publish. A CHAINFAN_PUBLISH_TIMEOUT, or a CHAINFAN_BUS_DOWN for a publish already in flight when the
    * connection dropped, leaves the outcome unknown: the message may have been sequenced. Readers see at worst a
-   * duplicate payload under a new seq, never a silent gap. Publishes on one channel are sequenced in call order
-   * (see PublishBatcher): a batch waits for its channel's previous one, up to the deadline, then has the deadline.
+   * duplicate payload under a new seq, never a silent gap. Publishes are sequenced in call order (see PublishBatcher
+   * and RedisPublishCall).
    */
   async publish(msg: OutgoingEnvelope, opts: PublishOptions = {}): Promise<PublishReceipt> {
     this.#assertOpen();

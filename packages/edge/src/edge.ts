@@ -16,7 +16,7 @@ import { OriginPolicy } from './auth/origin-policy.js';
 import { ChannelRefs } from './channel-refs.js';
 import { type Clock, systemClock } from './clock.js';
 import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
-import type { EdgeConfig } from './config.js';
+import { type EdgeConfig, edgeConfig } from './config.js';
 import { DerivedStreams } from './derived/derived-streams.js';
 import { DialectSelector } from './dialect-select.js';
 import { HttpGate } from './http/http-gate.js';
@@ -143,7 +143,7 @@ export class Edge {
     this.#bus = deps.bus;
     this.#log = deps.log.child({ component: 'edge', edge: edgeId });
     this.#metrics = deps.metrics;
-    this.#cfg = deps.config;
+    this.#cfg = edgeConfig(deps.config); // a hand-built config meets the table's bounds too (throws CHAINFAN_CONFIG_INVALID)
     this.#dialects = deps.dialects ?? [evrmoreRpcDialect];
     this.#selector = new DialectSelector(this.#dialects, deps.dialectPaths);
     this.#clock = deps.clock ?? systemClock;

@@ -4,7 +4,7 @@ import { type Bus, type Coordinator, createBus, PositionFloor, redisTopologyFrom
 import { NETWORKS } from '@chainfan/chain';
 import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
-import type { IngestorConfig } from './config.js';
+import { type IngestorConfig, ingestorTuningFromEnv } from './config.js';
 import { Ingestor } from './ingestor.js';
 import { LocalStateFile } from './local-state.js';
 import { RpcClient } from './rpc/rpc-client.js';
@@ -45,12 +45,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     log: log.child({ component: 'ingestor' }),
     metrics,
     owner: cfg.CHAINFAN_INGESTOR_ID ?? `ingestor-${hostname()}-${process.pid}`,
-    mempoolIntervalMs: cfg.CHAINFAN_MEMPOOL_INTERVAL_MS,
-    networkIntervalMs: cfg.CHAINFAN_NETWORK_INTERVAL_MS,
-    peersIntervalMs: cfg.CHAINFAN_PEERS_INTERVAL_MS,
-    pollIntervalMs: cfg.CHAINFAN_POLL_INTERVAL_MS,
-    confirmations: cfg.CHAINFAN_CONFIRMATIONS,
-    leaseTtlMs: cfg.CHAINFAN_LEASE_TTL_MS,
+    ...ingestorTuningFromEnv(cfg), // periods, confirmations, lease TTL: the table's option rows
     leaseRenewMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 3)),
     leaseRetryMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 6)),
     positionFloor,

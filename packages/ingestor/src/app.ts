@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { type Bus, type Coordinator, createBus, PositionFloor, redisTopologyFromEnv } from '@chainfan/bus';
 import { NETWORKS } from '@chainfan/chain';
+import { type Clock, systemClock } from '@chainfan/protocol';
 import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { type IngestorConfig, ingestorTuningFromEnv } from './config.js';
@@ -16,8 +17,12 @@ export interface IngestorApp {
   close(): Promise<void>;
 }
 
-/** `bus` may be passed in (chainfan dev shares one MemoryBus); otherwise one is built from config and owned here. */
-export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?: { bus?: Bus & Coordinator }): Promise<IngestorApp> {
+/**
+ * `bus` may be passed in (chainfan dev shares one MemoryBus); otherwise one is built from config and owned here.
+ * `clock` times everything the app builds (the system clock unless given).
+ */
+export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?: { bus?: Bus & Coordinator; clock?: Clock }): Promise<IngestorApp> {
+  const clock = shared?.clock ?? systemClock;
   const registry = createRegistry();
   const metrics = createIngestorMetrics(registry);
   const ownsBus = shared?.bus === undefined;
@@ -25,8 +30,8 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
   const positionFloor = new PositionFloor();
   const bus = shared?.bus ?? createBus(
     cfg.CHAINFAN_BUS === 'memory'
-      ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }
-      : { kind: 'redis', topology: redisTopologyFromEnv(cfg), historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, positionFloor },
+      ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, clock }
+      : { kind: 'redis', topology: redisTopologyFromEnv(cfg), historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, positionFloor, clock },
     log.child({ component: 'bus' }),
   );
   const rpc = new RpcClient({
@@ -34,9 +39,10 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     ...(cfg.CHAINFAN_RPC_USER !== undefined ? { user: cfg.CHAINFAN_RPC_USER } : {}),
     ...(cfg.CHAINFAN_RPC_PASSWORD !== undefined ? { password: cfg.CHAINFAN_RPC_PASSWORD } : {}),
     timeoutMs: cfg.CHAINFAN_RPC_TIMEOUT_MS,
+    clock,
     onCall: (method, outcome) => metrics.rpcCalls.inc({ method, outcome }),
   });
-  const source = new ZmqChainSource({ endpoints: cfg.CHAINFAN_ZMQ_ENDPOINTS.split(',') });
+  const source = new ZmqChainSource({ endpoints: cfg.CHAINFAN_ZMQ_ENDPOINTS.split(','), now: () => clock.now() });
   const ingestor = new Ingestor({
     source,
     rpc,
@@ -44,6 +50,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     network: NETWORKS[cfg.CHAINFAN_NETWORK],
     log: log.child({ component: 'ingestor' }),
     metrics,
+    clock,
     owner: cfg.CHAINFAN_INGESTOR_ID ?? `ingestor-${hostname()}-${process.pid}`,
     ...ingestorTuningFromEnv(cfg), // periods, confirmations, lease TTL: the table's option rows
     leaseRenewMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 3)),
@@ -59,7 +66,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     log: log.child({ component: 'ops' }),
     ready: () => {
       const s = ingestor.status();
-      const silentFor = s.lastNotificationAt === undefined ? undefined : Date.now() - s.lastNotificationAt;
+      const silentFor = s.lastNotificationAt === undefined ? undefined : clock.now() - s.lastNotificationAt;
       const checks = {
         node: s.nodeReachable,
         bus: s.busUp,

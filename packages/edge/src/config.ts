@@ -3,7 +3,7 @@
 import { ChainfanError, MAX_TOPIC_LENGTH } from '@chainfan/protocol';
 import { redisEnv } from '@chainfan/bus';
 import {
-  blankAsUnset, bool, type ConfigOf, configFromEnv, configOf, defaultsOf, int, oneOf, option, parseEnv, str, url, type EnvValues,
+  bool, type ConfigOf, configFromEnv, configOf, defaultsOf, int, oneOf, option, parseEnv, str, url, type EnvValues,
 } from '@chainfan/telemetry';
 import { allowedOriginsField, anonymousTopicsField, apiKeysField, securityProblems } from './auth/security-settings.js';
 import { batchingEnv } from './batching-config.js';
@@ -49,7 +49,7 @@ export const edgeEnv = {
   CHAINFAN_EDGE_MAX_PENDING_COMMANDS: option('maxPendingCommands', int({ min: 1, max: 10_000, default: 64, help: 'per connection; more queued closes it with 4029' })),
   CHAINFAN_EDGE_DRAIN_BATCH_SIZE: option('drainBatchSize', int({ min: 1, max: 1_000_000, default: 500, help: 'sockets closed per batch while draining (batches spread over half the drain deadline)' })),
   CHAINFAN_EDGE_DRAIN_TIMEOUT_MS: int({ min: 0, max: 600_000, default: 25_000, help: 'SIGTERM → exit deadline' }),
-  CHAINFAN_EDGE_STATIC_DIR: option('staticDir', blankAsUnset(str({ default: '', help: 'directory served at / over HTTP GET (e.g. packages/dashboard/dist); empty: none' }))),
+  CHAINFAN_EDGE_STATIC_DIR: option('staticDir', str({ default: '', help: 'directory served at / over HTTP GET (e.g. packages/dashboard/dist); empty: none' }), { blankAsUnset: true }),
   CHAINFAN_EDGE_MAX_CONNECTIONS: option('maxConnections', int({ min: 0, max: 10_000_000, default: 0, help: 'per edge; 0: no limit (HTTP 503 beyond)' })),
   CHAINFAN_EDGE_MAX_CONNECTIONS_PER_ADDRESS: option('maxConnectionsPerAddress', int({ min: 0, max: 10_000_000, default: 0, help: 'per client address; 0: no limit (HTTP 429)' })),
   CHAINFAN_EDGE_MAX_CONNECTIONS_PER_KEY: option('maxConnectionsPerKey', int({ min: 0, max: 10_000_000, default: 0, help: 'per API key or JWT subject (iss+sub), whole cluster; 0: no limit (HTTP 429)' })),
@@ -68,26 +68,26 @@ export const edgeEnv = {
   CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS: option('recoveryTimeoutMs', int({ min: 100, max: 600_000, default: 30_000, help: 'how long a recovery may wait for the bus or this edge to reach the client\'s position' })),
   // the cluster registry expires them after 3 periods
   CHAINFAN_EDGE_STATS_INTERVAL_MS: option('statsIntervalMs', int({ min: 50, max: 600_000, default: 2_000, help: 'publish this edge\'s numbers to the cluster registry' })),
-  CHAINFAN_EDGE_PUBLIC_URL: option('publicUrl', blankAsUnset(str({ default: '', pattern: /^$|^wss?:\/\/\S+$/, help: 'public ws(s):// base URL handed out by ZION\'s subscribe_events; empty: from Host' }))),
+  CHAINFAN_EDGE_PUBLIC_URL: option('publicUrl', str({ default: '', pattern: /^$|^wss?:\/\/\S+$/, help: 'public ws(s):// base URL handed out by ZION\'s subscribe_events; empty: from Host' }), { blankAsUnset: true }),
   CHAINFAN_EDGE_MAX_HTTP_BODY_BYTES: option('maxHttpBodyBytes', int({ min: 1_024, max: 16_777_216, default: 65_536, help: 'HTTP POST (JSON-RPC) bodies; larger: 413' })),
   ...dialectEnv, // dialects, node RPC for command messages
   // the security rows fail closed (auth/security-settings.ts): their help text is the documented meaning, tested
-  CHAINFAN_EDGE_ALLOWED_ORIGINS: allowedOriginsField(),
-  CHAINFAN_EDGE_ANONYMOUS_TOPICS: anonymousTopicsField(),
-  CHAINFAN_EDGE_API_KEYS: apiKeysField(),
-  CHAINFAN_EDGE_ADMIN_API_KEYS: apiKeysField('comma list of admin API keys (or sha256:<64 hex>): ZION broadcast_event; a malformed entry stops start-up'),
-  CHAINFAN_EDGE_API_KEYS_REDIS_SET: str({ default: '', help: 'Redis set of API keys (plain or sha256 hex), on the bus Redis' }),
-  CHAINFAN_EDGE_JWT_HS256_SECRET: str({ default: '', help: 'shared secret for HS256 tokens, at least 32 bytes' }),
-  CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE: str({ default: '', help: 'PEM public key (RSA → RS256, P-256 → ES256)' }),
-  CHAINFAN_EDGE_JWKS_URL: url({ protocols: ['http:', 'https:'], optional: true, help: 'JWKS of the token issuer (RS256/ES256 keys by kid); https (http only to loopback)' }),
-  CHAINFAN_EDGE_JWKS_CACHE_TTL_MS: int({ min: 1_000, max: 86_400_000, default: 600_000 }),
-  CHAINFAN_EDGE_JWKS_TIMEOUT_MS: int({ min: 100, max: 60_000, default: 3_000 }),
-  CHAINFAN_EDGE_JWT_ISSUER: str({ default: '', help: 'required `iss` when set' }),
-  CHAINFAN_EDGE_JWT_AUDIENCE: str({ default: '', help: 'required in `aud` when set' }),
-  CHAINFAN_EDGE_JWT_TOPICS_CLAIM: str({ default: 'topics', pattern: /^[A-Za-z0-9_:./-]{1,64}$/, help: 'claim listing allowed topic patterns; absent claim: all topics' }),
-  CHAINFAN_EDGE_JWT_ADMIN_CLAIM: str({ default: '', pattern: /^$|^[A-Za-z0-9_:./-]{1,64}$/, help: 'JWT claim making a token an admin\'s (true, or a list containing "admin")' }),
-  CHAINFAN_EDGE_JWT_CLOCK_SKEW_MS: int({ min: 0, max: 600_000, default: 30_000, help: 'leeway for exp/nbf' }),
-  CHAINFAN_EDGE_JWT_REQUIRE_EXP: bool({ default: true }),
+  CHAINFAN_EDGE_ALLOWED_ORIGINS: option('allowedOrigins', allowedOriginsField(), { group: 'auth' }),
+  CHAINFAN_EDGE_ANONYMOUS_TOPICS: option('anonymousTopics', anonymousTopicsField(), { group: 'auth' }),
+  CHAINFAN_EDGE_API_KEYS: option('apiKeys', apiKeysField(), { group: 'auth' }),
+  CHAINFAN_EDGE_ADMIN_API_KEYS: option('adminApiKeys', apiKeysField('comma list of admin API keys (or sha256:<64 hex>): ZION broadcast_event; a malformed entry stops start-up'), { group: 'auth' }),
+  CHAINFAN_EDGE_API_KEYS_REDIS_SET: option('apiKeysRedisSet', str({ default: '', help: 'Redis set of API keys (plain or sha256 hex), on the bus Redis' }), { group: 'auth', blankAsUnset: true }),
+  CHAINFAN_EDGE_JWT_HS256_SECRET: option('jwtHs256Secret', str({ default: '', help: 'shared secret for HS256 tokens, at least 32 bytes' }), { group: 'auth', blankAsUnset: true }),
+  CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE: option('jwtPublicKeyFile', str({ default: '', help: 'PEM public key (RSA → RS256, P-256 → ES256)' }), { group: 'auth', blankAsUnset: true }),
+  CHAINFAN_EDGE_JWKS_URL: option('jwksUrl', url({ protocols: ['http:', 'https:'], optional: true, help: 'JWKS of the token issuer (RS256/ES256 keys by kid); https (http only to loopback)' }), { group: 'auth', blankAsUnset: true }),
+  CHAINFAN_EDGE_JWKS_CACHE_TTL_MS: option('jwksCacheTtlMs', int({ min: 1_000, max: 86_400_000, default: 600_000 }), { group: 'auth' }),
+  CHAINFAN_EDGE_JWKS_TIMEOUT_MS: option('jwksTimeoutMs', int({ min: 100, max: 60_000, default: 3_000 }), { group: 'auth' }),
+  CHAINFAN_EDGE_JWT_ISSUER: option('jwtIssuer', str({ default: '', help: 'required `iss` when set' }), { group: 'auth', blankAsUnset: true }),
+  CHAINFAN_EDGE_JWT_AUDIENCE: option('jwtAudience', str({ default: '', help: 'required in `aud` when set' }), { group: 'auth', blankAsUnset: true }),
+  CHAINFAN_EDGE_JWT_TOPICS_CLAIM: option('jwtTopicsClaim', str({ default: 'topics', pattern: /^[A-Za-z0-9_:./-]{1,64}$/, help: 'claim listing allowed topic patterns; absent claim: all topics' }), { group: 'auth' }),
+  CHAINFAN_EDGE_JWT_ADMIN_CLAIM: option('jwtAdminClaim', str({ default: '', pattern: /^$|^[A-Za-z0-9_:./-]{1,64}$/, help: 'JWT claim making a token an admin\'s (true, or a list containing "admin")' }), { group: 'auth', blankAsUnset: true }),
+  CHAINFAN_EDGE_JWT_CLOCK_SKEW_MS: option('jwtClockSkewMs', int({ min: 0, max: 600_000, default: 30_000, help: 'leeway for exp/nbf' }), { group: 'auth' }),
+  CHAINFAN_EDGE_JWT_REQUIRE_EXP: option('jwtRequireExp', bool({ default: true }), { group: 'auth' }),
   CHAINFAN_BUS: oneOf(['redis', 'memory'] as const, { default: 'redis', help: 'memory only makes sense inside `chainfan dev`' }),
   ...redisEnv, // single, Sentinel or Cluster; auth and TLS (shared with the ingestor)
   CHAINFAN_HISTORY_MAX_LEN: int({ min: 100, max: 10_000_000, default: 10_000, help: 'messages kept per channel for recovery' }),
@@ -120,51 +120,17 @@ export function edgeConfigFromEnv(env: EdgeEnv): EdgeConfig {
   return configFromEnv(edgeEnv, env);
 }
 
-/** Admission settings: how clients authenticate and which Origins may connect (built into an Authenticator by app.ts). */
-export interface AuthConfig {
-  /** API keys accepted; `sha256:<hex>` entries name a key by its hash */
-  readonly apiKeys: readonly string[];
-  /** a Redis set of API keys (on the bus's Redis) */
-  readonly apiKeysRedisSet: string | undefined;
-  readonly jwtHs256Secret: string | undefined;
-  readonly jwtPublicKeyFile: string | undefined;
-  readonly jwksUrl: string | undefined;
-  readonly jwksCacheTtlMs: number;
-  readonly jwksTimeoutMs: number;
-  readonly jwtIssuer: string | undefined;
-  readonly jwtAudience: string | undefined;
-  readonly jwtTopicsClaim: string;
-  /** claim that marks admin tokens (`true`, or a list containing "admin"); absent: none */
-  readonly jwtAdminClaim?: string | undefined;
-  /** API keys that may use admin operations (and connect); `sha256:<hex>` entries name a key by its hash */
-  readonly adminApiKeys?: readonly string[];
-  readonly jwtClockSkewMs: number;
-  readonly jwtRequireExp: boolean;
-  /** topic patterns anonymous clients may subscribe to; [] = credentials required at upgrade */
-  readonly anonymousTopics: readonly string[];
-  /** Origin patterns allowed; [] = any */
-  readonly allowedOrigins: readonly string[];
+/**
+ * Admission settings: how clients authenticate and which Origins may connect (built into an Authenticator by
+ * app.ts). The `auth` option rows of `edgeEnv`; an empty JWT or key-set variable is an absent option.
+ */
+export type AuthConfig = ConfigOf<typeof edgeEnv, 'auth'>;
+
+/** The admission settings' defaults plus overrides, checked against the table (lists entry by entry, as parsed). */
+export function authConfig(overrides: Partial<AuthConfig> = {}): AuthConfig {
+  return configOf(edgeEnv, 'admission', overrides, 'auth');
 }
 
-const opt = (raw: string | undefined): string | undefined => (raw === undefined || raw === '' ? undefined : raw);
-
 export function authConfigFromEnv(env: EdgeEnv): AuthConfig {
-  return Object.freeze({
-    apiKeys: env.CHAINFAN_EDGE_API_KEYS,
-    apiKeysRedisSet: opt(env.CHAINFAN_EDGE_API_KEYS_REDIS_SET),
-    jwtHs256Secret: opt(env.CHAINFAN_EDGE_JWT_HS256_SECRET),
-    jwtPublicKeyFile: opt(env.CHAINFAN_EDGE_JWT_PUBLIC_KEY_FILE),
-    jwksUrl: opt(env.CHAINFAN_EDGE_JWKS_URL),
-    jwksCacheTtlMs: env.CHAINFAN_EDGE_JWKS_CACHE_TTL_MS,
-    jwksTimeoutMs: env.CHAINFAN_EDGE_JWKS_TIMEOUT_MS,
-    jwtIssuer: opt(env.CHAINFAN_EDGE_JWT_ISSUER),
-    jwtAudience: opt(env.CHAINFAN_EDGE_JWT_AUDIENCE),
-    jwtTopicsClaim: env.CHAINFAN_EDGE_JWT_TOPICS_CLAIM,
-    jwtAdminClaim: opt(env.CHAINFAN_EDGE_JWT_ADMIN_CLAIM),
-    adminApiKeys: env.CHAINFAN_EDGE_ADMIN_API_KEYS,
-    jwtClockSkewMs: env.CHAINFAN_EDGE_JWT_CLOCK_SKEW_MS,
-    jwtRequireExp: env.CHAINFAN_EDGE_JWT_REQUIRE_EXP,
-    anonymousTopics: env.CHAINFAN_EDGE_ANONYMOUS_TOPICS,
-    allowedOrigins: env.CHAINFAN_EDGE_ALLOWED_ORIGINS,
-  });
+  return configFromEnv(edgeEnv, env, 'auth');
 }

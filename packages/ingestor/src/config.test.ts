@@ -22,11 +22,11 @@ describe('the ingestor config table is the one source of the tuning options', ()
   it('defaults are what unset variables parse to, one row per option key', () => {
     expect(ingestorTuningFromEnv(loadIngestorConfig({}))).toEqual(INGESTOR_DEFAULTS);
     expect(INGESTOR_DEFAULTS).toEqual({ mempoolIntervalMs: 5_000, confirmations: 6, pollIntervalMs: 5_000, leaseTtlMs: 3_000, networkIntervalMs: 2_000, peersIntervalMs: 10_000 });
-    expect(new Set(rows.map(([, key]) => key)).size).toBe(rows.length);
+    expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
   });
 
   it('programmatic options meet the variables\' bounds, and the error names both', () => {
-    for (const [name, key, f] of rows) {
+    for (const { name, key, field: f } of rows) {
       const { min, max } = f as { min?: number; max?: number };
       if (min !== undefined) expect(() => ingestorTuning({ [key]: min - 1 }), key).toThrow(new RegExp(`${key} must be >= ${min}.*${name}`));
       if (max !== undefined) expect(() => ingestorTuning({ [key]: max + 1 }), key).toThrow(new RegExp(`${key} must be <= ${max}.*${name}`));

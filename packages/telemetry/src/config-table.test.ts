@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blankAsUnset, type ConfigOf, configFromEnv, configOf, defaultsOf, option } from './config-table.js';
+import { type ConfigOf, configFromEnv, configOf, defaultsOf, option } from './config-table.js';
 import { bool, int, num, oneOf, parseEnv, str, url } from './env-config.js';
 
 const table = {
@@ -7,7 +7,8 @@ const table = {
   CHAINFAN_T_RATE: option('rate', num({ min: 0, max: 10, default: 2.5 })),
   CHAINFAN_T_MODE: option('mode', oneOf(['a', 'b'] as const, { default: 'a' })),
   CHAINFAN_T_ON: option('on', bool({ default: false })),
-  CHAINFAN_T_DIR: option('dir', blankAsUnset(str({ default: '' }))),
+  CHAINFAN_T_DIR: option('dir', str({ default: '' }), { blankAsUnset: true }),
+  CHAINFAN_T_OTHER: option('other', int({ min: 1, default: 3 }), { group: 'other' }),
   CHAINFAN_T_NOT_AN_OPTION: url({ protocols: ['http:'], optional: true }),
 } as const;
 type T = ConfigOf<typeof table>;

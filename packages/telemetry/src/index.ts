@@ -8,5 +8,5 @@ export {
   type Field, type CheckedField, type Parsed, type EnvTable, type EnvValues, int, num, str, optionalStr, bool, oneOf, url, parseEnv, describeEnv, EX_CONFIG,
 } from './env-config.js';
 export {
-  type ConfigOf, type OptionField, option, blankAsUnset, optionRows, defaultsOf, configOf, configFromEnv, pickOptions,
+  type ConfigOf, type OptionField, type DefaultGroup, option, optionRows, defaultsOf, configOf, configFromEnv, pickOptions,
 } from './config-table.js';

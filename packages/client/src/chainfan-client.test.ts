@@ -74,6 +74,10 @@ class ScriptedSocket {
     this.readyState = 1;
     for (const fn of this.#listeners.get('open') ?? []) fn({});
   }
+  /** A frame from the server. */
+  receive(frame: unknown): void {
+    for (const fn of this.#listeners.get('message') ?? []) fn({ data: JSON.stringify(frame) });
+  }
   serverClose(code: number, reason: string): void {
     if (this.readyState === 3) return;
     this.readyState = 3;
@@ -118,6 +122,66 @@ describe('ChainfanClient on the injected clock', () => {
     expect(ScriptedSocket.made).toHaveLength(1);
     clock.advance(delays[0]!);
     expect(ScriptedSocket.made).toHaveLength(2);
+    await closeNow(c, clock);
+  });
+});
+
+describe('ChainfanClient resuming from a block', () => {
+  afterEach(() => {
+    ScriptedSocket.made = [];
+  });
+  const H1 = '11'.repeat(32);
+  const H2 = '22'.repeat(32);
+  const H3 = '33'.repeat(32);
+  const block = (height: number, hash: string, seq: number, epoch = 'e1') => ({ type: 'block', channel: 'blocks', epoch, seq, data: { hash, height } });
+  const ack = (topic: string, action = 'subscribe', positions?: unknown) =>
+    ({ type: 'subscription', data: { status: 'success', topic, action, ...(positions === undefined ? {} : { positions }) } });
+
+  async function opened(clock: ManualClock): Promise<{ c: ChainfanClient; ws: ScriptedSocket }> {
+    const c = new ChainfanClient({ url: 'ws://edge', WebSocket: ScriptedSocket as never, clock });
+    const connected = c.connect();
+    ScriptedSocket.made[0]!.open();
+    await connected;
+    return { c, ws: ScriptedSocket.made[0]! };
+  }
+
+  it('subscribe(topic, { sinceBlock }) asks for the blocks channel after that block, other channels as known', async () => {
+    const clock = new ManualClock();
+    const { c, ws } = await opened(clock);
+    c.subscribe('all', { sinceBlock: { height: 5, hash: H1 } }).catch(() => undefined); // never acked: closed below
+    expect(JSON.parse(ws.sent[0]!)).toEqual({ action: 'subscribe', topic: 'all', since: { blocks: { height: 5, hash: H1 }, txs: 'now', sequence: 'now' } });
+    expect(c.lastBlock).toEqual({ height: 5, hash: H1 });
+    await closeNow(c, clock);
+  });
+
+  it('an epoch_changed on blocks is repaired from the last block, silently; a block arriving twice is delivered once', async () => {
+    const clock = new ManualClock();
+    const { c, ws } = await opened(clock);
+    const resyncs: unknown[] = [];
+    const blocks: string[] = [];
+    c.on('resync', (r) => resyncs.push(r));
+    c.on('message', (m) => {
+      if (m.type === 'block') blocks.push(m.data.hash);
+    });
+    const subscribed = c.subscribe('blocks');
+    ws.receive(ack('blocks', 'subscribe', { blocks: { epoch: 'e1', seq: 0 } }));
+    await subscribed;
+    ws.receive(block(1, H1, 1));
+    ws.receive(block(2, H2, 2));
+    ws.receive({ type: 'resync', data: { topic: 'blocks', channel: 'blocks', reason: 'epoch_changed', subscribed: true, epoch: 'e2', seq: 0 } });
+    expect(resyncs).toEqual([]);
+    expect(ws.sent.slice(1).map((f) => JSON.parse(f) as unknown)).toEqual([
+      { action: 'unsubscribe', topic: 'blocks' },
+      { action: 'subscribe', topic: 'blocks', since: { blocks: { height: 2, hash: H2 } } },
+    ]);
+    ws.receive(block(2, H2, 1, 'e2')); // the new epoch carries a block already delivered
+    ws.receive({ type: 'block', source: 'node', data: { hash: H3, height: 3 } });
+    ws.receive(block(3, H3, 2, 'e2'));
+    expect(blocks).toEqual([H1, H2, H3]);
+    expect(c.lastBlock).toEqual({ height: 3, hash: H3 });
+    // a notice the block resume cannot repair reaches the application
+    ws.receive({ type: 'resync', data: { topic: 'blocks', channel: 'blocks', reason: 'too_far_behind', subscribed: true, epoch: 'e2', seq: 2 } });
+    expect(resyncs).toHaveLength(1);
     await closeNow(c, clock);
   });
 });

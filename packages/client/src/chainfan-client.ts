@@ -3,6 +3,7 @@
 // URLs) that re-subscribes every topic from the last position it saw, so nothing is lost or delivered twice.
 import { Backoff, resolveReconnectPolicy } from './backoff.js';
 import { splitBatchedFrame, withBatchQuery } from './batch-frames.js';
+import type { BlockRef } from './block-memory.js';
 import { asClock, type Cancel, type Clock } from './clock.js';
 import { type Request, type Waiter, createWaiter, isPosition, settle, topicChannels, topicKey } from './client-requests.js';
 import type { ChainfanClientEvents, ChainfanClientOptions, ClientState } from './client-types.js';
@@ -11,7 +12,8 @@ import { Emitter } from './emitter.js';
 import { ChainfanClientError } from './errors.js';
 import { MessageQueue } from './message-queue.js';
 import type { ChainfanMessage, ErrorData, SubscriptionData } from './messages.js';
-import { type Position, PositionTracker } from './position-tracker.js';
+import type { Position } from './position-tracker.js';
+import { ResumeState } from './resume-state.js';
 import { wireSocket } from './socket-dial.js';
 import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
@@ -27,7 +29,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   readonly #urls: readonly string[];
   #urlIndex = 0;
   readonly #resume: boolean;
-  readonly #positions = new PositionTracker();
+  readonly #r = new ResumeState();
   readonly #WebSocket: WebSocketConstructor;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
@@ -80,7 +82,12 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
 
   /** Where the client stands on a bus channel (what a reconnect resumes from); undefined before the first ack or event. */
   position(channel: string): Position | undefined {
-    return this.#positions.position(channel);
+    return this.#r.positions.position(channel);
+  }
+
+  /** The last block delivered (what a resume from a block continues after); undefined before the first. */
+  get lastBlock(): BlockRef | undefined {
+    return this.#r.blocks.last;
   }
 
   /** Topics currently wanted, in subscribe order (what a reconnect re-sends). */
@@ -116,11 +123,14 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
    * topic from the set; with CHAINFAN_CLIENT_TIMEOUT after requestTimeoutMs, keeping the topic (the server may still
    * honour it; unsubscribe() to drop it). Errors carry no topic on the wire, so an error is matched to the oldest
    * unanswered request. Subscribing to an already acknowledged topic resolves at once without a frame.
+   * `sinceBlock` (topics carrying blocks: `blocks`, `all`; chainfan edges): deliver every block after that one —
+   * from history, or re-read from the node by the edge — with a `reorg` message first if it left the chain.
    */
-  subscribe(topic: string): Promise<void> {
+  subscribe(topic: string, opts: { readonly sinceBlock?: BlockRef } = {}): Promise<void> {
     if (this.#terminated) return Promise.reject(this.#closedError(`subscribe ${topic}`));
     const key = topicKey(topic);
     if (!this.#topics.has(key)) this.#topics.set(key, topic);
+    if (opts.sinceBlock !== undefined && !this.#acked.has(key)) this.#r.startFromBlock(key, opts.sinceBlock);
     const last = this.#lastInflight(key);
     if (this.#state === 'open' && last === undefined && this.#acked.has(key)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -255,7 +265,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     }
     this.#inflight = [];
     this.#acked.clear();
-    this.#positions.socketClosed();
+    this.#r.positions.socketClosed();
     // the next attempt goes to the next address: a draining (1001) or dead edge is left for another
     this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length;
     this.#state = 'reconnecting';
@@ -287,9 +297,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     else if (msg.type === 'error') this.#onServerError(msg.data);
     else if (msg.type === 'unknown' && msg.wireType === 'resync') {
       if (!this.#onResync(msg.data)) return;
-    } else if (this.#resume && msg.channel !== undefined && msg.epoch !== undefined && msg.seq !== undefined) {
-      if (!this.#positions.accept(msg.channel, msg.epoch, msg.seq)) return; // delivered already (replay overlap, or another topic)
-    }
+    } else if (!this.#r.accept(msg, this.#resume)) return; // delivered already
     const { dropped } = this.#queue.push(msg);
     if (dropped > 0) {
       this.#totalDropped += dropped;
@@ -303,13 +311,16 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     const i = this.#inflight.findIndex((r) => r.action === ack.action && r.key === key);
     if (i < 0) return; // unsolicited ack: still delivered as a message, nothing to settle
     const [req] = this.#inflight.splice(i, 1);
-    if (ack.action === 'subscribe') this.#acked.add(key);
+    if (ack.action === 'subscribe') {
+      this.#acked.add(key);
+      this.#r.acked(key);
+    }
     else this.#acked.delete(key);
     if (ack.action === 'subscribe' && this.#resume) {
       const positions: Record<string, Position> = {};
       const raw: unknown = ack.positions;
       if (typeof raw === 'object' && raw !== null) for (const [ch, p] of Object.entries(raw)) if (isPosition(p)) positions[ch] = p;
-      this.#positions.endRecovery(req!.recovering ?? topicChannels(req!.topic), req!.recovering !== undefined, positions);
+      this.#r.positions.endRecovery(req!.recovering ?? topicChannels(req!.topic), req!.recovering !== undefined, positions);
     }
     for (const w of req!.waiters) settle(w);
   }
@@ -329,7 +340,14 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       }
       return false;
     }
-    this.#positions.resync(n.channel, { epoch: n.epoch, seq: n.seq });
+    const topic = this.#topics.get(key);
+    if (this.#r.repairFromBlock(key, n) && this.#resume && topic !== undefined && this.#state === 'open') {
+      // the bus lost our place, the chain did not: take the topic again from the last block delivered (blocks the
+      // stream sends meanwhile arrive twice and are dropped by hash), so nothing is missing and nothing is signalled
+      this.#send({ action: 'unsubscribe', key, topic, waiters: [] });
+      this.#send({ action: 'subscribe', key, topic, waiters: [] }, true);
+      return false;
+    }
     this.#events.emit('resync', n);
     return true;
   }
@@ -337,7 +355,7 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   #onServerError(e: ErrorData): void {
     const req = this.#inflight.shift();
     if (req === undefined) return; // not an answer to a request; delivered as an ErrorMessage only
-    if (req.recovering !== undefined) this.#positions.abortRecovery(req.recovering);
+    if (req.recovering !== undefined) this.#r.positions.abortRecovery(req.recovering);
     const err = new ChainfanClientError('CHAINFAN_CLIENT_SERVER_ERROR', `${req.action} ${req.topic} refused: ${e.message}`, {
       serverCode: e.code,
       context: { topic: req.topic, action: req.action },
@@ -357,12 +375,8 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     this.#inflight.push(req);
     let frame: Record<string, unknown> = { action: req.action, topic: req.topic };
     if (req.action === 'subscribe' && this.#resume) {
-      const channels = topicChannels(req.topic);
-      const since = resume ? this.#positions.sinceFor(channels) : 'now';
-      if (since !== 'now') {
-        req.recovering = channels;
-        this.#positions.beginRecovery(channels);
-      }
+      const { since, recovering } = this.#r.since(req.key, topicChannels(req.topic), resume);
+      if (recovering !== undefined) req.recovering = recovering;
       frame = { ...frame, since };
     }
     // a socket that is closing but has not fired 'close' drops the frame; the close handler re-queues the request

@@ -17,6 +17,7 @@ import { authConfigFromEnv, type EdgeEnv, edgeConfigFromEnv } from './config.js'
 import { commandConfigFromEnv, dialectSetupFromEnv } from './dialects-config.js';
 import { Edge } from './edge.js';
 import { CommandProxy } from './rpc/command-proxy.js';
+import { NodeChain } from './rpc/node-chain.js';
 import { NodeRpc } from './rpc/node-rpc.js';
 
 export interface EdgeApp {
@@ -68,8 +69,9 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
   );
   // opt-in batched frames: undefined when CHAINFAN_EDGE_BATCH_WINDOW_MS is 0, i.e. the plain uWS transport
   const createTransport = batchingTransportFactory(batchingConfigFromEnv(env), systemClock);
+  const nodeRpc = commandConfig.rpc === undefined ? undefined : new NodeRpc({ ...commandConfig.rpc, maxReplyBytes: config.maxEventFrameBytes });
   const commands = new CommandProxy({
-    rpc: commandConfig.rpc === undefined ? undefined : new NodeRpc({ ...commandConfig.rpc, maxReplyBytes: config.maxEventFrameBytes }),
+    rpc: nodeRpc,
     cache,
     cacheTtlMs: commandConfig.cacheTtlMs,
     maxInflight: commandConfig.maxInflight,
@@ -79,6 +81,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
   const edge = new Edge({
     bus, log, metrics, config, authenticator: auth.authenticator, origins: auth.origins, leases, edgeId, ...(createTransport === undefined ? {} : { createTransport }),
     dialects: setup.dialects, dialectPaths: setup.paths, commands, statsRegistry,
+    ...(nodeRpc === undefined ? {} : { chain: new NodeChain(nodeRpc) }),
   });
   // Ops first, so /healthz answers (and /readyz says why not) while the bus is still coming up; clients are only
   // accepted once the bus is up, because until then every subscribe would be refused.

@@ -19,7 +19,7 @@ const TYPE_KEYS = {
   drainBatchSize: true, staticDir: true, maxConnections: true, maxConnectionsPerAddress: true, maxConnectionsPerKey: true,
   keyLeaseTtlMs: true, maxTopicLength: true, messageRatePerSecond: true, messageBurst: true, trustForwardedFor: true,
   recentMessagesPerChannel: true, recentBytesPerChannel: true, maxHeldMessagesPerChannel: true, historyPageSize: true,
-  recoveryTimeoutMs: true, statsIntervalMs: true, publicUrl: true, maxHttpBodyBytes: true,
+  recoveryTimeoutMs: true, chainResumeMaxBlocks: true, statsIntervalMs: true, publicUrl: true, maxHttpBodyBytes: true,
 } satisfies Record<keyof EdgeConfig, true>;
 
 describe('the edge config table is the one source of the Edge options', () => {

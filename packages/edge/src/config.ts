@@ -66,6 +66,10 @@ export const edgeEnv = {
   CHAINFAN_EDGE_MAX_HELD_MESSAGES: option('maxHeldMessagesPerChannel', int({ min: 1, max: 10_000_000, default: 10_000, help: 'per channel while filling a gap' })),
   CHAINFAN_EDGE_HISTORY_PAGE_SIZE: option('historyPageSize', int({ min: 1, max: 100_000, default: 500, help: 'messages per history read (gap fills and recoveries)' })),
   CHAINFAN_EDGE_RECOVERY_TIMEOUT_MS: option('recoveryTimeoutMs', int({ min: 100, max: 600_000, default: 30_000, help: 'how long a recovery may wait for the bus or this edge to reach the client\'s position' })),
+  CHAINFAN_EDGE_CHAIN_RESUME_MAX_BLOCKS: option('chainResumeMaxBlocks', int({
+    min: 1, max: 100_000, default: 1_000,
+    help: 'blocks one resume from a block (`since` height and hash) may re-read from the node; more: resync notice too_far_behind',
+  })),
   // the cluster registry expires them after 3 periods
   CHAINFAN_EDGE_STATS_INTERVAL_MS: option('statsIntervalMs', int({ min: 50, max: 600_000, default: 2_000, help: 'publish this edge\'s numbers to the cluster registry' })),
   CHAINFAN_EDGE_PUBLIC_URL: option('publicUrl', str({ default: '', pattern: /^$|^wss?:\/\/\S+$/, help: 'public ws(s):// base URL handed out by ZION\'s subscribe_events; empty: from Host' }), { blankAsUnset: true }),

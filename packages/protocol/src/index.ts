@@ -20,7 +20,7 @@ export { zionDialect, ZION_CHANNELS, zionChannelTarget } from './dialects/zion.j
 export { createRustoriumDialect, rustoriumDialect, RUSTORIUM_CODES, type RustoriumOptions } from './dialects/rustorium.js';
 export { REJECT, type RejectKind } from './codes.js';
 export {
-  type StreamPosition, type Since, type SinceError, type ResyncReason, type ResyncNotice, START_POSITION, decodePosition, decodeSince,
+  type StreamPosition, type Since, type SinceError, type ResyncReason, type ResyncNotice, START_POSITION, decodePosition, decodeSince, decodeResume, decodeBlockPosition, type BlockPosition, type Resume,
   encodePositions,
 } from './positions.js';
 export type { DialectHeartbeat } from './dialects/dialect.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePosition, decodeSince, encodePositions, START_POSITION } from './positions.js';
+import { decodeBlockPosition, decodePosition, decodeResume, decodeSince, encodePositions, START_POSITION } from './positions.js';
 
 describe('stream positions', () => {
   it('decodes {epoch, seq} and ignores other keys', () => {
@@ -27,5 +27,33 @@ describe('stream positions', () => {
     expect(JSON.parse(encodePositions(new Map([['blocks', START_POSITION], ['txs', { epoch: 'e"', seq: 3 }]]))))
       .toEqual({ blocks: { epoch: '', seq: 0 }, txs: { epoch: 'e"', seq: 3 } });
     expect(encodePositions(new Map())).toBe('{}');
+  });
+
+  it('decodes a block position (height and hash) and refuses anything else', () => {
+    const hash = 'AB'.repeat(32);
+    expect(decodeBlockPosition({ height: 7, hash })).toEqual({ ok: true, value: { height: 7, hash: hash.toLowerCase() } });
+    expect(decodeBlockPosition({ height: -1, hash })).toMatchObject({ ok: false, error: 'SINCE_HEIGHT' });
+    expect(decodeBlockPosition({ height: 1.5, hash })).toMatchObject({ ok: false, error: 'SINCE_HEIGHT' });
+    expect(decodeBlockPosition({ height: 2 ** 31 + 1, hash })).toMatchObject({ ok: false, error: 'SINCE_HEIGHT' });
+    expect(decodeBlockPosition({ height: '7', hash })).toMatchObject({ ok: false, error: 'SINCE_HEIGHT' });
+    expect(decodeBlockPosition({ height: 7, hash: hash.slice(1) })).toMatchObject({ ok: false, error: 'SINCE_HASH' });
+    expect(decodeBlockPosition({ height: 7, hash: `${hash.slice(1)}g` })).toMatchObject({ ok: false, error: 'SINCE_HASH' });
+    expect(decodeBlockPosition({ height: 7, hash, seq: 1 })).toMatchObject({ ok: false, error: 'SINCE_SHAPE' });
+    expect(decodeBlockPosition(Object.create({ height: 7, hash }) as unknown)).toMatchObject({ ok: false });
+  });
+
+  it('resumes the blocks channel from a block, other channels as asked', () => {
+    const hash = '0a'.repeat(32);
+    expect(decodeResume({ height: 3, hash }, ['blocks'])).toEqual({ ok: true, value: { since: new Map([['blocks', undefined]]), block: { height: 3, hash } } });
+    const all = decodeResume({ blocks: { height: 3, hash }, txs: { epoch: 'e', seq: 4 } }, ['blocks', 'txs', 'sequence']);
+    expect(all).toEqual({
+      ok: true,
+      value: { since: new Map([['blocks', undefined], ['txs', { epoch: 'e', seq: 4 }], ['sequence', undefined]]), block: { height: 3, hash } },
+    });
+    expect(decodeResume({ height: 3, hash }, ['txs'])).toMatchObject({ ok: false, error: 'SINCE_BLOCK_TOPIC' });
+    expect(decodeResume({ blocks: { height: 3, hash } }, ['txs'])).toMatchObject({ ok: false, error: 'SINCE_CHANNEL' });
+    expect(decodeResume({ height: 3, hash, epoch: 'e' }, ['blocks'])).toMatchObject({ ok: false, error: 'SINCE_SHAPE' });
+    expect(decodeResume({ blocks: { height: 3, hash }, txs: { epoch: 'a b', seq: 1 } }, ['blocks', 'txs'])).toMatchObject({ ok: false, error: 'SINCE_EPOCH' });
+    expect(decodeResume({ epoch: 'e', seq: 2 }, ['blocks'])).toEqual({ ok: true, value: { since: new Map([['blocks', { epoch: 'e', seq: 2 }]]) } });
   });
 });

@@ -18,7 +18,25 @@ export const START_POSITION: StreamPosition = Object.freeze({ epoch: '', seq: 0 
 /** Per bus channel of a topic: a position to recover from, or undefined for "live from now". */
 export type Since = ReadonlyMap<BusChannel, StreamPosition | undefined>;
 
-export type SinceError = 'SINCE_SHAPE' | 'SINCE_EPOCH' | 'SINCE_SEQ' | 'SINCE_CHANNEL' | 'SINCE_AMBIGUOUS';
+export type SinceError =
+  | 'SINCE_SHAPE' | 'SINCE_EPOCH' | 'SINCE_SEQ' | 'SINCE_CHANNEL' | 'SINCE_AMBIGUOUS' | 'SINCE_HEIGHT' | 'SINCE_HASH' | 'SINCE_BLOCK_TOPIC';
+
+/**
+ * A block of the chain, by height and hash: the anchor of a chain-anchored resume (`since` a block), which survives
+ * what a bus position cannot (an epoch change, trimmed history) because the node is asked, not Redis.
+ */
+export interface BlockPosition {
+  readonly height: number;
+  /** 64 lower-case hex digits, as the node spells block hashes */
+  readonly hash: string;
+}
+
+/** What a subscribe's `since` asks for: bus positions per channel, and possibly a block for the `blocks` channel. */
+export interface Resume {
+  readonly since: Since;
+  /** present: the `blocks` channel resumes after this block (its entry in `since` is then undefined) */
+  readonly block?: BlockPosition;
+}
 
 /** Bus epochs are Redis TIME digits or 16 hex chars; anything longer or odder is not one of ours. */
 const EPOCH_RE = /^[0-9A-Za-z._-]{0,64}$/;
@@ -31,6 +49,53 @@ export function decodePosition(raw: unknown): Decoded<StreamPosition, SinceError
   if (typeof epoch !== 'string' || !EPOCH_RE.test(epoch)) return fail('SINCE_EPOCH');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return fail('SINCE_SEQ');
   return ok({ epoch, seq });
+}
+
+const HASH_RE = /^[0-9a-fA-F]{64}$/;
+
+/** Whether `raw` is meant as a block position: an object with `height` or `hash` (never keys of any other form). */
+function looksLikeBlock(raw: unknown): raw is object {
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && (Object.hasOwn(raw, 'height') || Object.hasOwn(raw, 'hash'));
+}
+
+/** Total: `{"height":H,"hash":"<64 hex>"}` with 0 ≤ H ≤ 2^31; an `epoch` or `seq` beside them is ambiguous, refused. */
+export function decodeBlockPosition(raw: unknown): Decoded<BlockPosition, SinceError> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('SINCE_SHAPE');
+  if (Object.hasOwn(raw, 'epoch') || Object.hasOwn(raw, 'seq')) return fail('SINCE_SHAPE', 'both a block and a bus position');
+  const height = Object.hasOwn(raw, 'height') ? (raw as { height: unknown }).height : undefined;
+  const hash = Object.hasOwn(raw, 'hash') ? (raw as { hash: unknown }).hash : undefined;
+  if (typeof height !== 'number' || !Number.isSafeInteger(height) || height < 0 || height > 2 ** 31) return fail('SINCE_HEIGHT');
+  if (typeof hash !== 'string' || !HASH_RE.test(hash)) return fail('SINCE_HASH');
+  return ok({ height, hash: hash.toLowerCase() });
+}
+
+/**
+ * Total: a subscribe's `since` with chain-anchored resume. Besides decodeSince's forms, for topics that read the
+ * `blocks` channel:
+ *   {"height":H,"hash":X}                    after that block (the topic's other channels start live)
+ *   {"blocks":{"height":H,"hash":X}, "<channel>": {"epoch":E,"seq":N} | "now", …}
+ */
+export function decodeResume(raw: unknown, channels: readonly BusChannel[]): Decoded<Resume, SinceError> {
+  const carriesBlocks = channels.includes('blocks');
+  if (looksLikeBlock(raw)) {
+    if (!carriesBlocks) return fail('SINCE_BLOCK_TOPIC');
+    const b = decodeBlockPosition(raw);
+    return b.ok ? ok({ since: new Map(channels.map((c) => [c, undefined])), block: b.value }) : b;
+  }
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.hasOwn(raw, 'blocks')) {
+    const v = (raw as { blocks: unknown }).blocks;
+    if (looksLikeBlock(v)) {
+      if (!carriesBlocks) return fail('SINCE_CHANNEL', 'blocks');
+      const b = decodeBlockPosition(v);
+      if (!b.ok) return b;
+      const rest: Record<string, unknown> = {};
+      for (const k of Object.keys(raw)) if (k !== 'blocks') rest[k] = (raw as Record<string, unknown>)[k];
+      const since = decodeSince(rest, channels);
+      return since.ok ? ok({ since: since.value, block: b.value }) : since;
+    }
+  }
+  const since = decodeSince(raw, channels);
+  return since.ok ? ok({ since: since.value }) : since;
 }
 
 /**
@@ -74,9 +139,14 @@ export function encodePositions(positions: ReadonlyMap<BusChannel, StreamPositio
  * after the client's position were lost for good and the stream continues after the notice's position:
  * `history_trimmed` (history no longer reaches back), `epoch_changed` (the channel's sequence restarted),
  * `position_ahead` (the client claims a position this edge never reached), `history_unavailable` (history could not
- * be read within the recovery deadline).
+ * be read within the recovery deadline). A chain-anchored resume (`since` a block) ends in one of its own when it
+ * cannot deliver every block after the client's: `block_unknown` (neither history nor the node knows the block),
+ * `too_far_behind` (more blocks than CHAINFAN_EDGE_CHAIN_RESUME_MAX_BLOCKS), `node_unavailable` (the block is not in
+ * history and the node could not be asked).
  */
-export type ResyncReason = 'slow_consumer' | 'history_trimmed' | 'epoch_changed' | 'position_ahead' | 'history_unavailable';
+export type ResyncReason =
+  | 'slow_consumer' | 'history_trimmed' | 'epoch_changed' | 'position_ahead' | 'history_unavailable'
+  | 'block_unknown' | 'too_far_behind' | 'node_unavailable';
 
 export interface ResyncNotice {
   /** the topic as the client spelled it when it subscribed */

@@ -77,6 +77,10 @@ export function createEdgeMetrics(registry: Registry) {
     recoveries: new Counter({
       name: 'chainfan_edge_recoveries_total', help: 'Subscribes with a position, by outcome', labelNames: ['outcome'] as const, registers,
     }),
+    chainResumes: new Counter({
+      name: 'chainfan_edge_chain_resume_total', help: 'Subscribes from a block (height and hash), by outcome (history, node, reorg, resync)',
+      labelNames: ['outcome'] as const, registers,
+    }),
     replayedMessages: new Counter({
       name: 'chainfan_edge_replayed_messages_total', help: 'Frames sent from history or the recent ring to recovering sockets',
       labelNames: ['channel'] as const, registers,

@@ -24,7 +24,7 @@ describe('metric definitions', () => {
       'chainfan_edge_bus_messages_total', 'chainfan_edge_bus_gaps_total', 'chainfan_edge_bus_up', 'chainfan_edge_bus_state',
       'chainfan_edge_auth_failures_total', 'chainfan_edge_limit_hits_total', 'chainfan_edge_recoveries_total',
       'chainfan_edge_resync_notices_total', 'chainfan_edge_connection_messages', 'chainfan_edge_connection_buffered_bytes',
-      'chainfan_edge_connection_lifetime_seconds', 'chainfan_edge_send_results_total', 'chainfan_edge_gap_fills_total',
+      'chainfan_edge_connection_lifetime_seconds', 'chainfan_edge_send_results_total', 'chainfan_edge_gap_fills_total', 'chainfan_edge_chain_resume_total',
     ]));
     for (const m of ms) {
       expect(m.name).toMatch(/^chainfan_edge_/);

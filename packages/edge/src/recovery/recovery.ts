@@ -24,6 +24,8 @@ export interface RecoveryTarget {
   corked<T>(fn: () => T): T;
   /** Resolves once the socket's outbound buffer is low enough to send more (or it closed). */
   whenWritable(): Promise<void>;
+  /** Messages the client holds already (a chain-anchored resume sent those blocks itself): never replayed. */
+  readonly skip?: (env: Envelope) => boolean;
   /** Called synchronously right after the last replayed frame: join the live stream and acknowledge. */
   join(positions: ReadonlyMap<BusChannel, StreamPosition>): void;
 }
@@ -162,7 +164,7 @@ export class Recovery {
       for (const m of r.messages) {
         if (m.seq <= at.seq) continue;
         if (m.seq > fp.seq) break; // the ring and the live stream carry it from here
-        if (this.#d.matches(m, this.#t.topic)) {
+        if (this.#d.matches(m, this.#t.topic) && this.#t.skip?.(m) !== true) {
           const f = this.#d.encode(m, this.#t.dialect);
           if (f !== undefined) {
             if (!this.#t.send(f, true)) return false;
@@ -211,7 +213,7 @@ export class Recovery {
       let sent = 0;
       // #blocker() established that the ring holds everything after the cursor (seq 0: from the epoch's start)
       for (const e of feed.ring.after(cur.seq)) {
-        if (!this.#d.matches(e.env, this.#t.topic)) continue;
+        if (!this.#d.matches(e.env, this.#t.topic) || this.#t.skip?.(e.env) === true) continue;
         const f = this.#frame(e);
         if (f === undefined) continue;
         if (!this.#t.send(f, true)) return false;

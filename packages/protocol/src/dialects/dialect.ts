@@ -3,7 +3,7 @@
 import type { BusChannel } from '../channels.js';
 import type { RejectKind } from '../codes.js';
 import type { Envelope } from '../envelope.js';
-import type { ResyncNotice, Since, StreamPosition } from '../positions.js';
+import type { BlockPosition, ResyncNotice, Since, StreamPosition } from '../positions.js';
 import type { Topic } from '../topics.js';
 
 /** Bounded label values for `chainfan_edge_client_errors_total{reason}`; one per way a request can fail. */
@@ -58,7 +58,11 @@ export type RequestRef = string | undefined;
  * nested). `ignore` means answer nothing.
  */
 export type ClientCommand =
-  | { readonly type: 'subscribe'; readonly target: Target; readonly raw: string; readonly since?: Since; readonly ref?: RequestRef }
+  | {
+    readonly type: 'subscribe'; readonly target: Target; readonly raw: string; readonly since?: Since; readonly ref?: RequestRef;
+    /** chain-anchored resume: the `blocks` channel continues after this block (from history or the node) */
+    readonly block?: BlockPosition;
+  }
   | { readonly type: 'unsubscribe'; readonly target: Target; readonly raw: string; readonly ref?: RequestRef }
   | { readonly type: 'ping'; readonly ref?: RequestRef }
   | { readonly type: 'status'; readonly ref?: RequestRef }
@@ -192,6 +196,12 @@ export interface Dialect {
    * Dialects that splice the body (those with `positions`) never parse it; mapping dialects parse it once here.
    */
   encodeEvent(env: Envelope): string | undefined;
+
+  /**
+   * A block or reorg event the edge re-read from the node for a chain-anchored resume: it has no bus position, so the
+   * frame carries none. Absent (or undefined) for dialects without `since`.
+   */
+  encodeNodeEvent?(kind: 'block' | 'reorg', body: string): string | undefined;
 
   encodeAck(ack: Ack): string;
 

@@ -5,7 +5,7 @@
 // extra types, which the evrmore-rpc client ignores. With `requestIds` (the native chainfan dialect) every answer
 // echoes the request's `id` and `{"action":"ping"}` is answered.
 import { ERROR } from '../codes.js';
-import { decodeSince, encodePositions, type ResyncNotice } from '../positions.js';
+import { decodeResume, encodePositions, type ResyncNotice } from '../positions.js';
 import { channelsForTopic, MAX_TOPIC_LENGTH, parseTopic } from '../topics.js';
 import type { Ack, ClientCommand, ClientError, Dialect, Reply, RequestRef } from './dialect.js';
 import { documentedExtras, withExtras } from './evrmore-fields.js';
@@ -31,11 +31,14 @@ const EVENT_PREFIXES: ReadonlyMap<string, string> = new Map(
 const METHOD_RE = /^[a-z][a-z0-9_]{0,63}$/;
 
 const SINCE_ERRORS = {
-  SINCE_SHAPE: 'expected "now", {"epoch","seq"} or {"<channel>":{"epoch","seq"}}',
+  SINCE_SHAPE: 'expected "now", {"epoch","seq"}, {"height","hash"} or {"<channel>":{"epoch","seq"}}',
   SINCE_EPOCH: 'epoch must be a short string',
   SINCE_SEQ: 'seq must be an integer >= 0',
   SINCE_CHANNEL: 'not a channel of this topic',
   SINCE_AMBIGUOUS: 'this topic spans several channels: give one position per channel',
+  SINCE_HEIGHT: 'height must be an integer >= 0',
+  SINCE_HASH: 'hash must be 64 hex digits',
+  SINCE_BLOCK_TOPIC: 'a block position needs a topic that carries blocks (blocks, all)',
 } as const;
 
 export interface EvrmoreCodecOptions {
@@ -76,12 +79,13 @@ export function createEvrmoreDialect(opts: EvrmoreCodecOptions): Dialect {
     const target = { type: 'topic', topic: parsed.value } as const;
     const raw = topic as string;
     if (action === 'unsubscribe' || !Object.hasOwn(data, 'since')) return withRef({ type: action, target, raw }, ref);
-    const since = decodeSince(own(data, 'since'), channelsForTopic(parsed.value.kind));
-    if (!since.ok) {
-      const why = since.detail === undefined ? SINCE_ERRORS[since.error] : `${SINCE_ERRORS[since.error]}: ${since.detail}`;
+    const resume = decodeResume(own(data, 'since'), channelsForTopic(parsed.value.kind));
+    if (!resume.ok) {
+      const why = resume.detail === undefined ? SINCE_ERRORS[resume.error] : `${SINCE_ERRORS[resume.error]}: ${resume.detail}`;
       return invalid({ reason: 'invalid_since', code: ERROR.invalidSince.code, message: ERROR.invalidSince.message(bounded(why)) }, ref);
     }
-    return withRef({ type: 'subscribe', target, raw, since: since.value }, ref);
+    const { since, block } = resume.value;
+    return withRef(block === undefined ? { type: 'subscribe', target, raw, since } : { type: 'subscribe', target, raw, since, block }, ref);
   }
 
   function decodeCommand(data: JsonObject, ref: RequestRef): ClientCommand {
@@ -116,6 +120,14 @@ export function createEvrmoreDialect(opts: EvrmoreCodecOptions): Dialect {
     // so the frame is one splice of the body (blocks and transactions parsed once more, for the documented counts)
     const body = env.body.length === 0 ? 'null' : opts.documentedFields === true ? withExtras(env.body, documentedExtras(env)) : env.body;
     return `${prefix}"${env.channel}","epoch":${JSON.stringify(env.epoch)},"seq":${env.seq},"data":${body}}`;
+  }
+
+  function encodeNodeEvent(kind: 'block' | 'reorg', body: string): string {
+    // no channel/epoch/seq: the message comes from the node, not from a bus channel; `source` says so
+    const extras = kind === 'block' && opts.documentedFields === true
+      ? documentedExtras({ v: 1, channel: 'blocks', epoch: '', seq: 1, ts: 0, kind, keys: {}, body, wire: '' })
+      : '';
+    return `{"type":"${kind}","source":"node","data":${extras === '' ? body : withExtras(body, extras)}}`;
   }
 
   function encodeAck(a: Ack): string {
@@ -154,6 +166,7 @@ export function createEvrmoreDialect(opts: EvrmoreCodecOptions): Dialect {
     ...(opts.pingIntervalMs === undefined ? {} : { pingIntervalMs: opts.pingIntervalMs }),
     decode,
     encodeEvent,
+    encodeNodeEvent,
     encodeAck,
     encodeError,
     encodeResync,

@@ -11,7 +11,7 @@ export const PROTOTYPE_NAMES = [
 /** Every key any dialect reads from a request. */
 const KEYS = [
   'action', 'topic', 'since', 'id', 'command', 'params', 'type', 'stream', 'channels', 'channel', 'data', 'filter', 'confirmations',
-  'subscription_id', 'jsonrpc', 'method', 'epoch', 'seq',
+  'subscription_id', 'jsonrpc', 'method', 'epoch', 'seq', 'height', 'hash', 'blocks',
 ] as const;
 
 /** Every action, message type and topic shape the dialects know, to mutate. */
@@ -28,6 +28,8 @@ export const SEED_FRAMES: readonly string[] = [
   '{"action":"subscribe","topic":"all","since":"now"}',
   '{"action":"subscribe","topic":"blocks","since":{"epoch":"e1","seq":0}}',
   '{"action":"subscribe","topic":"transactions","since":{"txs":{"epoch":"e1","seq":3}}}',
+  `{"action":"subscribe","topic":"blocks","since":{"height":5,"hash":"${'0a'.repeat(32)}"}}`,
+  `{"action":"subscribe","topic":"all","since":{"blocks":{"height":0,"hash":"${'Ff'.repeat(32)}"},"txs":"now"},"id":3}`,
   '{"action":"unsubscribe","topic":"blocks"}',
   '{"action":"ping","id":7}',
   '{"command":"getblockcount","params":[]}',

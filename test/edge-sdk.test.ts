@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '@chainfan/bus';
 import { ChainfanClient, type ChainfanMessage, type ResyncInfo } from '@chainfan/client/node';
 import { Edge, edgeConfig } from '@chainfan/edge';
+import { txsChannels, txsPartitionOf } from '@chainfan/protocol';
 import { createEdgeMetrics, createLogger, createRegistry } from '@chainfan/telemetry';
 import { freePort, waitFor } from '@chainfan/testkit';
 
@@ -13,8 +14,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function edgeOn(bus: MemoryBus, port: number): Promise<Edge> {
-  const edge = new Edge({ bus, log, metrics: createEdgeMetrics(createRegistry({ defaultMetrics: false })), config: edgeConfig({ host: '127.0.0.1', port }) });
+async function edgeOn(bus: MemoryBus, port: number, txsPartitions = 1): Promise<Edge> {
+  const config = edgeConfig({ host: '127.0.0.1', port, txsPartitions });
+  const edge = new Edge({ bus, log, metrics: createEdgeMetrics(createRegistry({ defaultMetrics: false })), config });
   await edge.start();
   cleanups.push(() => edge.close());
   return edge;
@@ -76,5 +78,34 @@ describe('ChainfanClient resuming across edges', () => {
     expect(got.resyncs).toEqual([{ topic: 'blocks', channel: 'blocks', reason: 'history_trimmed', subscribed: true, epoch: expect.any(String), seq: 80 }]);
     expect(got.order.slice(0, 3)).toEqual(['block:1', 'resync', 'block:81']);
     expect(got.heights).toEqual([1, ...Array.from({ length: 20 }, (_, i) => 81 + i)]);
+  });
+
+  it('resumes a transaction stream split in partitions: each partition from its own position, every transaction once', async () => {
+    const N = 4;
+    const bus = new MemoryBus();
+    cleanups.push(() => bus.close());
+    const [p1, p2] = [await freePort(), await freePort()];
+    const first = await edgeOn(bus, p1, N);
+    const c = new ChainfanClient({ url: [`ws://127.0.0.1:${p1}/`, `ws://127.0.0.1:${p2}/`], reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    cleanups.push(() => c.close());
+    const txids: string[] = [];
+    const resyncs: ResyncInfo[] = [];
+    c.on('message', (m: ChainfanMessage) => void (m.type === 'transaction' && txids.push(m.data.txid)));
+    c.on('resync', (r) => resyncs.push(r));
+    const id = (i: number): string => (i * 40_503).toString(16).padStart(64, 'a');
+    const tx = (i: number) => ({ channel: txsPartitionOf(id(i), N), kind: 'tx', ts: Date.now(), keys: { tx: id(i) }, body: JSON.stringify({ txid: id(i) }) });
+    await c.subscribe('transactions');
+    for (let i = 1; i <= 40; i++) await bus.publish(tx(i));
+    await waitFor(() => txids.length === 40);
+    for (const ch of txsChannels(N)) expect(c.position(ch)).toBeDefined(); // a position per partition, learnt from the ack
+    await first.drain(0);
+    await first.close();
+    for (let i = 41; i <= 240; i++) await bus.publish(tx(i)); // nobody is connected now
+    await edgeOn(bus, p2, N);
+    await waitFor(() => txids.length === 240, { timeoutMs: 10_000 });
+    await bus.publish(tx(241));
+    await waitFor(() => txids.length === 241);
+    expect([...txids].sort()).toEqual(Array.from({ length: 241 }, (_, i) => id(i + 1)).sort());
+    expect(resyncs).toEqual([]);
   });
 });

@@ -19,6 +19,10 @@ export type BusConfig =
       readonly connectTimeoutMs?: number;
       /** what the process knows was published (see RedisBusOptions.positionFloor) */
       readonly positionFloor?: PositionFloor;
+      /** partitions of the transaction stream (see RedisBusOptions.txsPartitions) */
+      readonly txsPartitions?: number;
+      /** per-shard publish counting (see RedisBusOptions.onPublished) */
+      readonly onPublished?: (shard: string, messages: number) => void;
       /** times reconnect waits and deadlines (see RedisBusOptions.clock) */
       readonly clock?: Clock;
     };

@@ -17,3 +17,4 @@ export { type StatsRegistry, MemoryStatsRegistry, type MemoryStatsRegistryOption
 export { RedisStatsRegistry, type RedisStatsRegistryOptions } from './redis-stats-registry.js';
 export { type RedisTopology, type RedisEndpoint, type RedisSecurity, singleRedis, maskRedisUrl, describeRedisTopology } from './redis-topology.js';
 export { redisEnv, type RedisEnv, redisTopologyFromEnv } from './redis-env.js';
+export { busKeys, type BusKeys, type ChannelKeys } from './redis-keys.js';

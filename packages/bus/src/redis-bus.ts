@@ -3,7 +3,7 @@
 // and retry logging work on them in redis-publish-call.ts, redis-lease.ts and redis-retry-log.ts.
 // The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
-  backoffMs, BUS_CHANNELS, type BusChannel, ChainfanError, type Clock, systemClock, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
+  backoffMs, type BusChannel, busChannelsFor, ChainfanError, type Clock, systemClock, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
 } from '@chainfan/protocol';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
@@ -22,6 +22,7 @@ import { logConnectionRetries } from './redis-retry-log.js';
 import { RedisPublishCall } from './redis-publish-call.js';
 import { busKeys, type BusKeys, type ChannelKeys } from './redis-keys.js';
 import { isReplyError, parseSeq, parseStreamEntries } from './redis-replies.js';
+import { ShardLabels } from './redis-shards.js';
 import { describeRedisTopology, type RedisTopology, singleRedis } from './redis-topology.js';
 
 export interface RedisBusOptions {
@@ -47,6 +48,10 @@ export interface RedisBusOptions {
    * and position reads.
    */
   readonly positionFloor?: PositionFloor;
+  /** partitions of the transaction stream (CHAINFAN_BUS_TXS_PARTITIONS), default 1: which channels get fence copies */
+  readonly txsPartitions?: number;
+  /** a publish batch of `messages` was confirmed on `shard` (see ShardLabels): the per-shard publish metric */
+  readonly onPublished?: (shard: string, messages: number) => void;
   /** times the reconnect waits, command deadlines and ready() waits; the system clock unless given */
   readonly clock?: Clock;
 }
@@ -74,9 +79,12 @@ export class RedisBus implements Bus, Coordinator {
   readonly #commandTimeoutMs: number;
   readonly #batcher: PublishBatcher;
   readonly #wanted = new Set<BusChannel>();
+  /** the channels publishes go to with this deployment's transaction partitions */
+  readonly #channels: readonly BusChannel[];
   /** per channel: highest confirmed seq in its epoch + messages sent with an unknown outcome (PUBLISH_SCRIPT floor) */
   readonly #floor: PositionFloor;
   readonly #publishCall: RedisPublishCall;
+  readonly #shards: ShardLabels;
   readonly #lease: RedisLease;
   readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
   readonly #clock: Clock;
@@ -99,8 +107,10 @@ export class RedisBus implements Bus, Coordinator {
     this.#maxLen = opts.historyMaxLen ?? DEFAULT_HISTORY_MAX_LEN;
     if (!Number.isSafeInteger(this.#maxLen) || this.#maxLen < 1) throw new RangeError(`historyMaxLen must be ≥ 1, got ${this.#maxLen}`);
     this.#commandTimeoutMs = opts.commandTimeoutMs ?? 5_000;
-    this.#keys = busKeys(opts.keyPrefix ?? 'cf:');
+    this.#keys = busKeys(opts.keyPrefix ?? 'cf:', opts.txsPartitions ?? 1);
     this.#floor = opts.positionFloor ?? new PositionFloor();
+    this.#channels = busChannelsFor(opts.txsPartitions ?? 1);
+    const onPublished = opts.onPublished;
     const keysOf = (c: BusChannel): ChannelKeys => this.#keysOf(c);
     this.#batcher = new PublishBatcher({
       keysOf: (c) => this.#keysOf(c),
@@ -109,7 +119,11 @@ export class RedisBus implements Bus, Coordinator {
         const f = this.#floor.get(c);
         return f === undefined ? ['', 0] : [f.epoch, f.seq];
       },
-      run: (channel, token, messages, keys, argv) => this.#publishCall.run(channel, token, messages, keys, argv),
+      run: async (channel, token, messages, keys, argv) => {
+        const reply = await this.#publishCall.run(channel, token, messages, keys, argv);
+        onPublished?.(this.#shards.of(this.#keysOf(channel).pubsub), messages);
+        return reply;
+      },
     });
 
     const backoff = { initialDelayMs: 50, maxDelayMs: opts.maxReconnectDelayMs ?? 2_000, factor: 2 };
@@ -122,6 +136,7 @@ export class RedisBus implements Bus, Coordinator {
     // syscall each; the connection still executes them in order. It is what lets one ingestor publish >20k msg/s.
     this.#pub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-pub', autoPipelining: true });
     this.#sub = createRedisClient(topology, { ...client, connectionName: 'chainfan-bus-sub', shardedSubscriber: true });
+    this.#shards = new ShardLabels(this.#pub);
     this.#publishCall = new RedisPublishCall({
       pub: this.#pub,
       leaseKey: this.#keys.lease,
@@ -131,7 +146,7 @@ export class RedisBus implements Bus, Coordinator {
       onFenceRestamp: () => void this.#stats.fenceRestamps++,
       clock: this.#clock,
     });
-    this.#lease = new RedisLease({ pub: this.#pub, keys: this.#keys, keysOf, command: (what, run) => this.#command(what, run) });
+    this.#lease = new RedisLease({ pub: this.#pub, keys: this.#keys, keysOf, channels: this.#channels, command: (what, run) => this.#command(what, run) });
 
     for (const conn of [this.#pub, this.#sub]) reconnectWhenEnded(conn, () => this.#closing !== undefined, () => client.retryDelayMs(3), this.#clock);
     this.#pub.on('ready', () => this.#recompute());
@@ -293,7 +308,7 @@ export class RedisBus implements Bus, Coordinator {
     // from the checkpoint after an unknown outcome neither repeats nor skips it.
     const pending = this.#publishCall.unsettled();
     if (pending.length > 0) await this.#command('checkpoint', () => Promise.allSettled(pending));
-    const all = await this.#command('checkpoint', () => Promise.all(BUS_CHANNELS.map((c) => this.#pub.hmget(this.#keysOf(c).checkpoint, 't', 'v'))));
+    const all = await this.#command('checkpoint', () => Promise.all(this.#channels.map((c) => this.#pub.hmget(this.#keysOf(c).checkpoint, 't', 'v'))));
     let best: { t: bigint; v: string } | undefined;
     for (const [t, v] of all) {
       if (typeof t !== 'string' || typeof v !== 'string' || !/^\d{1,30}$/.test(t)) continue;

@@ -1,8 +1,8 @@
 // The CHAINFAN_REDIS_* variables every app reads (one table, merged into each app's own) and their translation into
 // a RedisTopology. Problems are CHAINFAN_CONFIG_INVALID naming the variable, which the apps turn into exit 78.
 import { readFileSync } from 'node:fs';
-import { ChainfanError } from '@chainfan/protocol';
-import { bool, type EnvValues, type Field, optionalStr, url } from '@chainfan/telemetry';
+import { ChainfanError, MAX_TXS_PARTITIONS } from '@chainfan/protocol';
+import { bool, type EnvValues, type Field, int, optionalStr, url } from '@chainfan/telemetry';
 import { parseEndpoints, type RedisEndpoint, type RedisTopology } from './redis-topology.js';
 
 function endpoints(help: string): Field<readonly RedisEndpoint[] | undefined> {
@@ -28,6 +28,10 @@ export const redisEnv = {
   CHAINFAN_REDIS_PASSWORD: optionalStr({ help: 'password (overrides the URL)' }),
   CHAINFAN_REDIS_TLS: bool({ default: false, help: 'TLS to Redis in Sentinel and Cluster mode (single mode: use rediss://)' }),
   CHAINFAN_REDIS_TLS_CA_FILE: optionalStr({ help: 'PEM CA bundle trusted for Redis TLS, in addition to the system roots' }),
+  CHAINFAN_BUS_TXS_PARTITIONS: int({
+    min: 1, max: MAX_TXS_PARTITIONS, default: 1,
+    help: 'hash partitions of the transaction stream (txs.0 … txs.N-1, spread over Cluster shards); ingestors and edges must use the same value',
+  }),
 } as const;
 
 export type RedisEnv = EnvValues<typeof redisEnv>;

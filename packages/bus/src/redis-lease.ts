@@ -1,6 +1,6 @@
 // RedisBus's leader lease: the lease key on its own slot, its token copied to every channel's fence key so each
 // publish script can refuse a stale leader on its own shard.
-import { BUS_CHANNELS, type BusChannel } from '@chainfan/protocol';
+import type { BusChannel } from '@chainfan/protocol';
 import { ACQUIRE_LEASE_SCRIPT, CLEAR_FENCE_SCRIPT, RELEASE_LEASE_SCRIPT, RENEW_LEASE_SCRIPT, STAMP_FENCE_SCRIPT } from './publish-script.js';
 import type { RedisClient } from './redis-clients.js';
 import type { BusKeys, ChannelKeys } from './redis-keys.js';
@@ -9,6 +9,8 @@ export interface RedisLeaseOptions {
   readonly pub: RedisClient;
   readonly keys: BusKeys;
   readonly keysOf: (channel: BusChannel) => ChannelKeys;
+  /** the channels this deployment publishes on (with its transaction partitions): each gets a fence copy */
+  readonly channels: readonly BusChannel[];
   /** runs a coordination command with the bus's deadline; fails fast while disconnected */
   readonly command: <T>(what: string, run: () => Promise<T>) => Promise<T>;
 }
@@ -27,9 +29,9 @@ export class RedisLease {
    * stamped every channel has fenced out every earlier one before its first publish.
    */
   async acquire(owner: string, ttlMs: number): Promise<string | undefined> {
-    const { pub, keys, keysOf, command } = this.#o;
+    const { pub, keys, keysOf, command, channels } = this.#o;
     const ttl = Math.ceil(ttlMs);
-    const fences = await command('lease', () => Promise.all(BUS_CHANNELS.map((c) => pub.get(keysOf(c).fence))));
+    const fences = await command('lease', () => Promise.all(channels.map((c) => pub.get(keysOf(c).fence))));
     // above every fence's token, and never below this process's clock in ms (nor a token it saw): tokens keep
     // growing when Redis lost the counter and the fences with its data
     const highest = Math.max(Date.now(), this.#lastTokenCounter, ...fences.map((f) => Number(/^(\d+):/.exec(f ?? '')?.[1] ?? 0)));
@@ -51,15 +53,15 @@ export class RedisLease {
   }
 
   async release(token: string): Promise<void> {
-    const { pub, keys, keysOf, command } = this.#o;
+    const { pub, keys, keysOf, command, channels } = this.#o;
     await command('lease', () => pub.eval(RELEASE_LEASE_SCRIPT, 1, keys.lease, token));
-    await command('lease', () => Promise.all(BUS_CHANNELS.map((c) => pub.eval(CLEAR_FENCE_SCRIPT, 1, keysOf(c).fence, token))));
+    await command('lease', () => Promise.all(channels.map((c) => pub.eval(CLEAR_FENCE_SCRIPT, 1, keysOf(c).fence, token))));
   }
 
   /** true when every channel's fence now holds `token` (false: some fence has a newer leader's token). */
   async #stampFences(token: string, ttl: number): Promise<boolean> {
-    const { pub, keysOf, command } = this.#o;
-    const res = await command('lease', () => Promise.all(BUS_CHANNELS.map((c) => pub.eval(STAMP_FENCE_SCRIPT, 1, keysOf(c).fence, token, ttl))));
+    const { pub, keysOf, command, channels } = this.#o;
+    const res = await command('lease', () => Promise.all(channels.map((c) => pub.eval(STAMP_FENCE_SCRIPT, 1, keysOf(c).fence, token, ttl))));
     return res.every((r) => r === 1);
   }
 }

@@ -50,6 +50,11 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   readonly #topics = new Map<string, string>();
   /** keys the server has acknowledged on the current socket */
   readonly #acked = new Set<string>();
+  /**
+   * topic key → the bus channels its last ack reported positions for. The server knows how many partitions the
+   * transaction stream has (`txs.0` …); the client learns them here instead of assuming the single `txs` channel.
+   */
+  readonly #channelsOf = new Map<string, readonly string[]>();
   #inflight: Request[] = [];
   /** subscribe() callers waiting for a socket to send on */
   readonly #queued = new Map<string, Waiter[]>();
@@ -320,7 +325,9 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       const positions: Record<string, Position> = {};
       const raw: unknown = ack.positions;
       if (typeof raw === 'object' && raw !== null) for (const [ch, p] of Object.entries(raw)) if (isPosition(p)) positions[ch] = p;
-      this.#r.positions.endRecovery(req!.recovering ?? topicChannels(req!.topic), req!.recovering !== undefined, positions);
+      const reported = Object.keys(positions);
+      if (reported.length > 0) this.#channelsOf.set(key, reported);
+      this.#r.positions.endRecovery(req!.recovering ?? this.#topicChannels(key, req!.topic), req!.recovering !== undefined, positions);
     }
     for (const w of req!.waiters) settle(w);
   }
@@ -375,12 +382,16 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     this.#inflight.push(req);
     let frame: Record<string, unknown> = { action: req.action, topic: req.topic };
     if (req.action === 'subscribe' && this.#resume) {
-      const { since, recovering } = this.#r.since(req.key, topicChannels(req.topic), resume);
+      const { since, recovering } = this.#r.since(req.key, this.#topicChannels(req.key, req.topic), resume);
       if (recovering !== undefined) req.recovering = recovering;
       frame = { ...frame, since };
     }
     // a socket that is closing but has not fired 'close' drops the frame; the close handler re-queues the request
     if (ws !== undefined && ws.readyState === WS_OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  #topicChannels(key: string, topic: string): readonly string[] {
+    return this.#channelsOf.get(key) ?? topicChannels(topic);
   }
 
   #lastInflight(key: string): Request | undefined {

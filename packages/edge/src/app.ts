@@ -64,7 +64,7 @@ export async function startEdgeApp(env: EdgeEnv, log: Logger, shared?: { bus?: B
   const bus = shared?.bus ?? createBus(
     env.CHAINFAN_BUS === 'memory'
       ? { kind: 'memory', historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN }
-      : { kind: 'redis', topology: redis ?? redisTopologyFromEnv(env), historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN },
+      : { kind: 'redis', topology: redis ?? redisTopologyFromEnv(env), historyMaxLen: env.CHAINFAN_HISTORY_MAX_LEN, txsPartitions: env.CHAINFAN_BUS_TXS_PARTITIONS },
     log.child({ component: 'bus' }),
   );
   // opt-in batched frames: undefined when CHAINFAN_EDGE_BATCH_WINDOW_MS is 0, i.e. the plain uWS transport

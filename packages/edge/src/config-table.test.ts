@@ -14,7 +14,7 @@ const keyOf = new Map(rows.map((r) => [r.key, r.name]));
 
 /** Every key the EdgeConfig type has: a compile error here means the type gained a key no row declares. */
 const TYPE_KEYS = {
-  host: true, port: true, maxPayloadBytes: true, idleTimeoutSeconds: true, maxBackpressureBytes: true, slowClientPolicy: true,
+  host: true, port: true, txsPartitions: true, maxPayloadBytes: true, idleTimeoutSeconds: true, maxBackpressureBytes: true, slowClientPolicy: true,
   backpressureCheckIntervalMs: true, maxEventFrameBytes: true, maxSubscriptionsPerConnection: true, maxPendingCommands: true,
   drainBatchSize: true, staticDir: true, maxConnections: true, maxConnectionsPerAddress: true, maxConnectionsPerKey: true,
   keyLeaseTtlMs: true, maxTopicLength: true, messageRatePerSecond: true, messageBurst: true, trustForwardedFor: true,

@@ -94,6 +94,8 @@ export const edgeEnv = {
   CHAINFAN_EDGE_JWT_REQUIRE_EXP: option('jwtRequireExp', bool({ default: true }), { group: 'auth' }),
   CHAINFAN_BUS: oneOf(['redis', 'memory'] as const, { default: 'redis', help: 'memory only makes sense inside `chainfan dev`' }),
   ...redisEnv, // single, Sentinel or Cluster; auth and TLS (shared with the ingestor)
+  // the shared row, as the Edge option it also is (it keeps its place in the table)
+  CHAINFAN_BUS_TXS_PARTITIONS: option('txsPartitions', redisEnv.CHAINFAN_BUS_TXS_PARTITIONS),
   CHAINFAN_HISTORY_MAX_LEN: int({ min: 100, max: 10_000_000, default: 10_000, help: 'messages kept per channel for recovery' }),
   CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'info' }),
   ...batchingEnv, // opt-in batched frames

@@ -147,6 +147,7 @@ export class Edge {
     }, clock);
     this.#fanout = new Fanout({
       dialects: this.#dialects, registry: this.#registry, publish, maxEventFrameBytes: cfg.maxEventFrameBytes, sent, metrics, log, clock,
+      txsPartitions: cfg.txsPartitions,
       delivered: (env) => {
         if (env.channel === 'ctl' && env.kind === 'network') this.#lastNetwork = env.body;
         this.#derived.deliver(env);

@@ -1,5 +1,5 @@
 // Which client topics one bus envelope belongs to, from its channel, kind and routing keys — never from its body.
-import type { Envelope, TopicKind } from '@chainfan/protocol';
+import { baseChannel, type Envelope, type TopicKind } from '@chainfan/protocol';
 
 export interface RouteTarget {
   /** canonical topic key, as `parseTopic` spells it */
@@ -37,7 +37,8 @@ function strings(v: unknown): readonly string[] {
  * `transactions` and `address:X`) deliver once per topic: those topics are independent subscriptions.
  */
 export function routeEnvelope(env: Envelope): readonly RouteTarget[] {
-  switch (env.channel) {
+  switch (baseChannel(env.channel)) {
+    // every partition of the transaction stream routes as `txs`
     case 'blocks':
       return BLOCKS;
     case 'sequence':

@@ -31,7 +31,15 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
   const bus = shared?.bus ?? createBus(
     cfg.CHAINFAN_BUS === 'memory'
       ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, clock }
-      : { kind: 'redis', topology: redisTopologyFromEnv(cfg), historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, positionFloor, clock },
+      : {
+          kind: 'redis',
+          topology: redisTopologyFromEnv(cfg),
+          historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN,
+          positionFloor,
+          txsPartitions: cfg.CHAINFAN_BUS_TXS_PARTITIONS,
+          onPublished: (shard, messages) => metrics.busPublished.inc({ shard }, messages),
+          clock,
+        },
     log.child({ component: 'bus' }),
   );
   const rpc = new RpcClient({
@@ -56,6 +64,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     leaseRenewMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 3)),
     leaseRetryMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 6)),
     positionFloor,
+    txsPartitions: cfg.CHAINFAN_BUS_TXS_PARTITIONS,
     ...(cfg.CHAINFAN_INGESTOR_STATE_FILE !== undefined ? { stateFile: new LocalStateFile(cfg.CHAINFAN_INGESTOR_STATE_FILE) } : {}),
   });
   await ingestor.start();

@@ -4,7 +4,7 @@
 import { type Block, type Network, decodeBlock, hexToBytes } from '@chainfan/chain';
 import type { IngestorMetrics } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
-import { BlockWindow, type Checkpoint } from './block-window.js';
+import { BlockWindow, type Checkpoint, parseCheckpoint } from './block-window.js';
 import { blockEnvelope, contextFromHeader } from './events/block-events.js';
 import { depthEnvelope, reorgEnvelope, txStatusEnvelope } from './events/chain-events.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -23,12 +23,19 @@ export interface ChainFollowerOptions {
   /** blocks fetched per RPC batch during a backfill */
   readonly batchSize: number;
   readonly now: () => number;
+  /**
+   * The stored checkpoint (Coordinator.readCheckpoint: it waits for this process's unanswered publishes first). Read
+   * after a block publish failed without proof that nothing ran, so a publish that did run is not sequenced twice.
+   */
+  readonly readCheckpoint?: () => Promise<string | undefined>;
 }
 
 export class ChainFollower {
   readonly #o: ChainFollowerOptions;
   #window: BlockWindow;
   readonly #recentTimes: number[] = [];
+  /** a block publish failed and the stored checkpoint could not be read: look before publishing the next block */
+  #unsure = false;
 
   constructor(o: ChainFollowerOptions) {
     this.#o = o;
@@ -176,17 +183,47 @@ export class ChainFollower {
     const { events, network } = this.#o;
     for (const tx of block.txs) events.publishTx(tx, receivedAt);
     const txids = block.txs.map((t) => t.txid);
-    this.#window.push({ height: ctx.height, hash: block.header.hash, txids });
+    const at = { height: ctx.height, hash: block.header.hash };
+    this.#window.push({ ...at, txids });
     try {
-      await events.publishAwaited(blockEnvelope(block, network, ctx, receivedAt), { checkpoint: JSON.stringify(this.#window.checkpoint()) });
+      // after an unresolved failure, a block the stored checkpoint already ends at was published: not again
+      if (!(this.#unsure && (await this.#storedTipIs(at)))) {
+        await events.publishAwaited(blockEnvelope(block, network, ctx, receivedAt), { checkpoint: JSON.stringify(this.#window.checkpoint()) });
+      }
+      this.#unsure = false;
     } catch (err) {
-      this.#window.disconnectAbove(ctx.height - 1); // not published: the next sync tries this block again
-      throw err;
+      if (!(await this.#ranAnyway(err, at))) {
+        this.#window.disconnectAbove(ctx.height - 1); // not published: the next sync tries this block again
+        throw err;
+      }
     }
     this.#o.metrics.tipHeight.set(ctx.height);
     this.#recentTimes.push(block.header.time);
     if (this.#recentTimes.length > 11) this.#recentTimes.shift();
     this.#publishDepths(receivedAt);
+  }
+
+  /**
+   * Whether a failed block publish ran all the same (its answer was lost in a failover or a timeout): the checkpoint
+   * it carried is then the stored one. A fencing refusal sequenced nothing. When the checkpoint cannot be read either,
+   * the next block publish looks first (#unsure).
+   */
+  async #ranAnyway(err: unknown, at: { height: number; hash: string }): Promise<boolean> {
+    if ((err as { code?: string }).code === 'CHAINFAN_PUBLISH_FENCED' || this.#o.readCheckpoint === undefined) return false;
+    try {
+      const ran = await this.#storedTipIs(at);
+      this.#unsure = false;
+      if (ran) this.#o.log.warn({ event: 'follower.publish_ran', height: at.height, hash: at.hash }, 'block publish failed but had run: not repeated');
+      return ran;
+    } catch {
+      this.#unsure = true;
+      return false;
+    }
+  }
+
+  async #storedTipIs(at: { height: number; hash: string }): Promise<boolean> {
+    const stored = parseCheckpoint(await this.#o.readCheckpoint!());
+    return stored !== undefined && stored.height === at.height && stored.hash === at.hash;
   }
 
   #publishDepths(ts: number): void {

@@ -15,8 +15,10 @@ export class EventPublisher {
   readonly #network: Network;
   readonly #metrics: IngestorMetrics;
   readonly #txRate: RateMeter | undefined;
+  readonly #txsPartitions: number;
 
-  constructor(o: { publisher: Publisher; seen: SeenSet; network: Network; metrics: IngestorMetrics; txRate?: RateMeter }) {
+  constructor(o: { publisher: Publisher; seen: SeenSet; network: Network; metrics: IngestorMetrics; txRate?: RateMeter; txsPartitions?: number }) {
+    this.#txsPartitions = o.txsPartitions ?? 1;
     this.#txRate = o.txRate;
     this.#publisher = o.publisher;
     this.#seen = o.seen;
@@ -34,7 +36,7 @@ export class EventPublisher {
       return false;
     }
     this.#txRate?.add();
-    const [txEnv, ...assetEnvs] = txEnvelopes(tx, this.#network, receivedAt);
+    const [txEnv, ...assetEnvs] = txEnvelopes(tx, this.#network, receivedAt, undefined, this.#txsPartitions);
     const p = this.#publisher.publish(txEnv!, receivedAt);
     if (p === undefined) this.#seen.delete(tx.txid);
     else void p.then((r) => r === undefined && this.#seen.delete(tx.txid));

@@ -3,7 +3,7 @@
 // one reconciliation over RPC (ChainFollower.sync + mempool diff). Only the leader publishes.
 import { type Bus, type Coordinator, PositionFloor } from '@chainfan/bus';
 import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
-import { backoffMs, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
+import { backoffMs, type BusChannel, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
 import { type IngestorMetrics, pickOptions } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { parseCheckpoint } from './block-window.js';
@@ -60,6 +60,8 @@ export interface IngestorOptions extends Partial<IngestorTuning> {
   readonly stateFile?: LocalStateFile;
   /** how often the state is saved, and a standby reads what the leader published (positions, checkpoint, txids) */
   readonly observeIntervalMs?: number;
+  /** hash partitions of the transaction stream (CHAINFAN_BUS_TXS_PARTITIONS), default 1: the single `txs` channel */
+  readonly txsPartitions?: number;
 }
 
 export interface IngestorStatus {
@@ -129,7 +131,9 @@ export class Ingestor {
     });
     this.#publisher.setFencingToken('not-leader'); // until elected, every publish is refused by the bus
     this.#txRate = new RateMeter(60, this.#now);
-    this.#events = new EventPublisher({ publisher: this.#publisher, seen: this.#seen, network: o.network, metrics: o.metrics, txRate: this.#txRate });
+    this.#events = new EventPublisher({
+      publisher: this.#publisher, seen: this.#seen, network: o.network, metrics: o.metrics, txRate: this.#txRate, txsPartitions: o.txsPartitions ?? 1,
+    });
     this.#follower = new ChainFollower({
       rpc: o.rpc,
       network: o.network,
@@ -140,6 +144,7 @@ export class Ingestor {
       windowSize: o.windowSize ?? 200,
       batchSize: o.batchSize ?? 25,
       now: this.#now,
+      readCheckpoint: () => o.bus.readCheckpoint(),
     });
     this.#known = new KnownState({
       bus: o.bus,
@@ -149,6 +154,7 @@ export class Ingestor {
       isLeader: () => this.#elector.isLeader,
       ownCheckpoint: () => this.#follower.checkpoint(),
       markSeen: (txid) => this.#events.markSeen(txid),
+      txsPartitions: o.txsPartitions ?? 1,
     });
     this.#summaries = new NodeSummaries({
       rpc: o.rpc,
@@ -207,9 +213,9 @@ export class Ingestor {
     return c === undefined ? undefined : { height: c.height, hash: c.hash };
   }
 
-  /** How far the `txs` channel was read into the seen set (a standby keeps up, observeIntervalMs behind at most). */
-  txidsReadTo(): { epoch: string; seq: number } | undefined {
-    return this.#known.txsRead;
+  /** How far a transaction channel was read into the seen set (a standby keeps up, observeIntervalMs behind at most). */
+  txidsReadTo(channel: BusChannel = 'txs'): { epoch: string; seq: number } | undefined {
+    return this.#known.txsRead(channel);
   }
 
   /** Resolves when every task queued so far has run and nothing is in flight. */

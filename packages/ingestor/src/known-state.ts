@@ -1,7 +1,7 @@
 // What this ingestor knows of the published stream beyond Redis: the position floor, the chain checkpoint and how far
-// the `txs` txids were read. A standby keeps it current from the leader's publishes; it is saved to the local state file.
+// the transaction stream's txids were read. A standby keeps it current from the leader's publishes; it is saved to the local state file.
 import type { Bus, Coordinator, PositionFloor } from '@chainfan/bus';
-import { BUS_CHANNELS } from '@chainfan/protocol';
+import { type BusChannel, busChannelsFor, txsChannels } from '@chainfan/protocol';
 import type { Logger } from 'pino';
 import type { Checkpoint } from './block-window.js';
 import type { LocalStateFile } from './local-state.js';
@@ -17,6 +17,8 @@ export interface KnownStateOptions {
   readonly ownCheckpoint: () => Checkpoint | undefined;
   /** records a txid as announced, so a new leader does not announce it again */
   readonly markSeen: (txid: string) => void;
+  /** partitions of the transaction stream (default 1) */
+  readonly txsPartitions?: number;
 }
 
 export class KnownState {
@@ -24,8 +26,8 @@ export class KnownState {
   /** the latest chain checkpoint known: read from Redis as a standby, or the file's at start */
   #checkpoint: string | undefined;
   #savedAt = { floor: -1, checkpoint: undefined as string | undefined };
-  /** how far the txids of the `txs` channel were read into the seen set */
-  #txsRead: { epoch: string; seq: number } | undefined;
+  /** how far the txids of each transaction partition were read into the seen set */
+  readonly #txsRead = new Map<BusChannel, { epoch: string; seq: number }>();
   #observing = false;
 
   constructor(o: KnownStateOptions) {
@@ -37,8 +39,8 @@ export class KnownState {
     return this.#checkpoint;
   }
 
-  get txsRead(): { epoch: string; seq: number } | undefined {
-    return this.#txsRead;
+  txsRead(channel: BusChannel): { epoch: string; seq: number } | undefined {
+    return this.#txsRead.get(channel);
   }
 
   async load(): Promise<void> {
@@ -61,18 +63,23 @@ export class KnownState {
    * standby reads them as they come (observe), so this catches up on the last moments only.
    */
   async readTxids(): Promise<void> {
+    for (const ch of txsChannels(this.#o.txsPartitions ?? 1)) await this.#readTxidsOf(ch);
+  }
+
+  async #readTxidsOf(ch: BusChannel): Promise<void> {
     const { bus, floor, markSeen } = this.#o;
-    const pos = await bus.position('txs');
+    const pos = await bus.position(ch);
     if (pos === undefined) return;
-    floor.note('txs', pos);
-    let at = this.#txsRead?.epoch === pos.epoch ? this.#txsRead.seq : Math.max(0, pos.seq - 10_000);
+    floor.note(ch, pos);
+    const read = this.#txsRead.get(ch);
+    let at = read?.epoch === pos.epoch ? read.seq : Math.max(0, pos.seq - 10_000);
     while (at < pos.seq) {
-      const h = await bus.history('txs', at, Math.min(10_000, pos.seq - at));
+      const h = await bus.history(ch, at, Math.min(10_000, pos.seq - at));
       if (h.epoch !== pos.epoch || h.messages.length === 0) break;
       for (const m of h.messages) if (typeof m.keys.tx === 'string') markSeen(m.keys.tx);
       at = h.messages.at(-1)!.seq;
     }
-    this.#txsRead = { epoch: pos.epoch, seq: at };
+    this.#txsRead.set(ch, { epoch: pos.epoch, seq: at });
   }
 
   /**
@@ -88,7 +95,7 @@ export class KnownState {
       if (this.#o.isLeader()) {
         this.#noteOwnCheckpoint();
       } else if (bus.state === 'up') {
-        for (const ch of BUS_CHANNELS) {
+        for (const ch of busChannelsFor(this.#o.txsPartitions ?? 1)) {
           const pos = await bus.position(ch);
           if (pos !== undefined) floor.note(ch, pos);
         }

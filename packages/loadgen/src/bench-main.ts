@@ -182,7 +182,10 @@ async function runScenario(s: ScenarioSpec): Promise<void> {
       return;
     }
     case 'shards': {
-      const r = await runShards({ count: s.count, window: s.window, bodyBytes: plan.bodyBytes, shardCounts: s.shardCounts }, { progress, label: s.name });
+      const r = await runShards(
+        { count: s.count, window: s.window, bodyBytes: plan.bodyBytes, shardCounts: s.shardCounts, txsPartitions: s.txsPartitions, publishers: s.publishers },
+        { progress, label: s.name },
+      );
       for (const p of r.points) {
         log(
           `${s.name} ${p.shards} shard(s): ${Math.round(p.publishedPerSecond).toLocaleString('en-US')} msg/s published, p99 ${p.latencyMs.p99.toFixed(1)} ms, ` +

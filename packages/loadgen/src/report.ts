@@ -315,10 +315,11 @@ export function renderMarkdown(res: BenchResults): string {
     lines.push(
       '## Redis Cluster: 1 shard vs 3 shards',
       '',
-      'The atomic publish flat out over every bus channel through a Redis Cluster of N masters (no replicas), one edge stand-in ' +
-        'subscribed to every channel over sharded pub/sub. Capacity = msg/s at which the busiest shard would be one busy core.',
+      'The atomic publish flat out over the hash partitions of the transaction stream through a Redis Cluster of N masters ' +
+        '(no replicas), from several publisher processes, one edge stand-in subscribed to every partition over sharded pub/sub. ' +
+        'Capacity = msg/s at which the busiest shard would be one busy core.',
       '',
-      '| shards | channels per shard | msg/s published | delivery p50 | p99 | shard CPU (cores) | Redis capacity msg/s |',
+      '| shards | partitions per shard | msg/s published | delivery p50 | p99 | shard CPU (cores) | Redis capacity msg/s |',
       '|---|---|---|---|---|---|---|',
     );
     for (const p of r.points) {

@@ -1,11 +1,13 @@
 export { type Decoded, ok, fail } from './decoded.js';
 export { ChainfanError, type ChainfanErrorCode, assertNever } from './errors.js';
-export { BUS_CHANNELS, type BusChannel, isBusChannel } from './channels.js';
+export {
+  BUS_CHANNELS, type BaseChannel, type BusChannel, type TxsPartition, MAX_TXS_PARTITIONS, isBusChannel, baseChannel, txsChannels, busChannelsFor, txsPartitionOf,
+} from './channels.js';
 export {
   ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, type RoutingKeys, type OutgoingEnvelope, type Envelope, type EnvelopeDecodeError,
   encodeEnvelopeTail, composeWire, decodeEnvelope,
 } from './envelope.js';
-export { MAX_TOPIC_LENGTH, type TopicKind, TOPIC_KINDS, type Topic, type TopicError, parseTopic, channelsForTopic } from './topics.js';
+export { MAX_TOPIC_LENGTH, type TopicKind, TOPIC_KINDS, type Topic, type TopicError, parseTopic, channelsForTopic, channelsOfTopic } from './topics.js';
 export { CLOSE, ERROR } from './codes.js';
 export { DEFAULT_MAX_JSON_DEPTH, type JsonParseError, type JsonParsed, type JsonLimits, jsonTooDeep, parseJsonBounded } from './json-bounded.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffMs } from './backoff.js';
@@ -21,6 +23,7 @@ export { createRustoriumDialect, rustoriumDialect, RUSTORIUM_CODES, type Rustori
 export { REJECT, type RejectKind } from './codes.js';
 export {
   type StreamPosition, type Since, type SinceError, type ResyncReason, type ResyncNotice, START_POSITION, decodePosition, decodeSince, decodeResume, decodeBlockPosition, type BlockPosition, type Resume,
+  fitSince, VOID_EPOCH,
   encodePositions,
 } from './positions.js';
 export type { DialectHeartbeat } from './dialects/dialect.js';

@@ -1,6 +1,6 @@
 // Stream positions as clients see them: (epoch, seq) of one bus channel, carried by event frames, asked for with
 // `since` on subscribe, reported in acks and in `resync` notices (docs/decisions/0008).
-import { BUS_CHANNELS, type BusChannel, isBusChannel } from './channels.js';
+import { baseChannel, BUS_CHANNELS, type BusChannel, isBusChannel, MAX_TXS_PARTITIONS } from './channels.js';
 import { type Decoded, fail, ok } from './decoded.js';
 
 /** After which message of a channel a stream stands: everything with this epoch and a seq ≤ `seq` is behind it. */
@@ -103,6 +103,8 @@ export function decodeResume(raw: unknown, channels: readonly BusChannel[]): Dec
  *   "now"                                   live from now, but the ack reports where "now" is
  *   {"epoch":E,"seq":N}                      for topics on a single channel
  *   {"<channel>": {"epoch":E,"seq":N} | "now", …}   per channel; channels left out are "now"
+ * A partition of the transaction stream (`txs.3`) is accepted wherever `txs` is: the decoder does not know how many
+ * partitions the deployment runs; fitSince lays the result onto the channels actually read.
  */
 export function decodeSince(raw: unknown, channels: readonly BusChannel[]): Decoded<Since, SinceError> {
   if (raw === 'now') return ok(new Map(channels.map((c) => [c, undefined])));
@@ -113,10 +115,10 @@ export function decodeSince(raw: unknown, channels: readonly BusChannel[]): Deco
     return p.ok ? ok(new Map([[channels[0]!, p.value]])) : p;
   }
   const keys = Object.keys(raw);
-  if (keys.length > BUS_CHANNELS.length) return fail('SINCE_SHAPE');
+  if (keys.length > BUS_CHANNELS.length + MAX_TXS_PARTITIONS) return fail('SINCE_SHAPE');
   const out = new Map<BusChannel, StreamPosition | undefined>(channels.map((c) => [c, undefined]));
   for (const k of keys) {
-    if (!isBusChannel(k) || !channels.includes(k)) return fail('SINCE_CHANNEL', k.slice(0, 32));
+    if (!isBusChannel(k) || !channels.some((c) => baseChannel(c) === baseChannel(k))) return fail('SINCE_CHANNEL', k.slice(0, 32));
     const v = (raw as Record<string, unknown>)[k];
     if (v === 'now') continue;
     const p = decodePosition(v);
@@ -124,6 +126,26 @@ export function decodeSince(raw: unknown, channels: readonly BusChannel[]): Deco
     out.set(k, p.value);
   }
   return ok(out);
+}
+
+/** Never a bus epoch (those are digits or hex): a position in it always reads as "another epoch". */
+export const VOID_EPOCH = 'repartitioned';
+
+/**
+ * A decoded `since` laid onto the channels a topic reads on this deployment. A transaction channel in use without a
+ * position of its own, while the client named a transaction channel that is not in use (the partition count changed
+ * since the client saw it, or a single `{"epoch","seq"}` for a partitioned stream), gets a position in VOID_EPOCH:
+ * its recovery then sends an `epoch_changed` resync notice instead of silently starting live.
+ */
+export function fitSince(since: Since, channels: readonly BusChannel[]): Since {
+  let stale = false;
+  for (const [ch, p] of since) if (p !== undefined && !channels.includes(ch) && baseChannel(ch) === 'txs') stale = true;
+  const out = new Map<BusChannel, StreamPosition | undefined>();
+  for (const ch of channels) {
+    const own = since.get(ch);
+    out.set(ch, own ?? (stale && baseChannel(ch) === 'txs' ? { epoch: VOID_EPOCH, seq: 0 } : undefined));
+  }
+  return out;
 }
 
 /** `{"blocks":{"epoch":"…","seq":N},…}` — the JSON object acks carry. */

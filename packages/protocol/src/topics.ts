@@ -1,6 +1,6 @@
 // Canonical client topics and how each maps onto a bus channel plus a routing-key filter.
 import { type Decoded, fail, ok } from './decoded.js';
-import type { BusChannel } from './channels.js';
+import { type BusChannel, txsChannels, txsPartitionOf } from './channels.js';
 
 export const MAX_TOPIC_LENGTH = 128;
 
@@ -70,19 +70,28 @@ export function parseTopic(raw: unknown): Decoded<Topic, TopicError> {
   }
 }
 
-/** Bus channels a topic kind needs. `all` covers the chain-event channels evrmore-rpc's `all` delivered. */
-export function channelsForTopic(kind: TopicKind): readonly BusChannel[] {
+/**
+ * Bus channels a topic kind needs with `txsPartitions` partitions of the transaction stream (default 1: the single
+ * `txs` channel). `all` covers the chain-event channels evrmore-rpc's `all` delivered.
+ */
+export function channelsForTopic(kind: TopicKind, txsPartitions = 1): readonly BusChannel[] {
   switch (kind) {
     case 'blocks': return ['blocks'];
-    case 'transactions': case 'address': return ['txs'];
-    case 'tx': return ['txs', 'status'];
+    case 'transactions': case 'address': return txsChannels(txsPartitions);
+    case 'tx': return [...txsChannels(txsPartitions), 'status'];
     case 'assets': case 'asset': return ['assets'];
     case 'mempool': return ['mempool'];
     case 'sequence': return ['sequence'];
     case 'reorgs': return ['chain'];
     case 'network': case 'peers': return ['ctl'];
-    case 'all': return ['blocks', 'txs', 'sequence'];
+    case 'all': return ['blocks', ...txsChannels(txsPartitions), 'sequence'];
   }
+}
+
+/** The channels one topic reads: like channelsForTopic, but `tx:<txid>` reads only its transaction's partition. */
+export function channelsOfTopic(topic: Topic, txsPartitions = 1): readonly BusChannel[] {
+  if (topic.kind === 'tx' && topic.arg !== undefined) return [txsPartitionOf(topic.arg, txsPartitions), 'status'];
+  return channelsForTopic(topic.kind, txsPartitions);
 }
 
 /** A topic spelled in the code itself (a dialect's fixed streams): a bad spelling is a bug, so it throws at load. */

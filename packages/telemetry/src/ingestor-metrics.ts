@@ -1,4 +1,4 @@
-// Every metric the ingestor exports: bounded labels only — topic, channel, method, outcome.
+// Every metric the ingestor exports: bounded labels only — topic, channel, method, outcome, shard ordinal.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Seconds from ZMQ receive to the bus confirming the publish (RPC enrichment + one Redis round trip). */
@@ -23,6 +23,11 @@ export function createIngestorMetrics(registry: Registry) {
     }),
     published: new Counter({
       name: 'chainfan_ingestor_published_total', help: 'Envelopes the bus confirmed', labelNames: ['channel'] as const, registers,
+    }),
+    busPublished: new Counter({
+      name: 'chainfan_bus_publish_total',
+      help: 'Messages the bus confirmed, by Redis shard (ordinal of the Cluster master in slot order; 0 on one server or Sentinel)',
+      labelNames: ['shard'] as const, registers,
     }),
     publishErrors: new Counter({
       name: 'chainfan_ingestor_publish_errors_total', help: 'Events not published, by why (bus_down, fenced, overflow, enrich, error)',

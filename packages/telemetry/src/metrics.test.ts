@@ -5,7 +5,7 @@ import { createEdgeMetrics } from './edge-metrics.js';
 import { createIngestorMetrics } from './ingestor-metrics.js';
 import { createLogger } from './logger.js';
 
-const BOUNDED_LABELS = new Set(['channel', 'topic_kind', 'dialect', 'reason', 'topic', 'method', 'outcome', 'limit', 'state']);
+const BOUNDED_LABELS = new Set(['channel', 'topic_kind', 'dialect', 'reason', 'topic', 'method', 'outcome', 'limit', 'state', 'shard']); // shard: ordinal of a Cluster master (a handful)
 
 async function metricNames(make: (r: ReturnType<typeof createRegistry>) => unknown): Promise<{ name: string; labels: string[] }[]> {
   const registry = createRegistry({ defaultMetrics: false });
@@ -32,10 +32,10 @@ describe('metric definitions', () => {
     }
   });
 
-  it('define the ingestor metrics under chainfan_ingestor_ with bounded labels', async () => {
+  it('define the ingestor metrics under chainfan_ingestor_ (and the bus\'s per-shard count) with bounded labels', async () => {
     const ms = await metricNames(createIngestorMetrics);
     expect(ms.map((m) => m.name).sort()).toEqual([
-      'chainfan_ingestor_backfilled_blocks_total', 'chainfan_ingestor_bus_up', 'chainfan_ingestor_decode_errors_total',
+      'chainfan_bus_publish_total', 'chainfan_ingestor_backfilled_blocks_total', 'chainfan_ingestor_bus_up', 'chainfan_ingestor_decode_errors_total',
       'chainfan_ingestor_duplicate_txs_total', 'chainfan_ingestor_last_notification_timestamp_seconds', 'chainfan_ingestor_leader',
       'chainfan_ingestor_node_up', 'chainfan_ingestor_publish_errors_total', 'chainfan_ingestor_publish_latency_seconds',
       'chainfan_ingestor_published_total', 'chainfan_ingestor_recovered_txs_total', 'chainfan_ingestor_reorgs_total',

@@ -1,6 +1,6 @@
 // Bus → clients: each envelope encoded once per dialect with local readers and handed to the transport once per
 // matching topic (uWS fans it out), derived streams' frames likewise, and loss notices to every topic reading a channel.
-import { channelsForTopic, type BusChannel, type Dialect, type Envelope, type StreamPosition } from '@chainfan/protocol';
+import { channelsOfTopic, type BusChannel, type Dialect, type Envelope, type StreamPosition } from '@chainfan/protocol';
 import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
 import { routeEnvelope } from '../routing.js';
@@ -13,6 +13,8 @@ export interface FanoutDeps {
   readonly registry: SubscriptionRegistry;
   readonly publish: (uwsTopic: string, frame: string | Buffer, binary: boolean) => void;
   readonly maxEventFrameBytes: number;
+  /** partitions of the transaction stream (default 1): which topics read a channel that lost messages */
+  readonly txsPartitions?: number;
   readonly sent: SentCounters;
   readonly metrics: EdgeMetrics;
   readonly log: Logger;
@@ -94,7 +96,7 @@ export class Fanout {
     const d = this.#d;
     d.log.warn({ event: 'feed.lost', channel, reason, position }, 'messages lost for good: resync notices sent');
     for (const c of [...d.registry.entries()]) {
-      if (c.topic === undefined || !channelsForTopic(c.topic.kind).includes(channel)) continue;
+      if (c.topic === undefined || !channelsOfTopic(c.topic, d.txsPartitions ?? 1).includes(channel)) continue;
       const dialect = this.#dialectsByName.get(c.dialect);
       const frame = dialect?.encodeResync({ topic: c.topic.key, channel, reason, subscribed: true, position });
       if (dialect === undefined || frame === undefined) continue;

@@ -1,7 +1,7 @@
 // Every socket's subscriptions as one state machine that owns their state: subscribe with ACL, length and count limits,
 // recovery from a position, `all` shadowing its parts, unsubscribe, drop-and-resync, and the bookkeeping at close.
 import {
-  ERROR, channelsForTopic,
+  ERROR, channelsOfTopic, fitSince,
   type BlockPosition, type BusChannel, type ClientError, type DerivedStream, type Dialect, type Envelope, type RequestRef, type ResyncNotice, type Since, type StreamPosition,
   type Target, type Topic,
 } from '@chainfan/protocol';
@@ -22,6 +22,8 @@ import { SocketSubscriptions, type Subscription, type SubscriptionView, viewOf }
 export interface SubscriptionsDeps {
   readonly config: {
     readonly maxTopicLength: number; readonly historyPageSize: number; readonly recoveryTimeoutMs: number; readonly chainResumeMaxBlocks: number;
+    /** partitions of the transaction stream (default 1) */
+    readonly txsPartitions?: number;
   };
   /** the node, for resumes from a block past history; undefined: history only */
   readonly chain: ChainReader | undefined;
@@ -128,7 +130,7 @@ export class Subscriptions {
       return;
     }
     if (!implicit && this.#overSubscriptionLimit(s, st, ref)) return;
-    const channels = topic !== undefined ? channelsForTopic(topic.kind) : stream!.channels;
+    const channels = topic !== undefined ? channelsOfTopic(topic, this.#d.config.txsPartitions ?? 1) : stream!.channels;
     const kind = topic !== undefined ? topic.kind : stream!.name;
     try {
       await Promise.all(channels.map((ch) => this.#d.acquire(ch)));
@@ -153,11 +155,13 @@ export class Subscriptions {
       this.#join(s, sub, undefined, ref, stream);
       return;
     }
-    let from: Since = since;
+    // positions on transaction partitions this deployment does not run end in resync notices (fitSince)
+    const fitted = fitSince(since, channels);
+    let from: Since = fitted;
     let skip: ((env: Envelope) => boolean) | undefined;
     let noticed = false;
     if (block !== undefined && since.has('blocks')) {
-      const r = await this.#fromBlock(s, sub, since, block);
+      const r = await this.#fromBlock(s, sub, fitted, block);
       if (r === undefined) {
         if (st.byKey.get(key) === sub && sub.state === 'recovering') {
           st.byKey.delete(key);
@@ -378,6 +382,6 @@ export class Subscriptions {
   }
 
   #positions(topic: Topic): Map<BusChannel, StreamPosition> {
-    return new Map(channelsForTopic(topic.kind).map((ch) => [ch, this.#d.feed(ch).position]));
+    return new Map(channelsOfTopic(topic, this.#d.config.txsPartitions ?? 1).map((ch) => [ch, this.#d.feed(ch).position]));
   }
 }

@@ -1,7 +1,7 @@
-// Turns one decoded transaction into its bus envelopes: the transaction itself (channel txs) and one event per
+// Turns one decoded transaction into its bus envelopes: the transaction itself (channel txs, or its partition) and one event per
 // asset output (channel assets). Each body is serialized exactly once, here.
 import { type Network, type Transaction, txToJson } from '@chainfan/chain';
-import type { OutgoingEnvelope } from '@chainfan/protocol';
+import { type OutgoingEnvelope, txsPartitionOf } from '@chainfan/protocol';
 import { inputAddress } from './routing-keys.js';
 
 interface JsonVout {
@@ -11,7 +11,8 @@ interface JsonVout {
 
 const ASSET_KIND: Readonly<Record<string, string>> = { transfer_asset: 'transfer', new_asset: 'new', reissue_asset: 'reissue' };
 
-export function txEnvelopes(tx: Transaction, net: Network, ts: number, inBlock?: Parameters<typeof txToJson>[2]): OutgoingEnvelope[] {
+/** `txsPartitions` > 1: the transaction goes to its txid's partition of the stream (`txs.<i>`, see txsPartitionOf). */
+export function txEnvelopes(tx: Transaction, net: Network, ts: number, inBlock?: Parameters<typeof txToJson>[2], txsPartitions = 1): OutgoingEnvelope[] {
   const json = txToJson(tx, net, inBlock);
   const addresses = new Set<string>();
   const assets = new Set<string>();
@@ -40,7 +41,7 @@ export function txEnvelopes(tx: Transaction, net: Network, ts: number, inBlock?:
     }
   }
   out.push({
-    channel: 'txs',
+    channel: txsPartitionOf(tx.txid, txsPartitions),
     kind: 'tx',
     ts,
     keys: { a: [...addresses], ...(assets.size > 0 ? { as: [...assets] } : {}), tx: tx.txid },

@@ -14,7 +14,10 @@ export type ScenarioSpec =
       readonly recentMessages: number;
     }
   | { readonly kind: 'redis-fanout'; readonly name: string; readonly rate: number; readonly subscriberCounts: readonly number[] }
-  | { readonly kind: 'shards'; readonly name: string; readonly count: number; readonly window: number; readonly shardCounts: readonly number[] };
+  | {
+      readonly kind: 'shards'; readonly name: string; readonly count: number; readonly window: number; readonly shardCounts: readonly number[];
+      readonly txsPartitions: number; readonly publishers: number;
+    };
 
 const ALL_TARGETS: readonly TargetName[] = ['chainfan', 'chainfan-batched', 'uws', 'ws-redis', 'socketio-redis'];
 
@@ -44,8 +47,9 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   { kind: 'ingest', name: 'ingest', flatOutCount: 40_000, pacedRate: 1_000, pacedSeconds: 5 },
   { kind: 'recovery', name: 'recovery', historyMessages: 10_000, resumingClients: 100, pageSize: 500, recentMessages: 1_000 },
   { kind: 'redis-fanout', name: 'redis-edges', rate: 1_000, subscriberCounts: [0, 10, 50, 100] },
-  // a Redis Cluster of 1 and of 3 shards in one run: 60,000 publishes flat out over every channel, each
-  { kind: 'shards', name: 'shards-1v3', count: 60_000, window: 1_000, shardCounts: [1, 3] },
+  // a Redis Cluster of 1 and of 3 shards in one run: 60,000 publishes flat out over 6 partitions of the transaction
+  // stream (2 per master on 3), from 2 publisher processes
+  { kind: 'shards', name: 'shards-1v3', count: 60_000, window: 1_000, shardCounts: [1, 3], txsPartitions: 6, publishers: 2 },
 ];
 
 /** The default run: the targets' scenarios, a few minutes in all. */

@@ -1,43 +1,37 @@
-// The edge worker, as lifecycle and composition: it wires admission, client commands, subscriptions, fan-out, direct
-// sends with the slow-client policy, and timers together, and owns the sockets' open/close, bus state, feeds and drain.
+// The edge worker, as lifecycle and composition: it wires connections, client commands, subscriptions, fan-out,
+// backpressure, timers, the bus feeds and HTTP together, and owns start, readiness, stats, drain and close.
 // Lifecycle: start() → [drain(timeoutMs)] → close(). Shutdown order: readiness off and listener closed (drain),
 // clients closed with 1001 in batches, then close(): timers, remaining sockets, bus unsubscribes, key leases, stats.
 import { randomBytes } from 'node:crypto';
-import {
-  CLOSE, REJECT, evrmoreRpcDialect,
-  type BusChannel, type ClientError, type Dialect, type Envelope, type RejectKind, type RequestRef,
-} from '@chainfan/protocol';
-import { type Bus, type BusState, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, type StatsRegistry } from '@chainfan/bus';
+import { CLOSE, evrmoreRpcDialect, type BusChannel, type Dialect } from '@chainfan/protocol';
+import { type Bus, type LeaseStore, MemoryLeaseStore, MemoryStatsRegistry, MemoryTtlCache, type StatsRegistry } from '@chainfan/bus';
 import type { EdgeMetrics, Logger, ReadyReport } from '@chainfan/telemetry';
-import { Admission, type AdmissionTicket, type DialectAdmission } from './admission.js';
+import { Admission } from './admission.js';
 import { Authenticator } from './auth/authenticator.js';
-import { TopicAcl } from './auth/topic-acl.js';
 import { OriginPolicy } from './auth/origin-policy.js';
-import { ChannelRefs } from './channel-refs.js';
+import { Backpressure } from './backpressure/backpressure.js';
 import { type Clock, systemClock } from './clock.js';
 import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
 import type { EdgeConfig } from './config.js';
 import { DerivedStreams } from './derived/derived-streams.js';
+import { Connections } from './connections/connections.js';
 import { DialectSelector } from './dialect-select.js';
 import { HttpGate } from './http/http-gate.js';
 import { ZionApi } from './http/zion-api.js';
-import { ChannelFeed } from './feed/channel-feed.js';
+import { BusFeeds } from './feed/bus-feeds.js';
 import { EncodeCache } from './fanout/encode-cache.js';
 import { ClientSender } from './fanout/client-sender.js';
 import { Fanout } from './fanout/fanout.js';
 import { SentCounters } from './fanout/sent-counters.js';
 import { KeyLeases } from './limits/key-leases.js';
-import { TokenBucket } from './limits/token-bucket.js';
 import { CommandProxy } from './rpc/command-proxy.js';
 import { ClientCommands } from './commands/client-commands.js';
-import { type ServerCloseReason, Session } from './session.js';
+import type { EndSocket, Session } from './session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 import { keyOf, Subscriptions } from './subscriptions/subscriptions.js';
 import { ConnectionTimers, heartbeatTopic } from './timers/connection-timers.js';
 import { UwsTransport } from './transport/uws-transport.js';
-import type {
-  CloseCause, HandlerName, HttpAnswer, HttpPostRequest, UpgradeDecision, UpgradeRequest, WsConnection, WsHandlers, WsTransport, WsTransportOptions,
-} from './transport/ws-transport.js';
+import type { HttpAnswer, HttpPostRequest, WsHandlers, WsTransport, WsTransportOptions } from './transport/ws-transport.js';
 
 export interface EdgeDeps {
   readonly bus: Bus;
@@ -92,201 +86,187 @@ const ENCODE_CACHE_MAX_BYTES = 8 * 1_048_576;
 /** The path ZION's JSON-RPC `subscribe_events` sends clients to. */
 const ZION_PATH = '/zion';
 
-/** The ticket of a connection refused at admission but upgraded to be closed with its dialect's code. */
-function doomedTicket(): AdmissionTicket {
-  return {
-    slot: { address: '', lease: undefined, released: true },
-    principal: { kind: 'anonymous', id: undefined, limitKey: undefined, acl: TopicAcl.NONE, expiresAtMs: undefined, admin: false },
-    protocol: '',
-  };
-}
-
 export class Edge {
-  readonly #bus: Bus;
   readonly #log: Logger;
   readonly #metrics: EdgeMetrics;
   readonly #cfg: EdgeConfig;
   readonly #dialects: readonly [Dialect, ...Dialect[]];
   readonly #selector: DialectSelector;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #bus: Bus;
+  readonly #registry = new SubscriptionRegistry();
+  readonly #encodeCache = new EncodeCache(ENCODE_CACHE_MAX, ENCODE_CACHE_MAX_BYTES);
+  readonly #feeds: BusFeeds;
   readonly #derived: DerivedStreams;
+  readonly #fanout: Fanout;
   readonly #cluster: ClusterStats;
+  readonly #keyLeases: KeyLeases;
+  readonly #connections: Connections;
+  readonly #sender: ClientSender;
+  readonly #backpressure: Backpressure;
+  readonly #subs: Subscriptions;
   readonly #clientCommands: ClientCommands;
+  readonly #timers: ConnectionTimers;
   readonly #zion: ZionApi | undefined;
   readonly #http: HttpGate;
-  readonly #byDialect = new Map<string, number>();
+  readonly #transport: WsTransport;
   /** the latest canonical `network` summary delivered here (status requests report it) */
   #lastNetwork: string | undefined;
   #port = 0;
-  readonly #clock: Clock;
-  readonly #random: () => number;
-  readonly #transport: WsTransport;
-  readonly #registry = new SubscriptionRegistry();
-  readonly #channels: ChannelRefs;
-  readonly #feeds = new Map<BusChannel, ChannelFeed>();
-  readonly #admission: Admission;
-  readonly #keyLeases: KeyLeases;
-  readonly #sessions = new Set<Session>();
-  readonly #sent: SentCounters;
-  readonly #encodeCache = new EncodeCache(ENCODE_CACHE_MAX, ENCODE_CACHE_MAX_BYTES);
-  readonly #fanout: Fanout;
-  readonly #sender: ClientSender;
-  readonly #subs: Subscriptions;
-  readonly #timers: ConnectionTimers;
-  #nextSessionId = 1;
-  #handlerFailures = 0;
   #starting: Promise<{ port: number }> | undefined;
   #draining: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(deps: EdgeDeps) {
     const edgeId = deps.edgeId ?? randomBytes(4).toString('hex');
+    const cfg = deps.config;
+    const clock = deps.clock ?? systemClock;
+    const log = deps.log.child({ component: 'edge', edge: edgeId });
+    const metrics = deps.metrics;
+    const closing = (): boolean => this.#closing !== undefined;
+    const end: EndSocket = (s, close, why) => this.#connections.end(s, close, why);
+    this.#log = log;
+    this.#metrics = metrics;
+    this.#cfg = cfg;
+    this.#clock = clock;
+    this.#random = deps.random ?? Math.random;
     this.#bus = deps.bus;
-    this.#log = deps.log.child({ component: 'edge', edge: edgeId });
-    this.#metrics = deps.metrics;
-    this.#cfg = deps.config;
     this.#dialects = deps.dialects ?? [evrmoreRpcDialect];
     this.#selector = new DialectSelector(this.#dialects, deps.dialectPaths);
-    this.#clock = deps.clock ?? systemClock;
+    const publish = (topic: string, frame: string | Buffer, binary: boolean): void => this.#transport.publish(topic, frame, binary);
+
+    // bus → clients
+    const sent = new SentCounters(metrics);
     this.#derived = new DerivedStreams({
       has: (d, key) => this.#registry.get(d.name, key) !== undefined,
       publish: (d, key, stream, frame) => this.#fanout.publishDerived(d, key, stream, frame),
-    }, this.#clock);
-    this.#sent = new SentCounters(this.#metrics);
-    this.#sender = new ClientSender({
-      config: this.#cfg,
-      metrics: this.#metrics,
-      sent: this.#sent,
-      log: this.#log,
-      clock: this.#clock,
-      sessions: () => this.#sessions,
-      closing: () => this.#closing !== undefined,
-      end: (s, close, why) => this.#end(s, close, why),
-      position: (ch) => this.#feed(ch).position,
-      dropSub: (s, sub) => this.#subs.dropSub(s, sub),
-    });
-    this.#timers = new ConnectionTimers({
-      dialects: this.#dialects,
-      clock: this.#clock,
-      publish: (topic, frame, binary) => this.#transport.publish(topic, frame, binary),
-      sessions: () => this.#sessions,
-      closing: () => this.#closing !== undefined,
-      end: (s, close, why) => this.#end(s, close, why),
-    });
-    this.#subs = new Subscriptions({
-      config: this.#cfg,
-      bus: this.#bus,
-      metrics: this.#metrics,
-      log: this.#log,
-      clock: this.#clock,
-      registry: this.#registry,
-      derived: this.#derived,
-      acquire: (ch) => this.#acquire(ch),
-      release: (ch) => this.#channels.release(ch),
-      feed: (ch) => this.#feed(ch),
-      encode: (env, dialect) => this.#encodeCache.get(env, dialect),
-      sender: this.#sender,
-      fail: (s, error, ref) => this.#fail(s, error, ref),
-    });
+    }, clock);
     this.#fanout = new Fanout({
-      dialects: this.#dialects,
-      registry: this.#registry,
-      publish: (topic, frame, binary) => this.#transport.publish(topic, frame, binary),
-      maxEventFrameBytes: this.#cfg.maxEventFrameBytes,
-      sent: this.#sent,
-      metrics: this.#metrics,
-      log: this.#log,
-      clock: this.#clock,
+      dialects: this.#dialects, registry: this.#registry, publish, maxEventFrameBytes: cfg.maxEventFrameBytes, sent, metrics, log, clock,
       delivered: (env) => {
         if (env.channel === 'ctl' && env.kind === 'network') this.#lastNetwork = env.body;
         this.#derived.deliver(env);
       },
     });
+    this.#feeds = new BusFeeds({
+      bus: this.#bus,
+      hooks: { deliver: (env) => this.#fanout.deliver(env), lost: (c, reason, pos) => this.#fanout.lost(c, reason, pos) },
+      options: {
+        ringCapacity: cfg.recentMessagesPerChannel,
+        ringMaxBytes: cfg.recentBytesPerChannel,
+        maxHeld: cfg.maxHeldMessagesPerChannel,
+        pageSize: cfg.historyPageSize,
+      },
+      metrics, log, clock, closing,
+    });
+
+    // cluster-wide numbers and limits
     this.#cluster = new ClusterStats({
-      registry: deps.statsRegistry ?? new MemoryStatsRegistry({ now: () => this.#clock.now() }),
+      registry: deps.statsRegistry ?? new MemoryStatsRegistry({ now: () => clock.now() }),
       edgeId,
-      intervalMs: this.#cfg.statsIntervalMs,
+      intervalMs: cfg.statsIntervalMs,
       snapshot: () => {
         const st = this.stats();
         return { connections: st.connections, subscriptions: st.subscriptions, byDialect: st.byDialect };
       },
-      clock: this.#clock,
+      clock,
       log: deps.log.child({ component: 'cluster', edge: edgeId }),
     });
+    this.#keyLeases = new KeyLeases({
+      store: deps.leases ?? new MemoryLeaseStore({ now: () => clock.now() }),
+      ttlMs: cfg.keyLeaseTtlMs,
+      edgeId,
+      clock,
+      log: deps.log.child({ component: 'limits', edge: edgeId }),
+      metrics,
+    });
+
+    // one socket's jobs
+    this.#sender = new ClientSender({ config: cfg, metrics, sent, afterSend: (s, result) => this.#backpressure.afterSend(s, result) });
+    this.#subs = new Subscriptions({
+      config: cfg, bus: this.#bus, metrics, log, clock,
+      registry: this.#registry,
+      derived: this.#derived,
+      acquire: (ch) => this.#feeds.acquire(ch),
+      release: (ch) => this.#feeds.release(ch),
+      feed: (ch) => this.#feeds.feed(ch),
+      encode: (env, dialect) => this.#encodeCache.get(env, dialect),
+      reply: (s, frame) => this.#sender.reply(s, frame),
+      sendReplay: (s, kind, frame, isEvent) => this.#sender.sendReplay(s, kind, frame, isEvent),
+      whenWritable: (s) => this.#backpressure.whenWritable(s),
+      fail: (s, error, ref) => this.#clientCommands.fail(s, error, ref),
+    });
+    this.#backpressure = new Backpressure({
+      config: cfg, metrics, log, clock, closing, end,
+      sessions: () => this.#connections.all(),
+      position: (ch) => this.#feeds.position(ch),
+      dropForResync: (s, position) => this.#subs.dropForResync(s, position),
+      reply: (s, frame) => this.#sender.reply(s, frame),
+    });
+    this.#timers = new ConnectionTimers({ dialects: this.#dialects, clock, publish, sessions: () => this.#connections.all(), closing, end });
     this.#clientCommands = new ClientCommands({
-      config: this.#cfg,
-      metrics: this.#metrics,
-      clock: this.#clock,
+      config: cfg, metrics, clock, end,
       proxy: deps.commands ?? new CommandProxy({
-        rpc: undefined, cache: new MemoryTtlCache(), cacheTtlMs: 1_000, maxInflight: 1, log: deps.log, metrics: deps.metrics,
+        rpc: undefined, cache: new MemoryTtlCache(), cacheTtlMs: 1_000, maxInflight: 1, log: deps.log, metrics,
       }),
       cluster: () => this.#cluster.read(),
       network: () => this.#lastNetwork,
       reply: (s, frame) => this.#sender.reply(s, frame),
-      end: (s, close, why) => this.#end(s, close, why),
-      failed: (err, s) => this.#handlerFailed('command', err, s),
+      failed: (err, s) => this.#connections.handlerFailed('command', err, s),
       subscribe: (s, target, raw, since, ref, implicit) => this.#subs.subscribe(s, target, raw, since, ref, implicit),
       unsubscribe: (s, target, raw, ref) => this.#subs.unsubscribe(s, target, raw, ref),
+      subscriptions: (s) => this.#subs.asked(s),
     });
-    this.#random = deps.random ?? Math.random;
-    this.#channels = new ChannelRefs(this.#bus, {
-      onError: (channel, op, err) => this.#log.warn({ event: `bus.${op}_failed`, channel, err }, `bus ${op} failed`),
-      onChange: (channel, subscribed) => {
-        // a new subscription starts from a fresh baseline; the old position says nothing about gaps
-        if (!subscribed) this.#feeds.get(channel)?.stop();
-        this.#log.debug({ event: 'bus.channel', channel, subscribed }, subscribed ? 'bus channel subscribed' : 'bus channel released');
+
+    // who gets in
+    const authenticator = deps.authenticator ?? Authenticator.open(clock, deps.log.child({ component: 'auth' }));
+    const origins = deps.origins ?? new OriginPolicy([]);
+    this.#connections = new Connections({
+      config: cfg, selector: this.#selector, metrics, log, clock,
+      admission: new Admission({
+        config: cfg, authenticator, origins, leases: this.#keyLeases, metrics, log: deps.log.child({ component: 'admission', edge: edgeId }),
+      }),
+      refusing: () => this.#draining !== undefined || this.#closing !== undefined,
+      opened: (s) => this.#opened(s),
+      closed: (s) => {
+        this.#timers.unwatch(s);
+        this.#backpressure.closed(s);
+        this.#subs.closed(s);
       },
+      messages: (s) => this.#sender.directMessages(s) + this.#subs.topicMessages(s),
     });
-    this.#keyLeases = new KeyLeases({
-      store: deps.leases ?? new MemoryLeaseStore({ now: () => this.#clock.now() }),
-      ttlMs: this.#cfg.keyLeaseTtlMs,
-      edgeId,
-      clock: this.#clock,
-      log: deps.log.child({ component: 'limits', edge: edgeId }),
-      metrics: this.#metrics,
-    });
-    const authenticator = deps.authenticator ?? Authenticator.open(this.#clock, deps.log.child({ component: 'auth' }));
     this.#zion = this.#dialects.some((d) => d.name === 'zion')
       ? new ZionApi({
-        bus: this.#bus,
-        cluster: this.#cluster,
-        authenticator,
-        clock: this.#clock,
+        bus: this.#bus, cluster: this.#cluster, authenticator, clock,
         log: deps.log.child({ component: 'zion-api', edge: edgeId }),
-        host: this.#cfg.host,
+        host: cfg.host,
         port: () => this.#port,
-        publicUrl: this.#cfg.publicUrl,
+        publicUrl: cfg.publicUrl,
         path: ZION_PATH,
       })
       : undefined;
-    const origins = deps.origins ?? new OriginPolicy([]);
-    this.#http = new HttpGate({ origins, metrics: this.#metrics, servesPost: (req) => this.#servesPost(req) });
-    this.#admission = new Admission({
-      config: this.#cfg,
-      authenticator,
-      origins,
-      leases: this.#keyLeases,
-      metrics: this.#metrics,
-      log: deps.log.child({ component: 'admission', edge: edgeId }),
-    });
+    this.#http = new HttpGate({ origins, metrics, servesPost: (req) => this.#servesPost(req) });
+
     const transportOptions: WsTransportOptions = {
-      maxPayloadBytes: this.#cfg.maxPayloadBytes,
-      idleTimeoutSeconds: this.#cfg.idleTimeoutSeconds,
+      maxPayloadBytes: cfg.maxPayloadBytes,
+      idleTimeoutSeconds: cfg.idleTimeoutSeconds,
       // the policy limit is ours; uWS's hard cap (it closes the socket) only catches bursts between two sweeps
-      hardBackpressureBytes: Math.min(2 * this.#cfg.maxBackpressureBytes, 2 ** 31 - 1),
-      maxHttpBodyBytes: this.#cfg.maxHttpBodyBytes,
-      ...(this.#cfg.staticDir === undefined ? {} : { staticDir: this.#cfg.staticDir }),
+      hardBackpressureBytes: Math.min(2 * cfg.maxBackpressureBytes, 2 ** 31 - 1),
+      maxHttpBodyBytes: cfg.maxHttpBodyBytes,
+      ...(cfg.staticDir === undefined ? {} : { staticDir: cfg.staticDir }),
       webSocketOnly: (url) => this.#selector.namesDialect(url),
     };
     const handlers: WsHandlers<Session> = {
-      upgrade: (req) => this.#upgrade(req),
-      abandoned: (s) => this.#admission.release(s.ticket.slot),
-      open: (conn) => this.#onOpen(conn),
+      upgrade: (req) => this.#connections.upgrade(req),
+      abandoned: (s) => this.#connections.abandoned(s),
+      open: (conn) => this.#connections.open(conn),
       message: (conn, frame, isBinary) => this.#clientCommands.receive(conn.data, frame, isBinary),
-      drain: (conn) => this.#sender.onDrain(conn.data),
-      close: (conn, code, cause) => this.#onClose(conn.data, code, cause),
+      drain: (conn) => this.#backpressure.onDrain(conn.data),
+      close: (conn, code, cause) => this.#connections.close(conn.data, code, cause),
       post: (req) => this.#http.post(req, (r) => this.#post(r)),
       options: (req) => this.#http.preflight(req),
-      failed: (where, err, conn) => this.#handlerFailed(where, err, conn?.data),
+      failed: (where, err, conn) => this.#connections.handlerFailed(where, err, conn?.data),
     };
     this.#transport = deps.createTransport?.(transportOptions, handlers) ?? new UwsTransport(transportOptions, handlers);
   }
@@ -294,12 +274,10 @@ export class Edge {
   /** Registers the bus handlers and listens. Idempotent. Rejects when the port cannot be bound. */
   start(): Promise<{ port: number }> {
     this.#starting ??= (async () => {
-      this.#bus.onMessage((env) => this.#onBusMessage(env));
-      this.#bus.onStateChange((state) => this.#onBusState(state));
-      this.#setBusState(this.#bus.state);
+      this.#feeds.start();
       const port = await this.#transport.listen(this.#cfg.host, this.#cfg.port);
       this.#port = port;
-      this.#sender.startSweep();
+      this.#backpressure.startSweep();
       this.#keyLeases.start();
       this.#cluster.start();
       this.#timers.start();
@@ -320,14 +298,14 @@ export class Edge {
 
   stats(): EdgeStats {
     return {
-      connections: this.#sessions.size,
+      connections: this.#connections.size,
       subscriptions: this.#registry.total,
       topics: this.#registry.topics,
-      busChannels: this.#channels.subscribed(),
+      busChannels: this.#feeds.subscribed(),
       listening: this.#transport.listening,
       draining: this.#draining !== undefined,
       keyLeases: this.#keyLeases.size,
-      byDialect: Object.fromEntries(this.#byDialect),
+      byDialect: this.#connections.byDialect(),
       derivedStreams: this.#derived.active,
     };
   }
@@ -346,16 +324,16 @@ export class Edge {
   drain(timeoutMs: number): Promise<void> {
     this.#draining ??= (async () => {
       this.#transport.stopListening();
-      const sessions = [...this.#sessions];
+      const sessions = [...this.#connections.all()];
       const batch = this.#cfg.drainBatchSize;
       const batches = Math.ceil(sessions.length / batch);
       const spacingMs = batches > 1 ? Math.max(0, timeoutMs) / 2 / batches : 0;
       this.#log.info({ event: 'edge.draining', connections: sessions.length, batches, timeoutMs }, 'draining');
       for (let i = 0; i < sessions.length; i += batch) {
         if (i > 0) await this.#sleep(spacingMs * (0.5 + this.#random() * 0.5));
-        for (const s of sessions.slice(i, i + batch)) this.#end(s, CLOSE.goingAway, 'draining');
+        for (const s of sessions.slice(i, i + batch)) this.#connections.end(s, CLOSE.goingAway, 'draining');
       }
-      this.#log.info({ event: 'edge.drained', remaining: this.#sessions.size }, 'drained');
+      this.#log.info({ event: 'edge.drained', remaining: this.#connections.size }, 'drained');
     })();
     return this.#draining;
   }
@@ -366,16 +344,16 @@ export class Edge {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#sender.stopSweep();
+      this.#backpressure.stopSweep();
       this.#timers.stop();
-      for (const s of [...this.#sessions]) s.closeReason ??= 'shutdown';
+      this.#connections.shuttingDown();
       this.#transport.close();
       const timedOut = await Promise.race([
-        this.#channels.idle().then(() => false),
+        this.#feeds.idle().then(() => false),
         this.#sleep(CLOSE_BUS_DEADLINE_MS).then(() => true),
       ]);
-      if (timedOut) this.#log.warn({ event: 'edge.close_timeout', busChannels: this.#channels.subscribed() }, 'bus unsubscribes still pending at close');
-      for (const f of this.#feeds.values()) f.stop();
+      if (timedOut) this.#log.warn({ event: 'edge.close_timeout', busChannels: this.#feeds.subscribed() }, 'bus unsubscribes still pending at close');
+      this.#feeds.stop();
       this.#derived.close();
       await Promise.all([this.#keyLeases.close(), this.#cluster.close()]);
       this.#log.info({ event: 'edge.closed' }, 'edge closed');
@@ -383,119 +361,14 @@ export class Edge {
     return this.#closing;
   }
 
-  // ——— admission and connections ———
-
-  #upgrade(req: UpgradeRequest): Promise<UpgradeDecision<Session>> {
-    const refusing = (): boolean => this.#draining !== undefined || this.#closing !== undefined;
-    const dialect = this.#selector.select(req);
-    const perKey = dialect.limits?.maxConnectionsPerKey;
-    const rules: DialectAdmission = {
-      ...(perKey === undefined ? {} : { keyLimit: { maxConnectionsPerKey: perKey, scope: dialect.name } }),
-      ...(dialect.limits?.requiresCredentials === true ? { requiresCredentials: true } : {}),
-    };
-    return this.#admission.admit(req, refusing, rules).then((r): UpgradeDecision<Session> => {
-      if (!r.ok) return this.#refuse(dialect, r.reject);
-      return { accept: this.#session(dialect, r.ticket), protocol: r.ticket.protocol };
-    });
-  }
-
-  /** An HTTP refusal, or — for dialects whose clients learn about refusals from close codes — a socket closed on open. */
-  #refuse(dialect: Dialect, reject: RejectKind): UpgradeDecision<Session> {
-    const close = dialect.closeFor?.(reject);
-    if (close === undefined) {
-      const { status, code, message } = REJECT[reject];
-      return { reject: { status, code, message } };
-    }
-    const s = this.#session(dialect, doomedTicket());
-    s.doomed = close;
-    return { accept: s, protocol: '' };
-  }
-
-  #session(dialect: Dialect, ticket: AdmissionTicket): Session {
-    const now = this.#clock.now();
-    const perMinute = dialect.limits?.messagesPerMinute;
-    const bucket = perMinute === undefined
-      ? new TokenBucket(this.#cfg.messageRatePerSecond, this.#cfg.messageBurst, now)
-      : new TokenBucket(perMinute / 60, perMinute, now);
-    const maxSubs = dialect.limits?.maxSubscriptionsPerConnection ?? this.#cfg.maxSubscriptionsPerConnection;
-    return new Session(this.#nextSessionId++, dialect, now, ticket, bucket, maxSubs);
-  }
-
-  #onOpen(conn: WsConnection<Session>): void {
-    const s = conn.data;
-    s.conn = conn;
-    this.#sessions.add(s);
-    this.#byDialect.set(s.dialect.name, (this.#byDialect.get(s.dialect.name) ?? 0) + 1);
-    this.#metrics.connections.inc();
-    this.#metrics.connectionsOpened.inc();
-    if (this.#log.isLevelEnabled('debug')) {
-      this.#log.debug({ event: 'conn.open', session: s.id, dialect: s.dialect.name, principal: s.ticket.principal.id, auth: s.ticket.principal.kind }, 'connection open');
-    }
-    // an upgrade that was in flight when drain started
-    if (this.#draining !== undefined || this.#closing !== undefined) {
-      this.#end(s, CLOSE.goingAway, 'draining');
-      return;
-    }
-    if (s.doomed !== undefined) {
-      this.#end(s, s.doomed, 'rejected');
-      return;
-    }
-    if (s.dialect.heartbeat !== undefined) conn.subscribe(heartbeatTopic(s.dialect));
+  /** What a socket that opened and stays gets from the start. */
+  #opened(s: Session): void {
+    if (s.dialect.heartbeat !== undefined) s.conn?.subscribe(heartbeatTopic(s.dialect));
     if (s.dialect.encodeWelcome !== undefined) this.#sender.reply(s, s.dialect.encodeWelcome(this.#clock.now()));
     for (const target of s.dialect.implicit ?? []) {
       this.#clientCommands.enqueue(s, () => this.#subs.subscribe(s, target, keyOf(target), undefined, undefined, true));
     }
     this.#timers.watchExpiry(s);
-  }
-
-  #onClose(s: Session, code: number, cause: CloseCause): void {
-    s.closed = true;
-    s.expiry?.();
-    for (const resolve of s.writable.splice(0)) resolve();
-    this.#admission.release(s.ticket.slot);
-    if (!this.#sessions.delete(s)) return;
-    this.#byDialect.set(s.dialect.name, (this.#byDialect.get(s.dialect.name) ?? 1) - 1);
-    for (const sub of s.subs.values()) this.#subs.dropSub(s, sub);
-    s.subs.clear();
-    const reason = s.closeReason ?? closeReasonFor(cause);
-    if (cause === 'too_large') {
-      this.#metrics.clientErrors.inc({ reason: 'frame_too_large' });
-      this.#metrics.limitHits.inc({ limit: 'frame_size' });
-    }
-    this.#metrics.connections.dec();
-    this.#metrics.connectionsClosed.inc({ reason });
-    this.#metrics.connectionLifetime.observe((this.#clock.now() - s.openedAtMs) / 1000);
-    this.#metrics.connectionMessages.observe(s.messages);
-    if (this.#log.isLevelEnabled('debug')) this.#log.debug({ event: 'conn.close', session: s.id, code, reason, messages: s.messages }, 'connection closed');
-  }
-
-  /**
-   * A handler threw: a bug, never the client's fault. The transport closes that one socket (or answers that one
-   * request 500); here it is counted, and logged at error with its context — the first time, then at powers of two,
-   * so a client that can trigger it in a loop cannot flood the log.
-   */
-  #handlerFailed(where: HandlerName | 'command', err: unknown, s: Session | undefined): void {
-    this.#metrics.handlerFailures.inc({ handler: where });
-    if (s !== undefined) s.closeReason ??= 'internal';
-    const n = ++this.#handlerFailures;
-    if ((n & (n - 1)) !== 0) return;
-    this.#log.error(
-      { event: 'handler.failed', handler: where, session: s?.id, dialect: s?.dialect.name, principal: s?.ticket.principal.id, err, count: n },
-      `${where} handler failed: socket closed 1011`,
-    );
-  }
-
-  #end(s: Session, close: { readonly code: number; readonly reason: string }, why: ServerCloseReason): void {
-    if (!s.isOpen) return;
-    s.closeReason ??= why;
-    s.conn?.end(close.code, close.reason);
-  }
-
-  // ——— client commands ———
-
-  /** An error frame for one request, counted by reason. */
-  #fail(s: Session, error: ClientError, ref: RequestRef): void {
-    this.#clientCommands.fail(s, error, ref);
   }
 
   /** ZION's JSON-RPC over HTTP, on the paths that select the ZION dialect; the transport answers other POSTs 426. */
@@ -511,69 +384,9 @@ export class Edge {
     return this.#zion !== undefined && this.#selector.select(req).name === 'zion';
   }
 
-  // ——— bus → clients ———
-
-  #acquire(ch: BusChannel): Promise<void> {
-    return this.#channels.acquire(ch).then(() => this.#feed(ch).ensureStarted());
-  }
-
-  #feed(ch: BusChannel): ChannelFeed {
-    let f = this.#feeds.get(ch);
-    if (f === undefined) {
-      f = new ChannelFeed(ch, {
-        bus: this.#bus,
-        hooks: { deliver: (env) => this.#fanout.deliver(env), lost: (c, reason, pos) => this.#fanout.lost(c, reason, pos) },
-        options: {
-          ringCapacity: this.#cfg.recentMessagesPerChannel,
-          ringMaxBytes: this.#cfg.recentBytesPerChannel,
-          maxHeld: this.#cfg.maxHeldMessagesPerChannel,
-          pageSize: this.#cfg.historyPageSize,
-        },
-        metrics: this.#metrics,
-        log: this.#log.child({ component: 'feed', channel: ch }),
-        clock: this.#clock,
-      });
-      this.#feeds.set(ch, f);
-    }
-    return f;
-  }
-
-  #onBusState(state: BusState): void {
-    this.#setBusState(state);
-    this.#log.info({ event: 'bus.state', state }, `bus ${state}`);
-    for (const f of this.#feeds.values()) {
-      if (state === 'down') f.busDown();
-      else if (state === 'up') f.busUp();
-    }
-  }
-
-  #setBusState(state: BusState): void {
-    this.#metrics.busUp.set(state === 'up' ? 1 : 0);
-    for (const s of ['connecting', 'up', 'down', 'closed'] as const) this.#metrics.busState.set({ state: s }, s === state ? 1 : 0);
-  }
-
-  #onBusMessage(env: Envelope): void {
-    if (this.#closing !== undefined) return;
-    this.#metrics.busMessages.inc({ channel: env.channel });
-    this.#feeds.get(env.channel)?.receive(env);
-  }
-
   #sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       this.#clock.setTimeout(() => resolve(true), ms);
     });
-  }
-}
-
-function closeReasonFor(cause: CloseCause): string {
-  switch (cause) {
-    case 'peer':
-      return 'client';
-    case 'too_large':
-      return 'frame_too_large';
-    case 'abnormal':
-      return 'abnormal';
-    case 'local':
-      return 'server';
   }
 }

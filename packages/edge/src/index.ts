@@ -12,7 +12,8 @@ export {
 } from './config.js';
 export { startEdgeApp, type EdgeApp } from './app.js';
 export { type Clock, type Cancel, systemClock } from './clock.js';
-export type { Session, Subscription } from './session.js';
+export type { Session } from './session.js';
+export type { Subscription, SubscriptionView } from './subscriptions/socket-subscriptions.js';
 export { Authenticator, type AuthenticatorOptions, type Principal, type AuthResult, type AuthFailureReason, type JwtVerification } from './auth/authenticator.js';
 export { TopicAcl } from './auth/topic-acl.js';
 export { OriginPolicy } from './auth/origin-policy.js';

@@ -1,89 +1,70 @@
-// Per-connection state of one client socket; owned by the Edge, carried as the transport's connection data.
-import type { BusChannel, Dialect, ResyncNotice, Target, Topic } from '@chainfan/protocol';
+// One client socket's identity and lifecycle, carried as the transport's connection data. Everything else a socket
+// has (subscriptions, command queue, backpressure, timers) is kept by the module that owns that job, keyed by Session.
+import type { Dialect } from '@chainfan/protocol';
 import type { AdmissionTicket } from './admission.js';
-import type { Cancel } from './clock.js';
-import type { TokenBucket } from './limits/token-bucket.js';
-import type { Recovery } from './recovery/recovery.js';
-import type { TopicCounters } from './subscription-registry.js';
 import type { WsConnection } from './transport/ws-transport.js';
 
 /** Bounded `reason` label values of chainfan_edge_connections_closed_total for closes the edge initiates. */
 export type ServerCloseReason = 'draining' | 'slow_consumer' | 'rate_limited' | 'internal' | 'shutdown' | 'token_expired' | 'rejected';
 
-/**
- * One acknowledged (`live`) or recovering subscription. A live one is a member of its uWS topic; `counters` and
- * `at*` let the edge tell how many frames the topic brought this socket without counting per recipient.
- */
-export interface Subscription {
-  readonly target: Target;
-  /** the canonical topic, for topic targets (derived streams have none) */
-  readonly topic: Topic | undefined;
-  /** registry key: the topic's canonical key, or `derived:<stream>:<variant>` */
-  readonly key: string;
-  /** `topic_kind` label: the topic's kind, or the derived stream's name */
-  readonly kind: string;
-  readonly channels: readonly BusChannel[];
-  /** the client's spelling, echoed by acks and notices */
-  readonly raw: string;
-  /** held from the open without being asked for (Dialect.implicit): no ack, outside the subscription limit */
-  readonly implicit: boolean;
-  state: 'recovering' | 'live';
-  recovery: Recovery | undefined;
-  counters: TopicCounters | undefined;
-  atMessages: number;
-  /**
-   * Live, but read through the session's `all` (blocks, transactions and sequence): no uWS membership and no registry
-   * reader of its own, so each event arrives once, as evrmore-rpc's server sends it. Joins again when `all` goes.
-   */
-  shadowed: boolean;
-  /** the ids of the subscribes this subscription serves, for dialects that name each one (Dialect.subscriptionId) */
-  handles: Set<string> | undefined;
+/** A close code and reason, as sent in the close frame. */
+export interface CloseFrame {
+  readonly code: number;
+  readonly reason: string;
 }
 
+/** Ends one socket with a close frame and records why (the first reason given wins). */
+export type EndSocket = (s: Session, close: CloseFrame, why: ServerCloseReason) => void;
+
+/**
+ * Identity is fixed at upgrade; the lifecycle (`conn`, closed, close reason) changes only through `attach`, `ended`
+ * and `noteCloseReason`, which the connections module calls.
+ */
 export class Session {
   readonly id: number;
   readonly dialect: Dialect;
   readonly openedAtMs: number;
   readonly ticket: AdmissionTicket;
-  readonly bucket: TokenBucket;
-  /** set by the open handler; undefined only between upgrade and open */
-  conn: WsConnection<Session> | undefined;
-  /** registry key → subscription, for every subscription acknowledged or being recovered */
-  readonly subs = new Map<string, Subscription>();
-  /** subscriptions the client asked for (implicit ones excluded): what the subscription limit counts */
-  explicitSubs = 0;
-  /** subscribes numbered so far, for dialects that name each subscription */
-  subscribeSeq = 0;
-  /** the limit of this connection's dialect */
+  /** the subscription limit of this connection's dialect */
   readonly maxSubscriptions: number;
   /** admission was refused but the dialect reports refusals as close codes: the socket is closed right after open */
-  doomed: { readonly code: number; readonly reason: string } | undefined;
-  /** commands accepted but not yet answered; bounded by maxPendingCommands */
-  pending = 0;
-  /** tail of this socket's command chain: commands are answered in the order they arrived */
-  queue: Promise<void> = Promise.resolve();
-  closed = false;
-  /** why the edge ended this socket, when it did */
-  closeReason: ServerCloseReason | undefined;
-  /** frames sent directly (acks, errors, replays, notices) plus those its topics brought, counted at leave time */
-  messages = 0;
-  /** drop-and-resync: notices waiting for the socket to drain; undefined when not resyncing */
-  resync: ResyncNotice[] | undefined;
-  /** resolvers of whenWritable() waiting for the drain handler */
-  readonly writable: (() => void)[] = [];
-  /** closes the socket when its token expires */
-  expiry: Cancel | undefined;
+  readonly doomed: CloseFrame | undefined;
+  #conn: WsConnection<Session> | undefined;
+  #closed = false;
+  #closeReason: ServerCloseReason | undefined;
 
-  constructor(id: number, dialect: Dialect, openedAtMs: number, ticket: AdmissionTicket, bucket: TokenBucket, maxSubscriptions: number) {
+  constructor(id: number, dialect: Dialect, openedAtMs: number, ticket: AdmissionTicket, maxSubscriptions: number, doomed?: CloseFrame) {
     this.id = id;
     this.dialect = dialect;
     this.openedAtMs = openedAtMs;
     this.ticket = ticket;
-    this.bucket = bucket;
     this.maxSubscriptions = maxSubscriptions;
+    this.doomed = doomed;
+  }
+
+  /** The socket; undefined only between upgrade and open. */
+  get conn(): WsConnection<Session> | undefined {
+    return this.#conn;
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.conn?.isOpen === true;
+    return !this.#closed && this.#conn?.isOpen === true;
+  }
+
+  /** Why the edge ended this socket, when it did. */
+  get closeReason(): ServerCloseReason | undefined {
+    return this.#closeReason;
+  }
+
+  attach(conn: WsConnection<Session>): void {
+    this.#conn = conn;
+  }
+
+  ended(): void {
+    this.#closed = true;
+  }
+
+  noteCloseReason(why: ServerCloseReason): void {
+    this.#closeReason ??= why;
   }
 }

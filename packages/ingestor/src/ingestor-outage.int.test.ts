@@ -84,11 +84,13 @@ describe('ingestor during outages', () => {
     await redis.restart(); // comes back empty (no persistence): no checkpoint, no lease
     const after = await watch(redis.url);
     await waitFor(() => app.ingestor.status().leader && app.ingestor.status().tip?.hash === mined[1]!.header.hash, { timeoutMs: 20_000, message: 'leader again and caught up' });
-    // the publisher's reply can overtake the pub/sub delivery to another connection: wait for what was published
-    const published = () => after.got.filter((e) => e.channel === 'blocks').map((e) => (JSON.parse(e.body) as { hash: string }).hash);
-    await waitFor(() => published().length >= mined.length, { timeoutMs: 5_000, message: 'both blocks delivered' });
-    expect(published()).toEqual(mined.map((b) => b.header.hash));
-    const txids = new Set(after.got.filter((e) => e.channel === 'txs').map((e) => (JSON.parse(e.body) as { txid: string }).txid));
+    // Redis came back empty, so its history holds everything published since (a live subscriber can miss what is
+    // published before its subscribe lands)
+    const bodies = async (ch: 'blocks' | 'txs') => (await after.bus.history(ch, 0, 1_000)).messages.map((e) => JSON.parse(e.body) as { hash: string; txid: string });
+    const published = async () => (await bodies('blocks')).map((b) => b.hash);
+    await waitFor(async () => (await published()).length >= mined.length, { timeoutMs: 5_000, message: 'both blocks published' });
+    expect(await published()).toEqual(mined.map((b) => b.header.hash));
+    const txids = new Set((await bodies('txs')).map((t) => t.txid));
     for (const t of duringOutage) expect(txids.has(t.txid)).toBe(true);
     await waitFor(async () => (await readyz()).status === 200, { timeoutMs: 10_000, message: '/readyz healthy again' });
   });

@@ -1,14 +1,16 @@
 // What a socket asks for, from frame to answer: the message-rate bucket, the per-socket command queue (answers keep
 // the order of requests) and the requests answered here (ping, status, node RPC); subscribes are handed on.
+// The bucket and the queue of each socket are kept here and changed by nothing else.
 import { CLOSE, ERROR, type ClientCommand, type ClientError, type RequestRef, type Since, type Target } from '@chainfan/protocol';
 import type { EdgeMetrics } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
 import type { ClusterSummary } from '../cluster/cluster-stats.js';
+import { TokenBucket } from '../limits/token-bucket.js';
 import type { CommandProxy } from '../rpc/command-proxy.js';
-import type { ServerCloseReason, Session } from '../session.js';
+import type { EndSocket, Session } from '../session.js';
 
 export interface ClientCommandsDeps {
-  readonly config: { readonly messageRatePerSecond: number; readonly maxPendingCommands: number };
+  readonly config: { readonly messageRatePerSecond: number; readonly messageBurst: number; readonly maxPendingCommands: number };
   readonly metrics: EdgeMetrics;
   readonly clock: Clock;
   readonly proxy: CommandProxy;
@@ -17,11 +19,22 @@ export interface ClientCommandsDeps {
   /** the latest canonical `network` summary delivered here */
   readonly network: () => string | undefined;
   readonly reply: (s: Session, frame: string | Buffer) => boolean;
-  readonly end: (s: Session, close: { readonly code: number; readonly reason: string }, why: ServerCloseReason) => void;
+  readonly end: EndSocket;
   /** a command handler threw: counted and logged by the owner of the socket */
   readonly failed: (err: unknown, s: Session) => void;
   readonly subscribe: (s: Session, target: Target, raw: string, since: Since | undefined, ref: RequestRef, implicit: boolean) => Promise<void>;
   readonly unsubscribe: (s: Session, target: Target, raw: string, ref: RequestRef) => void;
+  /** what the socket subscribed to, as it spelled it (status requests report it) */
+  readonly subscriptions: (s: Session) => readonly string[];
+}
+
+/** One socket's inbound side: its message-rate bucket and its command chain. */
+interface SocketCommands {
+  readonly bucket: TokenBucket;
+  /** commands accepted but not yet answered; bounded by maxPendingCommands */
+  pending: number;
+  /** tail of this socket's command chain: commands are answered in the order they arrived */
+  queue: Promise<void>;
 }
 
 /** The request id a decoded frame carries, if any. */
@@ -36,15 +49,37 @@ function isSync(cmd: ClientCommand): boolean {
 
 export class ClientCommands {
   readonly #d: ClientCommandsDeps;
+  readonly #bySocket = new WeakMap<Session, SocketCommands>();
 
   constructor(deps: ClientCommandsDeps) {
     this.#d = deps;
   }
 
+  /** A dialect's documented rate (per minute) replaces the edge's; a bucket starts full. */
+  #of(s: Session): SocketCommands {
+    let st = this.#bySocket.get(s);
+    if (st === undefined) {
+      const now = this.#d.clock.now();
+      const perMinute = s.dialect.limits?.messagesPerMinute;
+      const bucket = perMinute === undefined
+        ? new TokenBucket(this.#d.config.messageRatePerSecond, this.#d.config.messageBurst, now)
+        : new TokenBucket(perMinute / 60, perMinute, now);
+      st = { bucket, pending: 0, queue: Promise.resolve() };
+      this.#bySocket.set(s, st);
+    }
+    return st;
+  }
+
+  /** Commands of this socket accepted and not yet answered. */
+  pending(s: Session): number {
+    return this.#bySocket.get(s)?.pending ?? 0;
+  }
+
   /** One frame from the socket: rate-limited, decoded, then answered in order. */
   receive(s: Session, frame: ArrayBuffer, isBinary: boolean): void {
     const d = this.#d;
-    switch (s.bucket.take(d.clock.now())) {
+    const st = this.#of(s);
+    switch (st.bucket.take(d.clock.now())) {
       case 'ok':
         break;
       case 'limited': {
@@ -62,7 +97,7 @@ export class ClientCommands {
     }
     const cmd = s.dialect.decode(frame, isBinary); // synchronous: uWS detaches `frame` when we return
     if (cmd.type === 'ignore') return;
-    if (s.pending === 0 && isSync(cmd)) {
+    if (st.pending === 0 && isSync(cmd)) {
       void this.#handle(s, cmd); // synchronous for these; nothing queued ahead: answer inside the corked uWS callback
       return;
     }
@@ -72,16 +107,17 @@ export class ClientCommands {
   /** Runs `task` after everything this socket asked before it (answers keep the order of requests). */
   enqueue(s: Session, task: () => void | Promise<void>): void {
     const d = this.#d;
+    const st = this.#of(s);
     // a client may always ask for its whole subscription budget at once (plus one over, to hear the refusal), even
     // while the first request waits for Redis: the flood guard is for more than that
-    if (s.pending >= Math.max(d.config.maxPendingCommands, s.maxSubscriptions + 1)) {
+    if (st.pending >= Math.max(d.config.maxPendingCommands, s.maxSubscriptions + 1)) {
       d.metrics.clientErrors.inc({ reason: 'rate_limited' });
       d.metrics.limitHits.inc({ limit: 'pending_commands' });
       d.end(s, s.dialect.closeFor?.('rate_limited') ?? CLOSE.rateLimited, 'rate_limited');
       return;
     }
-    s.pending++;
-    s.queue = s.queue
+    st.pending++;
+    st.queue = st.queue
       // a request whose socket closed while it waited is dropped here: it never reaches the bus or the node
       .then(() => (s.isOpen ? task() : d.metrics.commandsDropped.inc()))
       .catch((err: unknown) => {
@@ -90,7 +126,7 @@ export class ClientCommands {
         d.end(s, CLOSE.internal, 'internal');
       })
       .finally(() => {
-        s.pending--;
+        st.pending--;
       });
   }
 
@@ -135,7 +171,7 @@ export class ClientCommands {
   async #status(s: Session, ref: RequestRef): Promise<void> {
     const c = await this.#d.cluster();
     if (!s.isOpen) return;
-    const subscriptions = [...s.subs.values()].filter((x) => !x.implicit).map((x) => x.raw);
+    const subscriptions = this.#d.subscriptions(s);
     const status = { subscriptions, connections: c.connections, edges: c.edges, network: this.#d.network() };
     this.#d.reply(s, s.dialect.encodeReply({ type: 'status', ref, nowMs: this.#d.clock.now(), status }));
   }

@@ -8,6 +8,7 @@ import { silentLog } from './silent-log.js';
 import { WsTestClient } from './ws-test-client.js';
 
 export { silentLog };
+export { metricValue } from './metric-value.js';
 
 export interface Harness {
   readonly bus: Bus;
@@ -19,14 +20,6 @@ export interface Harness {
   connect(path?: string, opts?: Parameters<typeof WsTestClient.connect>[1]): Promise<WsTestClient>;
   publish(env: Omit<OutgoingEnvelope, 'ts'> & { ts?: number }): Promise<{ epoch: string; seq: number }>;
   close(): Promise<void>;
-}
-
-type MetricLike = { get(): Promise<{ values: readonly { labels: Partial<Record<string, string | number>>; value: number }[] }> };
-
-/** Sum of a metric's values whose labels include `labels`. */
-export async function metricValue(metric: MetricLike, labels: Record<string, string> = {}): Promise<number> {
-  const { values } = await metric.get();
-  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((a, v) => a + v.value, 0);
 }
 
 /** Starts an edge on 127.0.0.1:0 over `bus`; close() closes clients and the edge (not the bus). */

@@ -2,7 +2,7 @@
 // WebSocket pings at a dialect's documented period, and the close of a socket whose token expires.
 import { CLOSE, type Dialect } from '@chainfan/protocol';
 import type { Cancel, Clock } from '../clock.js';
-import type { ServerCloseReason, Session } from '../session.js';
+import type { EndSocket, Session } from '../session.js';
 
 const HEARTBEAT_TOPIC = '$heartbeat';
 
@@ -14,7 +14,7 @@ export interface ConnectionTimersDeps {
   readonly sessions: () => Iterable<Session>;
   /** true once the edge closes: timers stop rescheduling */
   readonly closing: () => boolean;
-  readonly end: (s: Session, close: { readonly code: number; readonly reason: string }, why: ServerCloseReason) => void;
+  readonly end: EndSocket;
 }
 
 /** The uWS topic a dialect's heartbeat frames are published to. */
@@ -26,6 +26,8 @@ export class ConnectionTimers {
   readonly #d: ConnectionTimersDeps;
   /** heartbeat and ping timer per dialect */
   readonly #timers = new Map<string, Cancel>();
+  /** per socket with an expiring token: the timer that closes it */
+  readonly #expiry = new WeakMap<Session, Cancel>();
 
   constructor(deps: ConnectionTimersDeps) {
     this.#d = deps;
@@ -41,13 +43,19 @@ export class ConnectionTimers {
     this.#timers.clear();
   }
 
-  /** Closes `s` when its token expires (at once when it already has); the session's `expiry` cancels it. */
+  /** Closes `s` when its token expires (at once when it already has); `unwatch` cancels it. */
   watchExpiry(s: Session): void {
     const exp = s.ticket.principal.expiresAtMs;
     if (exp === undefined) return;
     const inMs = exp - this.#d.clock.now();
     if (inMs <= 0) this.#d.end(s, CLOSE.tokenExpired, 'token_expired');
-    else s.expiry = this.#d.clock.setTimeout(() => this.#d.end(s, CLOSE.tokenExpired, 'token_expired'), inMs);
+    else this.#expiry.set(s, this.#d.clock.setTimeout(() => this.#d.end(s, CLOSE.tokenExpired, 'token_expired'), inMs));
+  }
+
+  /** The socket closed: its expiry timer goes. */
+  unwatch(s: Session): void {
+    this.#expiry.get(s)?.();
+    this.#expiry.delete(s);
   }
 
   #scheduleHeartbeat(d: Dialect): void {

@@ -26,6 +26,8 @@ export class MemoryPeer<D> {
   readonly frames: PeerFrame[] = [];
   /** how the connection ended, once it has */
   closed: { readonly code: number; readonly reason: string } | undefined;
+  /** WebSocket pings received (the transport answers them itself, so they are not frames) */
+  pings = 0;
 
   constructor(conn: MemoryConnection<D>) {
     this.#conn = conn;
@@ -121,6 +123,10 @@ class MemoryConnection<D> implements WsConnection<D> {
 
   unsubscribe(topic: string): void {
     this.topics.delete(topic);
+  }
+
+  ping(): void {
+    if (this.#open) this.peer.pings++;
   }
 
   cork<T>(fn: () => T): T {

@@ -208,12 +208,10 @@ export class FaultCluster {
   /** The node's active chain, heights (from, tip]. */
   async chainAbove(from: number): Promise<string[]> {
     const best = await this.rpc.call<number>('getblockcount');
-    const out: string[] = [];
     const heights: number[] = [];
     for (let h = Math.max(0, from + 1); h <= best; h++) heights.push(h);
-    if (heights.length === 0) return out;
-    out.push(...((await this.rpc.batch(heights.map((h) => ({ method: 'getblockhash', params: [h] })))) as string[]));
-    return out;
+    if (heights.length === 0) return [];
+    return (await this.rpc.batch(heights.map((h) => ({ method: 'getblockhash', params: [h] })))) as string[];
   }
 
   /** Resolves once every tracker has received the node's current tip. */

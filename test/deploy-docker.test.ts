@@ -31,7 +31,7 @@ interface ComposeService {
   read_only?: boolean;
 }
 
-const compose = parse(readFileSync(join(DEPLOY, 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(join(DEPLOY, 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
 const services = compose.services;
 
 function dockerfile(role: string): { stages: readonly Stage[]; runtime: Stage; text: string } {
@@ -150,11 +150,24 @@ describe('deploy/compose.yaml', () => {
     for (const name of ['edge-1', 'ingestor-1', 'node-sim']) expect(services[name]!.read_only).toBe(true);
   });
 
-  it('mounts only files and directories that exist, and wires nginx, Prometheus and Grafana to the services', () => {
+  it('gives each ingestor its own durable volume for its state file', () => {
+    const mounts = ['ingestor-1', 'ingestor-2'].map((name) => {
+      const file = services[name]!.environment!['CHAINFAN_INGESTOR_STATE_FILE']!;
+      const mount = (services[name]!.volumes ?? []).find((v) => file.startsWith(`${v.split(':')[1]!}/`));
+      expect(mount, `${name}: a volume holds ${file}`).toBeDefined();
+      return mount!.split(':')[0];
+    });
+    expect(new Set(mounts).size).toBe(2);
+    // the image creates the mount point for its user, so a fresh named volume is writable by it
+    expect(dockerfile('ingestor').text).toMatch(/install -d -o 10001 -g 10001 -m 0700 \/var\/lib\/chainfan/);
+  });
+
+  it('mounts only files and directories that exist (or declared named volumes), and wires nginx, Prometheus and Grafana to the services', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const v of s.volumes ?? []) {
         const host = v.split(':')[0]!;
-        expect(existsSync(resolve(DEPLOY, host)), `${name}: ${host}`).toBe(true);
+        if (/^[\w-]+$/.test(host)) expect(Object.keys(compose.volumes ?? {}), `${name}: named volume ${host}`).toContain(host);
+        else expect(existsSync(resolve(DEPLOY, host)), `${name}: ${host}`).toBe(true);
       }
     }
     const upstreams = readFileSync(join(DEPLOY, 'nginx/upstream.d/edges.conf'), 'utf8');

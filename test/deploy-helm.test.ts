@@ -62,6 +62,8 @@ describe('deploy/helm/chainfan', () => {
       ['edge.extraEnv.CHAINFAN_EDGE_DRAIN_TIMEOUT_MS=60000', 'CHAINFAN_EDGE_DRAIN_TIMEOUT_MS'],
       ['edge.extraEnv.CHAINFAN_EDGE_TRUST_FORWARDED_FOR=true', 'CHAINFAN_EDGE_TRUST_FORWARDED_FOR'],
       ['ingestor.extraEnv.CHAINFAN_REDIS_URL=redis://r:6379', 'CHAINFAN_REDIS_URL'],
+      ['ingestor.extraEnv.CHAINFAN_INGESTOR_STATE_FILE=/tmp/s.json', 'CHAINFAN_INGESTOR_STATE_FILE'],
+      ['ingestor.state.mountPath=/tmp', '/ingestor/state/mountPath'],
       // secrets never go into a ConfigMap
       ['edge.extraEnv.CHAINFAN_EDGE_JWT_HS256_SECRET=s', 'CHAINFAN_EDGE_JWT_HS256_SECRET'],
       ['edge.extraEnv.CHAINFAN_EDGE_API_KEYS=k', 'CHAINFAN_EDGE_API_KEYS'],
@@ -131,6 +133,20 @@ describe('deploy/helm/chainfan', () => {
     const rule = findObject<{ spec: unknown }>(ha, 'PrometheusRule', 'chainfan');
     expect(rule.spec).toEqual(parse(readFileSync(ALERTS, 'utf8')));
     expect(readFileSync(join(CHART, 'files/alerts.yaml'), 'utf8')).toBe(readFileSync(ALERTS, 'utf8'));
+  });
+
+  it('keeps the ingestor state file on an emptyDir by default, on a PersistentVolumeClaim per replica when asked', () => {
+    type Pod = { spec: { volumeClaimTemplates?: { metadata: { name: string }; spec: { resources: { requests: { storage: string } }; storageClassName?: string } }[]; template: { spec: { volumes: { name: string; emptyDir?: { sizeLimit: string } }[] } } } };
+    expect(configData(findObject(defaults, 'ConfigMap', '-ingestor'))['CHAINFAN_INGESTOR_STATE_FILE']).toBe('/var/lib/chainfan/ingestor-state.json');
+    const dep = findObject<Pod>(defaults, 'Deployment', '-ingestor');
+    expect(dep.spec.template.spec.volumes.find((v) => v.name === 'state')?.emptyDir).toEqual({ sizeLimit: '16Mi' });
+
+    const objs = helmTemplate(tools, CHART, ['--set', 'ingestor.state.persistence.enabled=true', '--set', 'ingestor.state.persistence.storageClassName=fast']);
+    expect(objs.some((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-ingestor'))).toBe(false);
+    const sts = findObject<Pod>(objs, 'StatefulSet', '-ingestor');
+    expect(sts.spec.volumeClaimTemplates?.map((t) => [t.metadata.name, t.spec.resources.requests.storage, t.spec.storageClassName])).toEqual([['state', '64Mi', 'fast']]);
+    expect(sts.spec.template.spec.volumes.some((v) => v.name === 'state')).toBe(false);
+    expect(checkWiring(objs, vars)).toEqual([]);
   });
 
   it('uses an external Redis instead of the bundled one', () => {

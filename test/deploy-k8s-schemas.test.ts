@@ -29,6 +29,7 @@ describe('Kubernetes schema validation of deploy/helm and deploy/k8s', () => {
     ['helm template -f values-ha.yaml', () => helmTemplate(tools, CHART, ['-f', join(CHART, 'values-ha.yaml')])],
     ['helm template (external Redis, ServiceMonitor on)', () => helmTemplate(tools, CHART, ['--set', 'redis.enabled=false', '--set', 'externalRedis.url=redis://r:6379', '--set', 'metrics.serviceMonitor.enabled=true'])],
     ['helm template (bundled Redis with persistence)', () => helmTemplate(tools, CHART, ['--set', 'redis.persistence.enabled=true', '--set', 'redis.metrics.enabled=false'])],
+    ['helm template (ingestor state on PersistentVolumeClaims)', () => helmTemplate(tools, CHART, ['--set', 'ingestor.state.persistence.enabled=true'])],
     ['helm template (Gateway API HTTPRoute, secrets, JWT key file, autoscaling on connections)', () => helmTemplate(tools, CHART, [
       '--set', 'gateway.enabled=true', '--set', 'gateway.parentRefs[0].name=public', '--set', 'gateway.requestTimeout=0s',
       '--set', 'edge.secretEnv.CHAINFAN_EDGE_API_KEYS=k', '--set', 'edge.jwtPublicKey.existingSecret=keys',

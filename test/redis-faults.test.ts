@@ -14,10 +14,10 @@ afterEach(async () => {
 describe('faults: positions survive whatever Redis, the node and the processes do', () => {
   for (const s of SCENARIOS) {
     it(s.name, async () => {
-      cluster = await FaultCluster.start();
+      cluster = await FaultCluster.start({ redisPersistence: s.redis ?? 'none' });
       const outcomes = await runScenario(cluster, s);
       for (const o of outcomes) {
-        expect({ lost: o.lost, duplicates: o.duplicates }, `${s.name}: ${JSON.stringify(o)}`).toEqual({ lost: 0, duplicates: 0 });
+        expect({ lost: o.lost, duplicates: o.duplicates, stale: o.stale }, `${s.name}: ${JSON.stringify(o)}`).toEqual({ lost: 0, duplicates: 0, stale: 0 });
         // whatever was not delivered was announced by a resync notice
         if (o.signalled > 0) expect(o.notices).toBeGreaterThan(0);
       }

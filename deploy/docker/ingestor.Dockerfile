@@ -42,13 +42,15 @@ RUN arch="$(node -p process.arch)" \
  && rm -rf /app/node_modules/zeromq/src /app/node_modules/zeromq/script
 
 # 3. Runtime: node, tini and the closure (npm and corepack are removed: build tools); non-root, read-only root
-#    filesystem friendly (nothing writes to disk).
+#    filesystem friendly: the only write is the state file (CHAINFAN_INGESTOR_STATE_FILE) on a volume mounted at
+#    /var/lib/chainfan, which exists here owned by the runtime user so a fresh named volume inherits that owner.
 FROM node:${NODE_VERSION}-trixie-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 chainfan \
  && useradd --system --uid 10001 --gid chainfan --no-create-home --home-dir /app --shell /usr/sbin/nologin chainfan \
+ && install -d -o 10001 -g 10001 -m 0700 /var/lib/chainfan \
  && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 WORKDIR /app
 ENV NODE_ENV=production \

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ChainfanClient, type ChainfanMessage } from '@chainfan/client/node';
 import { RpcClient } from '@chainfan/ingestor';
 import { NodeSim } from '@chainfan/node-sim';
-import { type RedisHandle, redisCommand, startRedis, waitFor } from '@chainfan/testkit';
+import { type RedisHandle, type RedisPersistence, redisCommand, startRedis, waitFor } from '@chainfan/testkit';
 import { ChainfanProcess, type LogLine } from '../helpers/chainfan-process.js';
 
 export interface Edge {
@@ -22,20 +22,41 @@ export interface Received {
   readonly height: number;
 }
 
-/** An SDK client on the `blocks` topic, given both edges; it resumes from its position on every reconnect. */
+/** A resync notice as a client received it. */
+export interface Notice {
+  readonly reason: string;
+  readonly channel: string;
+  readonly epoch: string;
+  readonly seq: number;
+}
+
+/**
+ * An SDK client on the `blocks` and `reorgs` topics, given both edges; it resumes from its position on every
+ * reconnect. Reorg events are kept as the hashes they retract.
+ */
 export class BlockTracker {
   readonly blocks: Received[] = [];
-  readonly notices: { reason: string; at: number }[] = [];
+  readonly notices: Notice[] = [];
+  /** hashes of blocks a reorg event said were disconnected */
+  readonly retracted = new Set<string>();
   readonly client: ChainfanClient;
 
   constructor(urls: readonly string[]) {
     this.client = new ChainfanClient({ url: urls, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
     this.client.on('message', (m: ChainfanMessage) => {
+      if (m.type === 'unknown' && m.wireType === 'reorg') {
+        for (const h of (m.data as { disconnected?: unknown }).disconnected as unknown[] ?? []) if (typeof h === 'string') this.retracted.add(h);
+      }
       if (m.type !== 'block') return;
       const d = m.data as { hash: string; height: number };
       this.blocks.push({ epoch: m.epoch ?? '', seq: m.seq ?? 0, hash: d.hash, height: d.height });
     });
-    this.client.on('resync', (n) => this.notices.push({ reason: n.reason, at: Date.now() }));
+    this.client.on('resync', (n) => this.notices.push({ reason: n.reason, channel: n.channel, epoch: n.epoch, seq: n.seq }));
+  }
+
+  async subscribe(): Promise<void> {
+    await this.client.subscribe('blocks');
+    await this.client.subscribe('reorgs');
   }
 
   hashes(): string[] {
@@ -53,10 +74,15 @@ export interface Judgement {
   readonly notices: number;
   /** a position delivered twice, or a block delivered twice within one epoch */
   readonly duplicates: number;
+  /** blocks delivered (ever) that are not on the node's active chain and that no reorg event retracted */
+  readonly stale: number;
 }
 
-/** Judges what a tracker received from `mark` (index into its blocks) against the node's active chain above `fromHeight`. */
-export function judge(t: BlockTracker, mark: number, noticeMark: number, chain: readonly string[]): Judgement {
+/**
+ * Judges what a tracker received from `mark` (index into its blocks) against `chain`, the node's active chain in the
+ * scenario's window; `active` holds every hash of the active chain a delivered block could be at.
+ */
+export function judge(t: BlockTracker, mark: number, noticeMark: number, chain: readonly string[], active: ReadonlySet<string>): Judgement {
   const got = t.blocks.slice(mark);
   const delivered = new Set(got.map((b) => b.hash));
   const missing = chain.filter((h) => !delivered.has(h)).length;
@@ -71,7 +97,8 @@ export function judge(t: BlockTracker, mark: number, noticeMark: number, chain: 
     positions.add(p);
     perEpoch.add(h);
   }
-  return { events: chain.length, lost: notices === 0 ? missing : 0, signalled: notices === 0 ? 0 : missing, notices, duplicates };
+  const stale = new Set(t.blocks.filter((b) => !active.has(b.hash) && !t.retracted.has(b.hash)).map((b) => b.hash)).size;
+  return { events: chain.length, lost: notices === 0 ? missing : 0, signalled: notices === 0 ? 0 : missing, notices, duplicates, stale };
 }
 
 export class FaultCluster {
@@ -81,6 +108,8 @@ export class FaultCluster {
   readonly ingestors: ChainfanProcess[] = [];
   readonly edges: Edge[] = [];
   readonly trackers: BlockTracker[] = [];
+  /** other SDK clients a scenario made; closed with the cluster */
+  readonly clients: ChainfanClient[] = [];
   readonly #ingestorEnv: Record<string, string>;
   readonly #stateDir: string;
   readonly #ids = new Map<ChainfanProcess, string>();
@@ -93,12 +122,14 @@ export class FaultCluster {
     this.#stateDir = stateDir;
   }
 
-  static async start(opts: { trackers?: number } = {}): Promise<FaultCluster> {
-    const redis = await startRedis();
-    const sim = new NodeSim({ zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, autoMine: false, txPerSecond: 0, rpcUser: 'u', rpcPassword: 'p', seed: 13 });
+  static async start(opts: { trackers?: number; redisPersistence?: RedisPersistence } = {}): Promise<FaultCluster> {
+    const redis = await startRedis({ persistence: opts.redisPersistence ?? 'none' });
+    // a chain before the ingestors start: they begin at its tip, so a reorg can reach below what they ever published
+    const sim = new NodeSim({ zmqEndpoint: 'tcp://127.0.0.1:0', rpcPort: 0, autoMine: false, txPerSecond: 0, rpcUser: 'u', rpcPassword: 'p', seed: 13, initialBlocks: 12 });
     const { zmqEndpoint, rpcUrl } = await sim.start();
     const rpc = new RpcClient({ url: rpcUrl, user: 'u', password: 'p' });
     const stateDir = await mkdtemp(join(tmpdir(), 'chainfan-faults-'));
+    const edgeEnv = { CHAINFAN_REDIS_URL: redis.url, CHAINFAN_EDGE_HOST: '127.0.0.1', CHAINFAN_EDGE_PORT: '0', CHAINFAN_EDGE_OPS_PORT: '0', CHAINFAN_OPS_HOST: '127.0.0.1' };
     const c = new FaultCluster(redis, sim, rpc, {
       CHAINFAN_REDIS_URL: redis.url,
       CHAINFAN_ZMQ_ENDPOINTS: zmqEndpoint,
@@ -111,7 +142,6 @@ export class FaultCluster {
       CHAINFAN_POLL_INTERVAL_MS: '500',
       CHAINFAN_LEASE_TTL_MS: '1000',
     }, stateDir);
-    const edgeEnv = { CHAINFAN_REDIS_URL: redis.url, CHAINFAN_EDGE_HOST: '127.0.0.1', CHAINFAN_EDGE_PORT: '0', CHAINFAN_EDGE_OPS_PORT: '0', CHAINFAN_OPS_HOST: '127.0.0.1' };
     const edgeProcs = [new ChainfanProcess('edge', [], edgeEnv), new ChainfanProcess('edge', [], edgeEnv)];
     for (const id of ['a', 'b']) c.ingestors.push(c.#ingestor(id));
     for (const proc of edgeProcs) {
@@ -123,7 +153,7 @@ export class FaultCluster {
     for (let i = 0; i < (opts.trackers ?? 4); i++) {
       const urls = i % 2 === 0 ? [c.edges[0]!.url, c.edges[1]!.url] : [c.edges[1]!.url, c.edges[0]!.url];
       const t = new BlockTracker(urls);
-      await t.client.subscribe('blocks');
+      await t.subscribe();
       c.trackers.push(t);
     }
     // until a block makes it through ZMQ → ingestor → Redis → edges → every client
@@ -139,6 +169,11 @@ export class FaultCluster {
     const p = new ChainfanProcess('ingestor', [], { ...this.#ingestorEnv, CHAINFAN_INGESTOR_ID: id, CHAINFAN_INGESTOR_STATE_FILE: this.#statePath(id) });
     this.#ids.set(p, id);
     return p;
+  }
+
+  /** Every hash of the node's active chain from `from` up. */
+  async activeFrom(from: number): Promise<Set<string>> {
+    return new Set(await this.chainAbove(from - 1));
   }
 
   #statePath(id: string): string {
@@ -173,9 +208,10 @@ export class FaultCluster {
   /** The node's active chain, heights (from, tip]. */
   async chainAbove(from: number): Promise<string[]> {
     const best = await this.rpc.call<number>('getblockcount');
-    const out: string[] = [];
-    for (let h = from + 1; h <= best; h++) out.push(await this.rpc.call<string>('getblockhash', [h]));
-    return out;
+    const heights: number[] = [];
+    for (let h = Math.max(0, from + 1); h <= best; h++) heights.push(h);
+    if (heights.length === 0) return [];
+    return (await this.rpc.batch(heights.map((h) => ({ method: 'getblockhash', params: [h] })))) as string[];
   }
 
   /** Resolves once every tracker has received the node's current tip. */
@@ -189,7 +225,7 @@ export class FaultCluster {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.trackers.map((t) => t.client.close()));
+    await Promise.all([...this.trackers.map((t) => t.client.close()), ...this.clients.map((c) => c.close())]);
     await Promise.all([...this.ingestors, ...this.edges.map((e) => e.proc)].map((p) => p.stop('SIGKILL')));
     await this.sim.close();
     await this.redis.stop();

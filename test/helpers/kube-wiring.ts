@@ -19,10 +19,17 @@ interface Container {
 
 interface PodTemplate {
   metadata: { labels: Record<string, string> };
-  spec: { containers: Container[]; terminationGracePeriodSeconds?: number; securityContext?: { runAsNonRoot?: boolean; runAsUser?: number } };
+  spec: {
+    containers: Container[];
+    terminationGracePeriodSeconds?: number;
+    securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+    volumes?: { name: string; emptyDir?: unknown; persistentVolumeClaim?: unknown }[];
+  };
 }
 
-type Workload = KubeObject & { spec: { template: PodTemplate; replicas?: number; selector: { matchLabels: Record<string, string> } } };
+type Workload = KubeObject & {
+  spec: { template: PodTemplate; replicas?: number; selector: { matchLabels: Record<string, string> }; volumeClaimTemplates?: { metadata: { name: string } }[] };
+};
 
 export interface RoleVariables {
   readonly edge: ReadonlySet<string>;
@@ -126,6 +133,14 @@ export function checkWiring(objs: readonly KubeObject[], vars: RoleVariables): s
       if (env['CHAINFAN_LOG_LEVEL'] === undefined) problems.push(`${w.metadata.name}: CHAINFAN_LOG_LEVEL not set`);
       // one of the three Redis modes: single (URL), Sentinel (sentinel list), Cluster (seed list)
       if (!['CHAINFAN_REDIS_URL', 'CHAINFAN_REDIS_SENTINELS', 'CHAINFAN_REDIS_CLUSTER_NODES'].some((k) => env[k] !== undefined)) problems.push(`${w.metadata.name}: no Redis connection (CHAINFAN_REDIS_URL, _SENTINELS or _CLUSTER_NODES) set`);
+      if (component === 'ingestor') {
+        // the state file must be on a writable volume of its own (the root filesystem is read-only)
+        const file = env['CHAINFAN_INGESTOR_STATE_FILE'];
+        const mount = file === undefined ? undefined : c.volumeMounts?.find((m) => m.mountPath !== '/tmp' && file.startsWith(`${m.mountPath}/`));
+        const volume = mount === undefined ? false : podSpec.volumes?.some((v) => v.name === mount.name && (v.emptyDir !== undefined || v.persistentVolumeClaim !== undefined)) || w.spec.volumeClaimTemplates?.some((t) => t.metadata.name === mount.name);
+        if (file === undefined) problems.push(`${w.metadata.name}: CHAINFAN_INGESTOR_STATE_FILE not set`);
+        else if (!volume) problems.push(`${w.metadata.name}: ${file} is on no volume of its own`);
+      }
       if (component === 'edge') {
         const preStop = Number(c.lifecycle?.preStop?.exec?.command.at(-1) ?? 0);
         const drainS = Math.ceil(Number(env['CHAINFAN_EDGE_DRAIN_TIMEOUT_MS'] ?? 25_000) / 1000);

@@ -1,6 +1,6 @@
 // A bus's connection state as others see it: the current BusState, its listeners and the callers of ready()
 // waiting for 'up'. Deciding the state from the connections stays with the bus.
-import { ChainfanError } from '@chainfan/protocol';
+import { ChainfanError, type Clock, systemClock } from '@chainfan/protocol';
 import type { BusState } from './bus.js';
 
 interface UpWaiter {
@@ -12,6 +12,12 @@ export class BusStateTracker {
   #state: BusState = 'connecting';
   readonly #upWaiters = new Set<UpWaiter>();
   readonly #listeners = new Set<(state: BusState) => void>();
+  readonly #clock: Pick<Clock, 'setTimeout'>;
+
+  /** `clock` times the waits of whenUp (the system clock unless given). */
+  constructor(clock: Pick<Clock, 'setTimeout'> = systemClock) {
+    this.#clock = clock;
+  }
 
   get state(): BusState {
     return this.#state;
@@ -23,15 +29,15 @@ export class BusStateTracker {
     return new Promise<void>((resolve, reject) => {
       const waiter: UpWaiter = {
         resolve: () => {
-          clearTimeout(timer);
+          cancel();
           resolve();
         },
         reject: (err) => {
-          clearTimeout(timer);
+          cancel();
           reject(err);
         },
       };
-      const timer = setTimeout(() => {
+      const cancel = this.#clock.setTimeout(() => {
         this.#upWaiters.delete(waiter);
         reject(new ChainfanError('CHAINFAN_TIMEOUT', `bus not up after ${timeoutMs} ms (state ${this.#state})`));
       }, timeoutMs);

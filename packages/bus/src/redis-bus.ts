@@ -3,7 +3,7 @@
 // and retry logging work on them in redis-publish-call.ts, redis-lease.ts and redis-retry-log.ts.
 // The key layout is in redis-keys.ts: every key of a channel shares its hash tag, so each publish runs on one shard.
 import {
-  backoffMs, type BusChannel, busChannelsFor, ChainfanError, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
+  backoffMs, type BusChannel, busChannelsFor, ChainfanError, type Clock, systemClock, decodeEnvelope, encodeEnvelopeTail, type Envelope, type OutgoingEnvelope,
 } from '@chainfan/protocol';
 import type { Bus, BusState, Coordinator, HistoryRead, PublishOptions, PublishReceipt } from './bus.js';
 import { type BusLogger, silentLogger } from './bus-logger.js';
@@ -52,6 +52,8 @@ export interface RedisBusOptions {
   readonly txsPartitions?: number;
   /** a publish batch of `messages` was confirmed on `shard` (see ShardLabels): the per-shard publish metric */
   readonly onPublished?: (shard: string, messages: number) => void;
+  /** times the reconnect waits, command deadlines and ready() waits; the system clock unless given */
+  readonly clock?: Clock;
 }
 
 export type { PublishOptions } from './bus.js';
@@ -85,7 +87,8 @@ export class RedisBus implements Bus, Coordinator {
   readonly #shards: ShardLabels;
   readonly #lease: RedisLease;
   readonly #stats = { decodeErrors: 0, reconnects: 0, fenceRestamps: 0 };
-  readonly #tracker = new BusStateTracker();
+  readonly #clock: Clock;
+  readonly #tracker: BusStateTracker;
   #downSince = 0;
   #lastError = '';
   #subSynced = false;
@@ -98,6 +101,8 @@ export class RedisBus implements Bus, Coordinator {
     const topology = opts.topology ?? (opts.url !== undefined ? singleRedis(opts.url) : undefined);
     if (topology === undefined) throw new RangeError('RedisBus needs a url or a topology');
     this.#log = log;
+    this.#clock = opts.clock ?? systemClock;
+    this.#tracker = new BusStateTracker(this.#clock);
     this.#target = describeRedisTopology(topology);
     this.#maxLen = opts.historyMaxLen ?? DEFAULT_HISTORY_MAX_LEN;
     if (!Number.isSafeInteger(this.#maxLen) || this.#maxLen < 1) throw new RangeError(`historyMaxLen must be ≥ 1, got ${this.#maxLen}`);
@@ -139,10 +144,11 @@ export class RedisBus implements Bus, Coordinator {
       floor: this.#floor,
       commandTimeoutMs: this.#commandTimeoutMs,
       onFenceRestamp: () => void this.#stats.fenceRestamps++,
+      clock: this.#clock,
     });
     this.#lease = new RedisLease({ pub: this.#pub, keys: this.#keys, keysOf, channels: this.#channels, command: (what, run) => this.#command(what, run) });
 
-    for (const conn of [this.#pub, this.#sub]) reconnectWhenEnded(conn, () => this.#closing !== undefined, () => client.retryDelayMs(3));
+    for (const conn of [this.#pub, this.#sub]) reconnectWhenEnded(conn, () => this.#closing !== undefined, () => client.retryDelayMs(3), this.#clock);
     this.#pub.on('ready', () => this.#recompute());
     this.#pub.on('close', () => this.#recompute());
     this.#sub.on('ready', () => void this.#resubscribe());
@@ -211,7 +217,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#wanted.add(channel);
     if (this.#sub.status !== 'ready') throw downError('subscribe', this.#tracker.state, channel);
     try {
-      await withDeadline(this.#sub.ssubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'subscribe');
+      await withDeadline(this.#sub.ssubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'subscribe', this.#clock);
     } catch (err) {
       throw this.#busError(err, 'subscribe', channel);
     }
@@ -222,7 +228,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#wanted.delete(channel);
     if (this.#closing !== undefined || this.#sub.status !== 'ready') return;
     try {
-      await withDeadline(this.#sub.sunsubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'unsubscribe');
+      await withDeadline(this.#sub.sunsubscribe(this.#keysOf(channel).pubsub), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'unsubscribe', this.#clock);
     } catch (err) {
       throw this.#busError(err, 'unsubscribe', channel);
     }
@@ -246,7 +252,7 @@ export class RedisBus implements Bus, Coordinator {
     let res: [error: Error | null, result: unknown][] | null;
     try {
       const tx = this.#pub.multi().get(k.seq).get(k.epoch).xrange(k.history, `${Math.max(sinceSeq, 0) + 1}-0`, '+', 'COUNT', limit);
-      res = await withDeadline(tx.exec(), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'history');
+      res = await withDeadline(tx.exec(), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'history', this.#clock);
     } catch (err) {
       throw this.#busError(err, 'history', channel);
     }
@@ -277,7 +283,7 @@ export class RedisBus implements Bus, Coordinator {
     const k = this.#keysOf(channel);
     let res: (string | null)[];
     try {
-      res = await withDeadline(this.#pub.mget(k.seq, k.epoch), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'position');
+      res = await withDeadline(this.#pub.mget(k.seq, k.epoch), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'position', this.#clock);
     } catch (err) {
       throw this.#busError(err, 'position', channel);
     }
@@ -331,7 +337,7 @@ export class RedisBus implements Bus, Coordinator {
     this.#assertOpen();
     this.#assertConnected(what);
     try {
-      return await withDeadline(run(), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', what);
+      return await withDeadline(run(), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', what, this.#clock);
     } catch (err) {
       throw this.#busError(err, what, undefined);
     }
@@ -344,7 +350,7 @@ export class RedisBus implements Bus, Coordinator {
       this.#tracker.rejectWaiters(closedError());
       this.#wanted.clear();
       // QUIT only where there is a session to end; a connection still handshaking is just dropped
-      await Promise.allSettled([this.#sub, this.#pub].filter((c) => c.status === 'ready').map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit')));
+      await Promise.allSettled([this.#sub, this.#pub].filter((c) => c.status === 'ready').map((c) => withDeadline(c.quit(), QUIT_TIMEOUT_MS, 'CHAINFAN_TIMEOUT', 'quit', this.#clock)));
       this.#sub.disconnect();
       this.#pub.disconnect();
     })();
@@ -357,7 +363,7 @@ export class RedisBus implements Bus, Coordinator {
     try {
       // one SSUBSCRIBE per channel: on a Cluster the channels live on different slots
       if (channels.length > 0) {
-        await withDeadline(Promise.all(channels.map((ch) => this.#sub.ssubscribe(ch))), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'resubscribe');
+        await withDeadline(Promise.all(channels.map((ch) => this.#sub.ssubscribe(ch))), this.#commandTimeoutMs, 'CHAINFAN_TIMEOUT', 'resubscribe', this.#clock);
       }
     } catch (err) {
       // the connection dropped again (its next 'ready' retries) or Redis is too slow (force a reconnect)
@@ -378,11 +384,11 @@ export class RedisBus implements Bus, Coordinator {
     if (next === state) return;
     if (next === 'up' && state === 'down') {
       this.#stats.reconnects++;
-      this.#log.warn({ event: 'bus.up', redis: this.#target, downMs: Date.now() - this.#downSince, channels: this.#wanted.size }, 'bus back after outage');
+      this.#log.warn({ event: 'bus.up', redis: this.#target, downMs: this.#clock.now() - this.#downSince, channels: this.#wanted.size }, 'bus back after outage');
     } else if (next === 'up') {
       this.#log.info({ event: 'bus.up', redis: this.#target, channels: this.#wanted.size }, 'bus connected');
     } else if (next === 'down') {
-      this.#downSince = Date.now();
+      this.#downSince = this.#clock.now();
       this.#log.warn({ event: 'bus.down', redis: this.#target, cause: this.#lastError }, 'bus lost its Redis connection; publishes fail until it is back (retrying with backoff)');
     }
     this.#tracker.set(next);

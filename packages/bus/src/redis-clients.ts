@@ -1,5 +1,6 @@
 // ioredis connections for a RedisTopology: the same fail-fast behaviour (no offline queue, nothing replayed after a
 // reconnect) whether the target is one server, a Sentinel-watched primary or a Cluster.
+import { type Clock, systemClock } from '@chainfan/protocol';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisTopology } from './redis-topology.js';
 
@@ -97,12 +98,12 @@ function guardSocketErrors(conn: Redis): Redis {
  * `end` with no retry scheduled. A bus must never stay down for that: reconnect after `delayMs()` unless the owner is
  * closing it.
  */
-export function reconnectWhenEnded(client: RedisClient, closing: () => boolean, delayMs: () => number): void {
+export function reconnectWhenEnded(client: RedisClient, closing: () => boolean, delayMs: () => number, clock: Pick<Clock, 'setTimeout'> = systemClock): void {
   client.on('end', () => {
     if (closing()) return;
-    const timer = setTimeout(() => {
+    // the system clock's timers never hold the process open, as this wait must not
+    clock.setTimeout(() => {
       if (!closing() && client.status === 'end') client.connect().catch(() => undefined); // failures are 'error' events
     }, delayMs());
-    timer.unref();
   });
 }

@@ -1,6 +1,6 @@
 // One publish script call of RedisBus: EVAL of the script (never refused for an empty script cache), a lost fence copy re-stamped from the lease,
 // and the position floor moved by the outcome. Tracks the calls still unanswered, for read-your-writes.
-import { type BusChannel, ChainfanError } from '@chainfan/protocol';
+import { type BusChannel, ChainfanError, type Clock } from '@chainfan/protocol';
 import { withDeadline } from './deadline.js';
 import type { PositionFloor } from './position-floor.js';
 import { NO_FENCE_REPLY_CODE, PUBLISH_SCRIPT, STAMP_FENCE_SCRIPT } from './publish-script.js';
@@ -22,6 +22,8 @@ export interface RedisPublishCallOptions {
   readonly commandTimeoutMs: number;
   /** counted in RedisBusStats.fenceRestamps */
   readonly onFenceRestamp: () => void;
+  /** times the publish deadline */
+  readonly clock: Pick<Clock, 'setTimeout'>;
 }
 
 export class RedisPublishCall {
@@ -43,7 +45,7 @@ export class RedisPublishCall {
     const call = this.#evalPublish(channel, token, keys, argv);
     this.#unsettled.add(call);
     call.finally(() => this.#unsettled.delete(call)).catch(() => undefined); // the outcome is handled below
-    return this.#trackFloor(channel, messages, withDeadline(call, this.#o.commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish'));
+    return this.#trackFloor(channel, messages, withDeadline(call, this.#o.commandTimeoutMs, 'CHAINFAN_PUBLISH_TIMEOUT', 'publish', this.#o.clock));
   }
 
   /** Moves the channel's floor: to the last confirmed seq, or past the messages whose outcome is unknown. */

@@ -1,6 +1,6 @@
 // One Redis client (single, Sentinel or Cluster) for the small cluster-wide stores (API-key set, connection leases): fail-fast while
 // disconnected (no offline queue, nothing replayed after a reconnect), a deadline on every command.
-import { backoffMs, ChainfanError } from '@chainfan/protocol';
+import { backoffMs, ChainfanError, type Clock, systemClock } from '@chainfan/protocol';
 import { withDeadline } from './deadline.js';
 import { createRedisClient, reconnectWhenEnded, type RedisClient } from './redis-clients.js';
 import { type RedisTopology, singleRedis } from './redis-topology.js';
@@ -15,15 +15,19 @@ export interface RedisStoreOptions {
   readonly connectTimeoutMs?: number;
   /** shows up in CLIENT LIST */
   readonly connectionName: string;
+  /** times the reconnect wait and the command deadlines; the system clock unless given */
+  readonly clock?: Pick<Clock, 'setTimeout'>;
 }
 
 export class RedisStoreConnection {
   readonly redis: RedisClient;
   readonly #timeoutMs: number;
+  readonly #clock: Pick<Clock, 'setTimeout'>;
   #closing: Promise<void> | undefined;
 
   constructor(opts: RedisStoreOptions) {
     this.#timeoutMs = opts.commandTimeoutMs ?? 2_000;
+    this.#clock = opts.clock ?? systemClock;
     const topology = opts.topology ?? (opts.url !== undefined ? singleRedis(opts.url) : undefined);
     if (topology === undefined) throw new RangeError(`${opts.connectionName}: needs a url or a topology`);
     this.redis = createRedisClient(topology, {
@@ -31,7 +35,7 @@ export class RedisStoreConnection {
       connectTimeoutMs: opts.connectTimeoutMs ?? 5_000,
       retryDelayMs: (attempt: number) => Math.round(backoffMs(attempt - 1, Math.random, { initialDelayMs: 50, maxDelayMs: 2_000, factor: 2 })),
     });
-    reconnectWhenEnded(this.redis, () => this.#closing !== undefined, () => 200);
+    reconnectWhenEnded(this.redis, () => this.#closing !== undefined, () => 200, this.#clock);
     // reconnect attempts emit one each; callers see failures as rejected calls, which they count
     this.redis.on('error', () => undefined);
   }
@@ -39,7 +43,7 @@ export class RedisStoreConnection {
   /** Resolves once connected; rejects with CHAINFAN_TIMEOUT after `timeoutMs` (it keeps retrying). */
   async ready(timeoutMs: number): Promise<void> {
     if (this.redis.status === 'ready') return;
-    await withDeadline(new Promise<void>((resolve) => this.redis.once('ready', () => resolve())), timeoutMs, 'CHAINFAN_TIMEOUT', 'redis store connect');
+    await withDeadline(new Promise<void>((resolve) => this.redis.once('ready', () => resolve())), timeoutMs, 'CHAINFAN_TIMEOUT', 'redis store connect', this.#clock);
   }
 
   /** Runs one command with the deadline; any failure becomes CHAINFAN_BUS_DOWN (or the deadline's CHAINFAN_TIMEOUT). */
@@ -47,7 +51,7 @@ export class RedisStoreConnection {
     if (this.#closing !== undefined) throw new ChainfanError('CHAINFAN_BUS_CLOSED', `${what}: store closed`);
     if (this.redis.status !== 'ready') throw new ChainfanError('CHAINFAN_BUS_DOWN', `${what}: redis is ${this.redis.status}; nothing is queued`);
     try {
-      return await withDeadline(call(this.redis), this.#timeoutMs, 'CHAINFAN_TIMEOUT', what);
+      return await withDeadline(call(this.redis), this.#timeoutMs, 'CHAINFAN_TIMEOUT', what, this.#clock);
     } catch (err) {
       if (err instanceof ChainfanError) throw err;
       throw new ChainfanError('CHAINFAN_BUS_DOWN', `${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -56,7 +60,7 @@ export class RedisStoreConnection {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await withDeadline(this.redis.quit(), 2_000, 'CHAINFAN_TIMEOUT', 'quit').catch(() => undefined); // forced below anyway
+      await withDeadline(this.redis.quit(), 2_000, 'CHAINFAN_TIMEOUT', 'quit', this.#clock).catch(() => undefined); // forced below anyway
       this.redis.disconnect();
     })();
     return this.#closing;

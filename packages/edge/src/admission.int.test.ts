@@ -19,7 +19,7 @@ const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const NO_AUTH: AuthConfig = {
   apiKeys: [], apiKeysRedisSet: undefined, jwtHs256Secret: undefined, jwtPublicKeyFile: undefined, jwksUrl: undefined,
   jwksCacheTtlMs: 60_000, jwksTimeoutMs: 1_000, jwtIssuer: undefined, jwtAudience: undefined, jwtTopicsClaim: 'topics',
-  jwtClockSkewMs: 0, jwtRequireExp: true, anonymousTopics: [], allowedOrigins: [],
+  jwtClockSkewMs: 0, jwtRequireExp: true, anonymousTopics: [], allowedOrigins: [], adminApiKeys: [],
 };
 
 let redis: RedisHandle;

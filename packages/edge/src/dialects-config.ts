@@ -24,11 +24,6 @@ export const dialectEnv = {
   CHAINFAN_RPC_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 5_000 }),
   CHAINFAN_EDGE_RPC_CACHE_MS: int({ min: 1, max: 600_000, default: 1_000, help: 'command results are shared (Redis) for this long' }),
   CHAINFAN_EDGE_RPC_MAX_INFLIGHT: int({ min: 1, max: 10_000, default: 16, help: 'distinct node calls waiting at once per edge; more are refused (1014)' }),
-  CHAINFAN_EDGE_STATS_INTERVAL_MS: int({ min: 50, max: 600_000, default: 2_000, help: 'publish this edge\'s numbers to the cluster registry' }),
-  CHAINFAN_EDGE_PUBLIC_URL: str({ default: '', pattern: /^$|^wss?:\/\/\S+$/, help: 'public ws(s):// base URL handed out by ZION\'s subscribe_events; empty: from Host' }),
-  CHAINFAN_EDGE_MAX_HTTP_BODY_BYTES: int({ min: 1_024, max: 16_777_216, default: 65_536, help: 'HTTP POST (JSON-RPC) bodies; larger: 413' }),
-  CHAINFAN_EDGE_ADMIN_API_KEYS: str({ default: '', help: 'comma list of admin API keys (or sha256:<hex>): ZION broadcast_event' }),
-  CHAINFAN_EDGE_JWT_ADMIN_CLAIM: str({ default: '', pattern: /^$|^[A-Za-z0-9_:./-]{1,64}$/, help: 'JWT claim making a token an admin\'s (true, or a list containing "admin")' }),
 } as const;
 
 type DialectEnv = EnvValues<typeof dialectEnv>;

@@ -12,7 +12,7 @@ import { OriginPolicy } from './auth/origin-policy.js';
 import { Backpressure } from './backpressure/backpressure.js';
 import { type Clock, systemClock } from './clock.js';
 import { ClusterStats, type ClusterSummary } from './cluster/cluster-stats.js';
-import type { EdgeConfig } from './config.js';
+import { type EdgeConfig, edgeConfig } from './config.js';
 import { DerivedStreams } from './derived/derived-streams.js';
 import { Connections } from './connections/connections.js';
 import { DialectSelector } from './dialect-select.js';
@@ -123,7 +123,7 @@ export class Edge {
 
   constructor(deps: EdgeDeps) {
     const edgeId = deps.edgeId ?? randomBytes(4).toString('hex');
-    const cfg = deps.config;
+    const cfg = edgeConfig(deps.config); // a hand-built config meets the table's bounds too (throws CHAINFAN_CONFIG_INVALID)
     const clock = deps.clock ?? systemClock;
     const log = deps.log.child({ component: 'edge', edge: edgeId });
     const metrics = deps.metrics;

@@ -2,9 +2,10 @@
 import { hostname } from 'node:os';
 import { type Bus, type Coordinator, createBus, PositionFloor, redisTopologyFromEnv } from '@chainfan/bus';
 import { NETWORKS } from '@chainfan/chain';
+import { type Clock, systemClock } from '@chainfan/protocol';
 import { createIngestorMetrics, createRegistry, startOpsServer } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
-import type { IngestorConfig } from './config.js';
+import { type IngestorConfig, ingestorTuningFromEnv } from './config.js';
 import { Ingestor } from './ingestor.js';
 import { LocalStateFile } from './local-state.js';
 import { RpcClient } from './rpc/rpc-client.js';
@@ -16,8 +17,12 @@ export interface IngestorApp {
   close(): Promise<void>;
 }
 
-/** `bus` may be passed in (chainfan dev shares one MemoryBus); otherwise one is built from config and owned here. */
-export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?: { bus?: Bus & Coordinator }): Promise<IngestorApp> {
+/**
+ * `bus` may be passed in (chainfan dev shares one MemoryBus); otherwise one is built from config and owned here.
+ * `clock` times everything the app builds (the system clock unless given).
+ */
+export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?: { bus?: Bus & Coordinator; clock?: Clock }): Promise<IngestorApp> {
+  const clock = shared?.clock ?? systemClock;
   const registry = createRegistry();
   const metrics = createIngestorMetrics(registry);
   const ownsBus = shared?.bus === undefined;
@@ -25,7 +30,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
   const positionFloor = new PositionFloor();
   const bus = shared?.bus ?? createBus(
     cfg.CHAINFAN_BUS === 'memory'
-      ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN }
+      ? { kind: 'memory', historyMaxLen: cfg.CHAINFAN_HISTORY_MAX_LEN, clock }
       : {
           kind: 'redis',
           topology: redisTopologyFromEnv(cfg),
@@ -33,6 +38,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
           positionFloor,
           txsPartitions: cfg.CHAINFAN_BUS_TXS_PARTITIONS,
           onPublished: (shard, messages) => metrics.busPublished.inc({ shard }, messages),
+          clock,
         },
     log.child({ component: 'bus' }),
   );
@@ -41,9 +47,10 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     ...(cfg.CHAINFAN_RPC_USER !== undefined ? { user: cfg.CHAINFAN_RPC_USER } : {}),
     ...(cfg.CHAINFAN_RPC_PASSWORD !== undefined ? { password: cfg.CHAINFAN_RPC_PASSWORD } : {}),
     timeoutMs: cfg.CHAINFAN_RPC_TIMEOUT_MS,
+    clock,
     onCall: (method, outcome) => metrics.rpcCalls.inc({ method, outcome }),
   });
-  const source = new ZmqChainSource({ endpoints: cfg.CHAINFAN_ZMQ_ENDPOINTS.split(',') });
+  const source = new ZmqChainSource({ endpoints: cfg.CHAINFAN_ZMQ_ENDPOINTS.split(','), now: () => clock.now() });
   const ingestor = new Ingestor({
     source,
     rpc,
@@ -51,13 +58,9 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     network: NETWORKS[cfg.CHAINFAN_NETWORK],
     log: log.child({ component: 'ingestor' }),
     metrics,
+    clock,
     owner: cfg.CHAINFAN_INGESTOR_ID ?? `ingestor-${hostname()}-${process.pid}`,
-    mempoolIntervalMs: cfg.CHAINFAN_MEMPOOL_INTERVAL_MS,
-    networkIntervalMs: cfg.CHAINFAN_NETWORK_INTERVAL_MS,
-    peersIntervalMs: cfg.CHAINFAN_PEERS_INTERVAL_MS,
-    pollIntervalMs: cfg.CHAINFAN_POLL_INTERVAL_MS,
-    confirmations: cfg.CHAINFAN_CONFIRMATIONS,
-    leaseTtlMs: cfg.CHAINFAN_LEASE_TTL_MS,
+    ...ingestorTuningFromEnv(cfg), // periods, confirmations, lease TTL: the table's option rows
     leaseRenewMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 3)),
     leaseRetryMs: Math.max(100, Math.floor(cfg.CHAINFAN_LEASE_TTL_MS / 6)),
     positionFloor,
@@ -72,7 +75,7 @@ export async function startIngestorApp(cfg: IngestorConfig, log: Logger, shared?
     log: log.child({ component: 'ops' }),
     ready: () => {
       const s = ingestor.status();
-      const silentFor = s.lastNotificationAt === undefined ? undefined : Date.now() - s.lastNotificationAt;
+      const silentFor = s.lastNotificationAt === undefined ? undefined : clock.now() - s.lastNotificationAt;
       const checks = {
         node: s.nodeReachable,
         bus: s.busUp,

@@ -4,10 +4,11 @@
 import { type Bus, type Coordinator, PositionFloor } from '@chainfan/bus';
 import { type Network, bytesToHex, decodeBlock, decodeSequenceBody, decodeTx, hexToBytes } from '@chainfan/chain';
 import { backoffMs, type BusChannel, type Cancel, type Clock, systemClock } from '@chainfan/protocol';
-import type { IngestorMetrics } from '@chainfan/telemetry';
+import { type IngestorMetrics, pickOptions } from '@chainfan/telemetry';
 import type { Logger } from 'pino';
 import { parseCheckpoint } from './block-window.js';
 import { ChainFollower } from './chain-follower.js';
+import { ingestorEnv, ingestorTuning, type IngestorTuning } from './config.js';
 import { EventPublisher } from './event-publisher.js';
 import { txStatusEnvelope } from './events/chain-events.js';
 import { RateMeter } from './rate-meter.js';
@@ -22,7 +23,11 @@ import { SeenSet } from './seen-set.js';
 import { SequenceTracker } from './sequence-tracker.js';
 import type { ChainNotification, ChainSource } from './source/chain-source.js';
 
-export interface IngestorOptions {
+/**
+ * The Ingestor's collaborators and options. The tuning options (mempool, network, peers and poll periods,
+ * confirmations, lease TTL) are the config table's option rows: same defaults, same bounds (checked at construction).
+ */
+export interface IngestorOptions extends Partial<IngestorTuning> {
   readonly source: ChainSource;
   readonly rpc: ChainRpc;
   readonly bus: Bus & Coordinator;
@@ -36,24 +41,14 @@ export interface IngestorOptions {
   readonly random?: () => number;
   /** identifies this instance in the leader lease */
   readonly owner?: string;
-  /** how often to publish the mempool summary (getmempoolinfo); 0 disables it */
-  readonly mempoolIntervalMs?: number;
-  /** period of the `network` summary (node status, tps); 0 disables it */
-  readonly networkIntervalMs?: number;
-  /** period of the `peers` list; 0 disables it */
-  readonly peersIntervalMs?: number;
-  /** safety net: how often the leader compares its tip with the node's, whatever ZMQ says; 0 disables it */
-  readonly pollIntervalMs?: number;
   /** after a hashblock, how long to wait for its rawblock before fetching the block over RPC */
   readonly hashGraceMs?: number;
-  readonly confirmations?: number;
   readonly seenCapacity?: number;
   readonly maxInFlight?: number;
   /** queued block tasks; beyond it raw blocks are dropped and a resync is scheduled instead */
   readonly maxPendingTasks?: number;
   readonly windowSize?: number;
   readonly batchSize?: number;
-  readonly leaseTtlMs?: number;
   readonly leaseRenewMs?: number;
   readonly leaseRetryMs?: number;
   /**
@@ -79,6 +74,8 @@ export interface IngestorStatus {
 
 export class Ingestor {
   readonly #o: IngestorOptions;
+  /** the options that are rows of the config table: their defaults and bounds are the table's */
+  readonly #t: IngestorTuning;
   readonly #clock: Clock;
   readonly #now: () => number;
   readonly #random: () => number;
@@ -106,17 +103,18 @@ export class Ingestor {
 
   constructor(o: IngestorOptions) {
     this.#o = o;
+    this.#t = ingestorTuning(pickOptions(ingestorEnv, o));
     this.#clock = o.clock ?? systemClock;
     this.#now = o.now ?? (() => this.#clock.now());
     this.#random = o.random ?? Math.random;
     this.#log = o.log;
     this.#seen = new SeenSet(o.seenCapacity ?? 200_000);
-    this.#node = new NodeLink({ rpc: o.rpc, log: o.log, metrics: o.metrics, baseMs: o.pollIntervalMs ?? 5_000, now: this.#now });
+    this.#node = new NodeLink({ rpc: o.rpc, log: o.log, metrics: o.metrics, baseMs: this.#t.pollIntervalMs, now: this.#now });
     this.#elector = new LeaderElector({
       coordinator: o.bus,
       owner: o.owner ?? `ingestor-${process.pid}`,
       log: o.log.child({ component: 'leader' }),
-      ttlMs: o.leaseTtlMs ?? 3_000,
+      ttlMs: this.#t.leaseTtlMs,
       renewEveryMs: o.leaseRenewMs ?? 1_000,
       retryEveryMs: o.leaseRetryMs ?? 500,
       onElected: (token) => this.#onElected(token),
@@ -142,7 +140,7 @@ export class Ingestor {
       events: this.#events,
       metrics: o.metrics,
       log: o.log.child({ component: 'follower' }),
-      confirmations: o.confirmations ?? 6,
+      confirmations: this.#t.confirmations,
       windowSize: o.windowSize ?? 200,
       batchSize: o.batchSize ?? 25,
       now: this.#now,
@@ -190,11 +188,11 @@ export class Ingestor {
     await source.start();
     await this.#node.probe();
     this.#elector.start();
-    this.#every(this.#o.mempoolIntervalMs ?? 5_000, () => void this.#summaries.publishMempool());
-    this.#every(this.#o.networkIntervalMs ?? 2_000, () => void this.#summaries.publishNetwork());
-    this.#every(this.#o.peersIntervalMs ?? 10_000, () => void this.#summaries.publishPeers());
-    this.#every(this.#o.pollIntervalMs ?? 5_000, () => this.#scheduleResync('poll'));
-    this.#every(this.#o.pollIntervalMs ?? 5_000, () => void this.#node.probe(), { standbyToo: true });
+    this.#every(this.#t.mempoolIntervalMs, () => void this.#summaries.publishMempool());
+    this.#every(this.#t.networkIntervalMs, () => void this.#summaries.publishNetwork());
+    this.#every(this.#t.peersIntervalMs, () => void this.#summaries.publishPeers());
+    this.#every(this.#t.pollIntervalMs, () => this.#scheduleResync('poll'));
+    this.#every(this.#t.pollIntervalMs, () => void this.#node.probe(), { standbyToo: true });
     this.#every(this.#o.observeIntervalMs ?? 1_000, () => void this.#observe(), { standbyToo: true });
     this.#log.info({ event: 'ingestor.started', network: this.#o.network.name }, 'ingestor started');
   }

@@ -89,6 +89,11 @@ export function createEdgeMetrics(registry: Registry) {
       name: 'chainfan_edge_gap_fills_total', help: 'Fills of a bus channel from history (after a gap or a bus reconnect), by outcome',
       labelNames: ['channel', 'outcome'] as const, registers,
     }),
+    feedProbeCatchUps: new Counter({
+      name: 'chainfan_edge_silent_channel_catchups_total',
+      help: 'Channels found behind their position on the bus twice in a row with no live message arriving (e.g. a sharded subscription lost in a failover), caught up from history',
+      labelNames: ['channel'] as const, registers,
+    }),
     heldMessages: new Gauge({
       name: 'chainfan_edge_held_messages', help: 'Live messages held back while their channel fills from history',
       labelNames: ['channel'] as const, registers,

@@ -2,82 +2,112 @@
 // every problem at once (exit 78, EX_CONFIG). Pure: callers pass `process.env` in from their composition root.
 import { ChainfanError } from '@chainfan/protocol';
 
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
 export interface Field<T> {
   readonly kind: string;
   readonly help: string;
-  readonly parse: (raw: string | undefined, name: string) => { ok: true; value: T } | { ok: false; error: string };
+  readonly parse: (raw: string | undefined, name: string) => Parsed<T>;
   readonly describeDefault: string;
+  /**
+   * The row's type and bounds applied to an already typed value (an option handed to a constructor), so programmatic
+   * configuration meets the same bounds as the environment. Returns the problem, named by `label`, or undefined.
+   */
+  readonly check?: (value: unknown, label: string) => string | undefined;
+}
+
+/** A row whose bounds can also be checked on typed values: what every builder below returns. */
+export interface CheckedField<T> extends Field<T> {
+  readonly check: (value: unknown, label: string) => string | undefined;
 }
 
 type Spec<T> = { default?: T; help?: string };
 
-function field<T>(kind: string, spec: Spec<T>, parseSome: (raw: string, name: string) => { ok: true; value: T } | { ok: false; error: string }, required = false): Field<T> {
+/**
+ * One row: `convert` turns the raw string into a candidate value (or says why not), `check` applies the type and
+ * bounds; parsing a variable runs both, a programmatic value runs only `check`.
+ */
+function field<T>(kind: string, spec: Spec<T>, convert: (raw: string, name: string) => Parsed<unknown>, check: (value: unknown, label: string) => string | undefined, required = false): CheckedField<T> {
   return {
     kind,
     help: spec.help ?? '',
     describeDefault: spec.default === undefined ? (required ? '(required)' : '(unset)') : String(spec.default),
+    // undefined is a value only for a row that may stay unset (no default, not required)
+    check: (value, label) => (value === undefined && !required && spec.default === undefined ? undefined : check(value, label)),
     parse: (raw, name) => {
       if (raw === undefined || raw === '') {
         if (spec.default !== undefined) return { ok: true, value: spec.default };
         if (required) return { ok: false, error: `${name} is required` };
         return { ok: true, value: undefined as T };
       }
-      return parseSome(raw, name);
+      const c = convert(raw, name);
+      if (!c.ok) return c;
+      const problem = check(c.value, name);
+      return problem === undefined ? { ok: true, value: c.value as T } : { ok: false, error: problem };
     },
   };
 }
 
-export function int(spec: Spec<number> & { min?: number; max?: number }): Field<number> {
-  return field('int', spec, (raw, name) => {
-    if (!/^-?\d+$/.test(raw.trim())) return { ok: false, error: `${name} must be an integer, got "${raw}"` };
+const ok = (value: unknown): Parsed<unknown> => ({ ok: true, value });
+
+function bounded(what: string, integer: boolean, min: number | undefined, max: number | undefined) {
+  return (v: unknown, label: string): string | undefined => {
+    if (typeof v !== 'number' || !(integer ? Number.isSafeInteger(v) : Number.isFinite(v))) return `${label} must be ${what}, got ${String(v)}`;
+    if (min !== undefined && v < min) return `${label} must be >= ${min}, got ${v}`;
+    if (max !== undefined && v > max) return `${label} must be <= ${max}, got ${v}`;
+    return undefined;
+  };
+}
+
+export function int(spec: Spec<number> & { min?: number; max?: number }): CheckedField<number> & { readonly min?: number; readonly max?: number } {
+  const f = field<number>('int', spec, (raw, name) => (/^-?\d+$/.test(raw.trim()) ? ok(Number(raw)) : { ok: false, error: `${name} must be an integer, got "${raw}"` }),
+    bounded('an integer', true, spec.min, spec.max), spec.default === undefined);
+  return { ...f, ...(spec.min === undefined ? {} : { min: spec.min }), ...(spec.max === undefined ? {} : { max: spec.max }) };
+}
+
+export function num(spec: Spec<number> & { min?: number; max?: number }): CheckedField<number> & { readonly min?: number; readonly max?: number } {
+  const f = field<number>('number', spec, (raw, name) => {
     const n = Number(raw);
-    if (spec.min !== undefined && n < spec.min) return { ok: false, error: `${name} must be >= ${spec.min}, got ${n}` };
-    if (spec.max !== undefined && n > spec.max) return { ok: false, error: `${name} must be <= ${spec.max}, got ${n}` };
-    return { ok: true, value: n };
-  }, spec.default === undefined);
+    return raw.trim() === '' || !Number.isFinite(n) ? { ok: false, error: `${name} must be a number, got "${raw}"` } : ok(n);
+  }, bounded('a number', false, spec.min, spec.max), spec.default === undefined);
+  return { ...f, ...(spec.min === undefined ? {} : { min: spec.min }), ...(spec.max === undefined ? {} : { max: spec.max }) };
 }
 
-export function num(spec: Spec<number> & { min?: number; max?: number }): Field<number> {
-  return field('number', spec, (raw, name) => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) return { ok: false, error: `${name} must be a number, got "${raw}"` };
-    if (spec.min !== undefined && n < spec.min) return { ok: false, error: `${name} must be >= ${spec.min}, got ${n}` };
-    if (spec.max !== undefined && n > spec.max) return { ok: false, error: `${name} must be <= ${spec.max}, got ${n}` };
-    return { ok: true, value: n };
-  }, spec.default === undefined);
+export function str(spec: Spec<string> & { pattern?: RegExp; optional?: boolean }): CheckedField<string> {
+  return field('string', spec, ok, (v, label) => {
+    if (typeof v !== 'string') return `${label} must be a string, got ${typeof v}`;
+    return spec.pattern && !spec.pattern.test(v) ? `${label} has an invalid value "${v}"` : undefined;
+  }, spec.default === undefined && spec.optional !== true);
 }
 
-export function str(spec: Spec<string> & { pattern?: RegExp; optional?: boolean }): Field<string> {
-  return field('string', spec, (raw, name) => (spec.pattern && !spec.pattern.test(raw) ? { ok: false, error: `${name} has an invalid value "${raw}"` } : { ok: true, value: raw }), spec.default === undefined && spec.optional !== true);
+export function optionalStr(spec: { help?: string } = {}): CheckedField<string | undefined> {
+  return field<string | undefined>('string', spec, ok, (v, label) => (typeof v === 'string' ? undefined : `${label} must be a string, got ${typeof v}`));
 }
 
-export function optionalStr(spec: { help?: string } = {}): Field<string | undefined> {
-  return field<string | undefined>('string', spec, (raw) => ({ ok: true, value: raw }));
-}
-
-export function bool(spec: Spec<boolean>): Field<boolean> {
+export function bool(spec: Spec<boolean>): CheckedField<boolean> {
   return field('bool', spec, (raw, name) => {
     const v = raw.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(v)) return { ok: true, value: true };
-    if (['0', 'false', 'no', 'off'].includes(v)) return { ok: true, value: false };
+    if (['1', 'true', 'yes', 'on'].includes(v)) return ok(true);
+    if (['0', 'false', 'no', 'off'].includes(v)) return ok(false);
     return { ok: false, error: `${name} must be true or false, got "${raw}"` };
-  }, spec.default === undefined);
+  }, (v, label) => (typeof v === 'boolean' ? undefined : `${label} must be true or false, got ${String(v)}`), spec.default === undefined);
 }
 
-export function oneOf<const T extends readonly string[]>(values: T, spec: Spec<T[number]>): Field<T[number]> {
-  return field('enum', spec, (raw, name) => ((values as readonly string[]).includes(raw) ? { ok: true, value: raw as T[number] } : { ok: false, error: `${name} must be one of ${values.join(', ')}, got "${raw}"` }), spec.default === undefined);
+export function oneOf<const T extends readonly string[]>(values: T, spec: Spec<T[number]>): CheckedField<T[number]> {
+  return field('enum', spec, ok, (v, label) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? undefined : `${label} must be one of ${values.join(', ')}, got "${String(v)}"`), spec.default === undefined);
 }
 
-export function url(spec: Spec<string> & { protocols: readonly string[]; optional?: boolean }): Field<string> {
-  return field('url', spec, (raw, name) => {
+export function url(spec: Spec<string> & { protocols: readonly string[]; optional?: boolean }): CheckedField<string> {
+  return field('url', spec, ok, (v, label) => {
+    if (typeof v !== 'string') return `${label} must be a URL string, got ${typeof v}`;
     let u: URL;
     try {
-      u = new URL(raw);
+      u = new URL(v);
     } catch {
-      return { ok: false, error: `${name} must be a URL, got "${raw}"` }; // the message names the variable; the URL error adds nothing
+      return `${label} must be a URL, got "${v}"`; // the message names the variable; the URL error adds nothing
     }
-    if (!spec.protocols.includes(u.protocol)) return { ok: false, error: `${name} must use ${spec.protocols.join(' or ')}, got "${u.protocol}"` };
-    return { ok: true, value: raw };
+    if (!spec.protocols.includes(u.protocol)) return `${label} must use ${spec.protocols.join(' or ')}, got "${u.protocol}"`;
+    return undefined;
   }, spec.default === undefined && spec.optional !== true);
 }
 

@@ -1,7 +1,7 @@
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { freePort } from './free-port.js';
 export { startRedis, type StartRedisOptions } from './start-redis.js';
-export type { RedisHandle } from './redis-handle.js';
+export type { RedisHandle, RedisPersistence } from './redis-handle.js';
 export { containerRuntimeReachable } from './container-runtime.js';
 export { redisCommand, type RespValue } from './redis-command.js';
 export {

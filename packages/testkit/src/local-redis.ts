@@ -1,11 +1,11 @@
-// A redis-server child process on a free loopback port, in its own temp dir, with persistence off.
+// A redis-server child process on a free loopback port, in its own temp dir, with persistence off unless asked for.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import type { RedisHandle } from './redis-handle.js';
+import type { RedisHandle, RedisPersistence } from './redis-handle.js';
 
 const READY_LINE = 'Ready to accept connections';
 const SENTINEL_READY_LINE = 'Sentinel ID is';
@@ -35,14 +35,17 @@ function track(child: ChildProcess): void {
   });
 }
 
-export async function startLocalRedis(bin = 'redis-server'): Promise<RedisHandle> {
+const AOF_EVERYSEC = ['--appendonly', 'yes', '--appendfsync', 'everysec'];
+
+export async function startLocalRedis(bin = 'redis-server', persistence: RedisPersistence = 'none'): Promise<RedisHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'chainfan-redis-'));
+  const extra = persistence === 'aof' ? AOF_EVERYSEC : [];
   let port = 0;
   let child: ChildProcess | undefined;
   for (let attempt = 1; child === undefined; attempt++) {
     port = await freePort();
     try {
-      child = await spawnRedis(bin, port, dir);
+      child = await spawnRedis(bin, port, dir, extra);
     } catch (err) {
       // freePort() can race with another process grabbing the port; any other failure is final
       if (err instanceof LocalRedisError && err.reason === 'port-in-use' && attempt < PORT_ATTEMPTS) continue;
@@ -52,12 +55,15 @@ export async function startLocalRedis(bin = 'redis-server'): Promise<RedisHandle
   }
 
   let stopped = false;
+  let paused = false;
   const terminate = async (signal: NodeJS.Signals): Promise<void> => {
     const c = child;
     child = undefined;
     if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
     const exited = once(c, 'exit');
     c.kill(signal);
+    if (paused) c.kill('SIGCONT'); // a stopped process acts on SIGTERM only once continued
+    paused = false;
     const timer = setTimeout(() => c.kill('SIGKILL'), STOP_TIMEOUT_MS);
     try {
       await exited;
@@ -82,7 +88,17 @@ export async function startLocalRedis(bin = 'redis-server'): Promise<RedisHandle
     async restart() {
       if (stopped) throw new Error('startRedis: restart() after stop()');
       await terminate('SIGTERM');
-      child = await spawnRedis(bin, port, dir);
+      child = await spawnRedis(bin, port, dir, extra);
+    },
+    async pause() {
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null) throw new Error('startRedis: pause() while not running');
+      if (!child.kill('SIGSTOP')) throw new Error('startRedis: SIGSTOP was not delivered');
+      paused = true;
+    },
+    async resume() {
+      if (!paused || child === undefined) return;
+      child.kill('SIGCONT');
+      paused = false;
     },
   };
 }

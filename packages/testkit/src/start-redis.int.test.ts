@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { redisCommand } from './redis-command.js';
 import type { RedisHandle } from './redis-handle.js';
 import { startRedis } from './start-redis.js';
@@ -37,6 +37,50 @@ describe('startRedis (local redis-server)', () => {
     await h.stop();
     await expect(redisCommand(h.url, ['PING'])).rejects.toThrow(/ECONNREFUSED/);
     await expect(h.restart()).rejects.toThrow(/after stop/);
+  });
+});
+
+describe('startRedis (local redis-server): pause and persistence', () => {
+  let h: RedisHandle | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('pause() stops answering with the connection open, resume() answers what was asked meanwhile', async () => {
+    h = await startRedis({ env: {}, containerRuntime: false });
+    await h.pause();
+    let answered = false;
+    const reply = redisCommand(h.url, ['PING']).then((r) => {
+      answered = true;
+      return r;
+    });
+    // the command is accepted by the kernel but not answered: a second round trip elsewhere proves time passed
+    const other = await startRedis({ env: {}, containerRuntime: false });
+    try {
+      expect(await redisCommand(other.url, ['PING'])).toBe('PONG');
+    } finally {
+      await other.stop();
+    }
+    expect(answered).toBe(false);
+    await h.resume();
+    expect(await reply).toBe('PONG');
+  });
+
+  it("persistence 'aof' keeps acknowledged writes across kill() and restart()", async () => {
+    h = await startRedis({ env: {}, containerRuntime: false, persistence: 'aof' });
+    expect(await redisCommand(h.url, ['CONFIG', 'GET', 'appendfsync'])).toEqual(['appendfsync', 'everysec']);
+    expect(await redisCommand(h.url, ['SET', 'k', 'v'])).toBe('OK');
+    await h.kill();
+    await h.restart();
+    expect(await redisCommand(h.url, ['GET', 'k'])).toBe('v');
+  });
+
+  it('a paused server still stops', async () => {
+    h = await startRedis({ env: {}, containerRuntime: false });
+    await h.pause();
+    await h.stop();
+    await expect(redisCommand(h.url, ['PING'])).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 

@@ -12,6 +12,8 @@ describe('startRedis', () => {
     expect(h.port).toBe(6390);
     await expect(h.kill()).rejects.toThrow(/kill\(\) is not possible with REDIS_URL/);
     await expect(h.restart()).rejects.toThrow(/restart\(\) is not possible with REDIS_URL/);
+    await expect(h.pause()).rejects.toThrow(/pause\(\) is not possible with REDIS_URL/);
+    await expect(h.resume()).rejects.toThrow(/resume\(\) is not possible with REDIS_URL/);
     await expect(h.stop()).resolves.toBeUndefined();
   });
 

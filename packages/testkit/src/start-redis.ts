@@ -3,7 +3,7 @@
 import { containerRuntimeReachable } from './container-runtime.js';
 import { startContainerRedis } from './container-redis.js';
 import { startLocalRedis } from './local-redis.js';
-import type { RedisHandle } from './redis-handle.js';
+import type { RedisHandle, RedisPersistence } from './redis-handle.js';
 
 export interface StartRedisOptions {
   /** where REDIS_URL and the container-runtime hints are read; process.env by default */
@@ -12,6 +12,8 @@ export interface StartRedisOptions {
   readonly redisServerBin?: string;
   /** overrides the container-runtime detection (tests of this module pin it) */
   readonly containerRuntime?: boolean;
+  /** 'aof': appendonly yes, appendfsync everysec, so restart() after kill() comes back with (almost) all data */
+  readonly persistence?: RedisPersistence;
 }
 
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisHandle> {
@@ -22,13 +24,13 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisHan
   const failures: string[] = [];
   if (opts.containerRuntime ?? containerRuntimeReachable(env)) {
     try {
-      return await startContainerRedis();
+      return await startContainerRedis(opts.persistence);
     } catch (err) {
       failures.push(`testcontainers: ${errorText(err)}`); // fall through to a local redis-server
     }
   }
   try {
-    return await startLocalRedis(opts.redisServerBin);
+    return await startLocalRedis(opts.redisServerBin, opts.persistence);
   } catch (err) {
     failures.push(`redis-server: ${errorText(err)}`);
     throw new Error(
@@ -40,8 +42,8 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisHan
 }
 
 /**
- * A server we do not own: stop() only forgets it (so afterAll hooks stay uniform), while kill() and restart()
- * reject, because outage tests cannot run against it.
+ * A server we do not own: stop() only forgets it (so afterAll hooks stay uniform), while kill(), restart(), pause()
+ * and resume() reject, because outage tests cannot run against it.
  */
 function externalRedis(url: string): RedisHandle {
   const u = new URL(url);
@@ -53,6 +55,8 @@ function externalRedis(url: string): RedisHandle {
     stop: () => Promise.resolve(),
     kill: refuse('kill'),
     restart: refuse('restart'),
+    pause: refuse('pause'),
+    resume: refuse('resume'),
   };
 }
 

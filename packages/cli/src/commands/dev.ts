@@ -1,24 +1,27 @@
 // `chainfan dev`: the whole system in one process on the in-memory bus — node-sim → ingestor → MemoryBus → edge.
 import { MemoryBus } from '@chainfan/bus';
-import { loadEdgeEnv, startEdgeApp } from '@chainfan/edge';
-import { loadIngestorConfig, startIngestorApp } from '@chainfan/ingestor';
+import { edgeEnv, loadEdgeEnv, startEdgeApp } from '@chainfan/edge';
+import { ingestorEnv, loadIngestorConfig, startIngestorApp } from '@chainfan/ingestor';
 import { NodeSim } from '@chainfan/node-sim';
 import { ensureDashboardBuilt } from '@chainfan/dashboard';
-import { createLogger, int, num, oneOf, parseEnv, str, type Logger } from '@chainfan/telemetry';
+import { createLogger, oneOf, parseEnv, str, type Logger } from '@chainfan/telemetry';
 import { closeOnSignal } from '../lifecycle.js';
 import type { Command } from './command.js';
+import { simEnv } from './sim.js';
 
 /** Every port `chainfan dev` opens listens here, and the banner prints this host: a dev stack is never on the network. */
 export const DEV_HOST = '127.0.0.1';
 
 export const devEnv = {
-  CHAINFAN_EDGE_PORT: int({ min: 0, max: 65_535, default: 8765, help: 'public WebSocket port' }),
-  CHAINFAN_EDGE_OPS_PORT: int({ min: 0, max: 65_535, default: 9465 }),
-  CHAINFAN_INGESTOR_OPS_PORT: int({ min: 0, max: 65_535, default: 9466 }),
-  CHAINFAN_SIM_BLOCK_INTERVAL_MS: int({ min: 100, max: 86_400_000, default: 10_000 }),
-  CHAINFAN_SIM_TX_PER_SECOND: num({ min: 0, max: 10_000, default: 3 }),
-  CHAINFAN_SIM_SEED: int({ min: 0, default: 1 }),
-  CHAINFAN_MEMPOOL_INTERVAL_MS: int({ min: 0, max: 3_600_000, default: 5_000, help: 'mempool summary period; 0 disables' }),
+  // the rows dev shares with the roles it runs are theirs, so their bounds and defaults cannot disagree
+  CHAINFAN_EDGE_PORT: edgeEnv.CHAINFAN_EDGE_PORT,
+  CHAINFAN_EDGE_OPS_PORT: edgeEnv.CHAINFAN_EDGE_OPS_PORT,
+  CHAINFAN_INGESTOR_OPS_PORT: ingestorEnv.CHAINFAN_INGESTOR_OPS_PORT,
+  CHAINFAN_SIM_BLOCK_INTERVAL_MS: simEnv.CHAINFAN_SIM_BLOCK_INTERVAL_MS,
+  CHAINFAN_SIM_TX_PER_SECOND: simEnv.CHAINFAN_SIM_TX_PER_SECOND,
+  CHAINFAN_SIM_SEED: simEnv.CHAINFAN_SIM_SEED,
+  CHAINFAN_MEMPOOL_INTERVAL_MS: ingestorEnv.CHAINFAN_MEMPOOL_INTERVAL_MS,
+  // dev's own meanings: the dashboard by default, and a quieter log
   CHAINFAN_EDGE_STATIC_DIR: str({ default: '', help: 'served at / — default: the dashboard (built when missing or stale); "off": none' }),
   CHAINFAN_LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, { default: 'warn' }),
 } as const;

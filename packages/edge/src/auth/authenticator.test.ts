@@ -13,7 +13,7 @@ import { TopicAcl } from './topic-acl.js';
 const BASE: AuthConfig = {
   apiKeys: [], apiKeysRedisSet: undefined, jwtHs256Secret: undefined, jwtPublicKeyFile: undefined, jwksUrl: undefined,
   jwksCacheTtlMs: 60_000, jwksTimeoutMs: 1_000, jwtIssuer: undefined, jwtAudience: undefined, jwtTopicsClaim: 'topics',
-  jwtClockSkewMs: 0, jwtRequireExp: true, anonymousTopics: ['*'], allowedOrigins: [],
+  jwtClockSkewMs: 0, jwtRequireExp: true, anonymousTopics: ['*'], allowedOrigins: [], adminApiKeys: [],
 };
 const token = (t: string) => ({ token: t, source: 'query' as const });
 

@@ -4,7 +4,7 @@ import { type KeyStore, RedisKeyStore, type RedisTopology, StaticKeyStore } from
 import { ChainfanError } from '@chainfan/protocol';
 import type { Logger } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
-import type { AuthConfig } from '../config.js';
+import { type AuthConfig, authConfig } from '../config.js';
 import { AnyKeyStore } from './any-key-store.js';
 import { Authenticator } from './authenticator.js';
 import { CombinedJwtKeys, JwksKeys, type JwtKeySource, StaticJwtKeys } from './jwt-keys.js';
@@ -20,7 +20,8 @@ export interface BuiltAuth {
   readonly summary: Readonly<Record<string, unknown>>;
 }
 
-export function buildAuth(cfg: AuthConfig, deps: { redisUrl: string | undefined; redisTopology?: RedisTopology | undefined; publicKeyPem: string | undefined; clock: Clock; log: Logger }): BuiltAuth {
+export function buildAuth(given: AuthConfig, deps: { redisUrl: string | undefined; redisTopology?: RedisTopology | undefined; publicKeyPem: string | undefined; clock: Clock; log: Logger }): BuiltAuth {
+  const cfg = authConfig(given); // a hand-built config meets the table's checks too (throws CHAINFAN_CONFIG_INVALID)
   const log = deps.log.child({ component: 'auth' });
   const keyStores: KeyStore[] = [];
   const plain = cfg.apiKeys.filter((k) => !k.startsWith('sha256:'));

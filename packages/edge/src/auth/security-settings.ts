@@ -2,9 +2,26 @@
 // states ("locked" where that is a meaning, otherwise a start-up error naming the variable), refuses malformed
 // entries instead of ignoring them, and `securityProblems` refuses combinations that contradict each other.
 import { parseTopic } from '@chainfan/protocol';
-import type { Field } from '@chainfan/telemetry';
+import type { CheckedField, Field } from '@chainfan/telemetry';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/**
+ * The row's own parser applied to a typed list (an option handed to a constructor): the entries must be strings
+ * that, written as the variable would be, parse to the same list. An empty list is the row's "none" meaning.
+ */
+function withListCheck(f: Field<readonly string[]>): CheckedField<readonly string[]> {
+  return {
+    ...f,
+    check: (value, label) => {
+      if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) return `${label} must be a list of strings`;
+      if (value.length === 0) return undefined;
+      const r = f.parse(value.join(','), label);
+      if (!r.ok) return r.error;
+      return r.value.length === value.length && r.value.every((v, i) => v === value[i]) ? undefined : `${label} entries must not carry spaces or commas`;
+    },
+  };
+}
 
 /** Splits a comma list; an empty entry (`a,,b`, a trailing comma) is an error, not something to skip. */
 function entries(raw: string, name: string): Parsed<string[]> {
@@ -29,8 +46,8 @@ export const ANONYMOUS_TOPICS_HELP =
   'topics open without credentials: * (the default, when unset) | comma list of patterns (blocks,address:*,asset:MY*) | empty or none: no topic, credentials required (401)';
 
 /** CHAINFAN_EDGE_ANONYMOUS_TOPICS: unset → every topic; set but empty, or `none` → none (locked). */
-export function anonymousTopicsField(): Field<readonly string[]> {
-  return {
+export function anonymousTopicsField(): CheckedField<readonly string[]> {
+  return withListCheck({
     kind: 'topics',
     help: ANONYMOUS_TOPICS_HELP,
     describeDefault: '*',
@@ -47,15 +64,15 @@ export function anonymousTopicsField(): Field<readonly string[]> {
       }
       return { ok: true, value: list.value };
     },
-  };
+  });
 }
 
 export const ALLOWED_ORIGINS_HELP =
   'Origins browsers may connect and POST from: comma list (https://app.example.com, https://*.example.com) or * for any; unset: any; set but empty: refused at start-up';
 
 /** CHAINFAN_EDGE_ALLOWED_ORIGINS: unset → any ([]); `*` → any; set but empty or malformed → start-up error. */
-export function allowedOriginsField(): Field<readonly string[]> {
-  return {
+export function allowedOriginsField(): CheckedField<readonly string[]> {
+  return withListCheck({
     kind: 'origins',
     help: ALLOWED_ORIGINS_HELP,
     describeDefault: '(any)',
@@ -72,7 +89,7 @@ export function allowedOriginsField(): Field<readonly string[]> {
       }
       return { ok: true, value: list.value };
     },
-  };
+  });
 }
 
 /** An origin is `scheme://host[:port]` exactly as browsers send it; a wildcard only as the leftmost label. */
@@ -97,8 +114,8 @@ const KEY_RE = /^[\x21-\x2b\x2d-\x7e]{1,512}$/;
 export const API_KEYS_HELP = 'comma list of API keys (printable, no spaces) or sha256:<64 hex>; a malformed entry stops start-up';
 
 /** CHAINFAN_EDGE_API_KEYS / CHAINFAN_EDGE_ADMIN_API_KEYS: unset or empty → none; a malformed entry → start-up error. */
-export function apiKeysField(help: string = API_KEYS_HELP): Field<readonly string[]> {
-  return {
+export function apiKeysField(help: string = API_KEYS_HELP): CheckedField<readonly string[]> {
+  return withListCheck({
     kind: 'keys',
     help,
     describeDefault: '(none)',
@@ -114,7 +131,7 @@ export function apiKeysField(help: string = API_KEYS_HELP): Field<readonly strin
       }
       return { ok: true, value: list.value };
     },
-  };
+  });
 }
 
 /** RFC 7518 §3.2: an HS256 key has at least 256 bits. */

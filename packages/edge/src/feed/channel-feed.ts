@@ -192,6 +192,14 @@ export class ChannelFeed {
     if (this.#state === 'live') this.#fill('epoch');
   }
 
+  /**
+   * The bus says the channel stands past what this feed delivered, and no live message came to show it (a pub/sub
+   * subscription lost in a shard's failover, a message lost in transit): fill from history now.
+   */
+  catchUp(): void {
+    if (this.#state === 'live') this.#fill('gap');
+  }
+
   /** `fn` runs after every delivered message (synchronously); returns its remover. */
   onAdvance(fn: () => void): () => void {
     this.#advance.add(fn);

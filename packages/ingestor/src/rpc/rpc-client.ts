@@ -1,5 +1,5 @@
 // JSON-RPC client for a bitcoind-family node: basic auth, a deadline per call, retries with backoff, batches.
-import { backoffMs, type BackoffPolicy, ChainfanError, rpcEndpoint } from '@chainfan/protocol';
+import { backoffMs, type BackoffPolicy, ChainfanError, type Clock, rpcEndpoint, systemClock } from '@chainfan/protocol';
 
 export interface RpcClientOptions {
   /** http://user:pass@host:port/ — credentials may also come as user/password */
@@ -11,6 +11,8 @@ export interface RpcClientOptions {
   readonly retries?: number;
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
+  /** times the waits between attempts; the system clock unless given (each call's own deadline is the socket's) */
+  readonly clock?: Pick<Clock, 'setTimeout'>;
   /** observes every call's outcome (metrics) */
   readonly onCall?: (method: string, outcome: 'ok' | 'error' | 'timeout' | 'unreachable') => void;
 }
@@ -45,6 +47,7 @@ export class RpcClient {
   readonly #retries: number;
   readonly #backoff: BackoffPolicy;
   readonly #random: () => number;
+  readonly #clock: Pick<Clock, 'setTimeout'>;
   readonly #onCall: RpcClientOptions['onCall'];
   #nextId = 1;
 
@@ -56,6 +59,7 @@ export class RpcClient {
     this.#retries = o.retries ?? 3;
     this.#backoff = o.backoff ?? { initialDelayMs: 100, maxDelayMs: 2_000, factor: 2 };
     this.#random = o.random ?? Math.random;
+    this.#clock = o.clock ?? systemClock;
     this.#onCall = o.onCall;
   }
 
@@ -90,7 +94,7 @@ export class RpcClient {
     const payload = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '1.0', id: ids[i], method: c.method, params: c.params ?? [] })));
     let lastErr: unknown;
     for (let attempt = 0; attempt <= this.#retries; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, backoffMs(attempt - 1, this.#random, this.#backoff)));
+      if (attempt > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, backoffMs(attempt - 1, this.#random, this.#backoff)));
       let res: Response;
       try {
         res = await fetch(this.#endpoint, {

@@ -161,8 +161,10 @@ describe('deploy/nginx between clients and edges', () => {
 
   it('worker_shutdown_timeout closes the old workers\' WebSockets after a reload; new connections reach the new workers', async () => {
     const edge = await startEdge({ CHAINFAN_EDGE_MAX_CONNECTIONS_PER_ADDRESS: '0' });
-    const nginx = await NginxProcess.start({ upstreams: [`127.0.0.1:${edge.port}`], listenPort: await freePort(), workerShutdownTimeout: '1s' });
+    let nginx: NginxProcess | undefined;
     try {
+      // inside the try: when nginx cannot start, the edge is still stopped (it would outlive the test)
+      nginx = await NginxProcess.start({ upstreams: [`127.0.0.1:${edge.port}`], listenPort: await freePort(), workerShutdownTimeout: '1s' });
       const url = `ws://127.0.0.1:${nginx.port}/`;
       const ws = await open(url, '127.0.0.61');
       if (typeof ws === 'number') throw new Error(`refused ${ws}`);
@@ -177,7 +179,7 @@ describe('deploy/nginx between clients and edges', () => {
       again.close();
       await waitFor(async () => (await metricSum(edge.opsPort, 'chainfan_edge_connections')) === 0, { timeoutMs: 10_000, message: 'edge sees both sockets closed' });
     } finally {
-      await nginx.stop();
+      await nginx?.stop();
       await edge.proc.stop();
     }
   });

@@ -32,20 +32,23 @@ export interface BusKeys {
 }
 
 /**
- * The hash tag of partition i of n: `{P txs.i}` or, when that slot falls outside the i-th n-th of the slot space,
- * the first `{P txs.i#k}` that falls inside it. Masters created by `redis-cli --cluster create` (or rebalanced) hold
- * equal contiguous slot ranges, so with n a multiple of the master count every master carries n ÷ masters
- * partitions; plain CRC16 of `txs.0` … `txs.5` would put 4 of 6 on one of 3 masters.
+ * The hash tag of partition i of n: `{P txs.i}` or, when that slot falls outside the middle half of the i-th n-th of
+ * the slot space, the first `{P txs.i#k}` that falls inside it. Masters created by `redis-cli --cluster create` (or
+ * rebalanced) hold equal contiguous slot ranges, so with n a multiple of the master count every master carries
+ * n ÷ masters partitions; plain CRC16 of `txs.0` … `txs.5` would put 4 of 6 on one of 3 masters. The middle half, not
+ * the whole n-th, because the tools round range borders their own way (3 masters end at 5460 and 10922, a sixth of
+ * the space at 2730.67): a slot at the very edge of an n-th can belong to the next master.
  */
 export function partitionTag(prefix: string, channel: BusChannel, i: number, n: number): string {
-  const lo = Math.floor((i * 16_384) / n);
-  const hi = Math.floor(((i + 1) * 16_384) / n);
+  const width = 16_384 / n;
+  const lo = Math.ceil(i * width + width / 4);
+  const hi = Math.floor((i + 1) * width - width / 4);
   for (let k = 0; k < 100_000; k++) {
     const tag = k === 0 ? `{${prefix}${channel}}` : `{${prefix}${channel}#${k}}`;
     const slot = keySlot(tag);
     if (slot >= lo && slot < hi) return tag;
   }
-  return `{${prefix}${channel}}`; // unreachable in practice: CRC16 reaches every range of ≥ 256 slots quickly
+  return `{${prefix}${channel}}`; // unreachable in practice: CRC16 reaches every range of ≥ 64 slots quickly
 }
 
 /** Keys of every named channel and of the `txsPartitions` partitions of the transaction stream (default 1). */

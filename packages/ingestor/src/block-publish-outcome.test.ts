@@ -10,6 +10,7 @@ import { createIngestorMetrics, createLogger, createRegistry } from '@chainfan/t
 import { Ingestor } from './ingestor.js';
 import { ScriptedChainSource } from './source/scripted-chain-source.js';
 import { InProcessRpc } from './testing/in-process-rpc.js';
+import { settle } from './testing/settle.js';
 
 type Fault = 'ran' | 'did-not-run';
 
@@ -72,12 +73,6 @@ async function setup() {
   return { bus, ingestor, heights, mine };
 }
 
-async function settle(i: Ingestor): Promise<void> {
-  for (let n = 0; n < 3; n++) {
-    await new Promise((r) => setImmediate(r));
-    await i.idle();
-  }
-}
 
 describe('a block publish with an unknown outcome', () => {
   it('that ran is found in the stored checkpoint and not published again', async () => {

@@ -9,6 +9,7 @@ import { createIngestorMetrics, createLogger, createRegistry } from '@chainfan/t
 import { Ingestor } from './ingestor.js';
 import { ScriptedChainSource } from './source/scripted-chain-source.js';
 import { InProcessRpc } from './testing/in-process-rpc.js';
+import { settle } from './testing/settle.js';
 
 const HASH_GRACE_MS = 1_000;
 const open: Ingestor[] = [];
@@ -44,13 +45,6 @@ async function setup() {
   return { clock, node, rpc, bus, got, source, metrics, ingestor, txids, heights };
 }
 
-/** Lets queued promise work run, then waits for the ingestor's queue (no timer involved). */
-async function settle(i: Ingestor): Promise<void> {
-  for (let n = 0; n < 3; n++) {
-    await new Promise((r) => setImmediate(r));
-    await i.idle();
-  }
-}
 
 describe('Ingestor on a scripted source', () => {
   it('takes over at the node tip and publishes what the source delivers, in order', async () => {

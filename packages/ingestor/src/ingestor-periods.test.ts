@@ -10,18 +10,13 @@ import { INGESTOR_DEFAULTS } from './config.js';
 import { Ingestor } from './ingestor.js';
 import { ScriptedChainSource } from './source/scripted-chain-source.js';
 import { InProcessRpc } from './testing/in-process-rpc.js';
+import { settle } from './testing/settle.js';
 
 const open: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of open.splice(0).reverse()) await c();
 });
 
-async function settle(i: Ingestor): Promise<void> {
-  for (let n = 0; n < 3; n++) {
-    await new Promise((r) => setImmediate(r));
-    await i.idle();
-  }
-}
 
 describe('Ingestor periods', () => {
   it('publishes the network and mempool summaries when the clock passes the table\'s default periods', async () => {

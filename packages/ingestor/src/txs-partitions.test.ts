@@ -9,6 +9,7 @@ import { createIngestorMetrics, createLogger, createRegistry } from '@chainfan/t
 import { Ingestor } from './ingestor.js';
 import { ScriptedChainSource } from './source/scripted-chain-source.js';
 import { InProcessRpc } from './testing/in-process-rpc.js';
+import { settle } from './testing/settle.js';
 
 const N = 4;
 const open: Ingestor[] = [];
@@ -16,12 +17,6 @@ afterEach(async () => {
   for (const i of open.splice(0)) await i.close();
 });
 
-async function settle(i: Ingestor): Promise<void> {
-  for (let n = 0; n < 3; n++) {
-    await new Promise((r) => setImmediate(r));
-    await i.idle();
-  }
-}
 
 describe('ingestor with CHAINFAN_BUS_TXS_PARTITIONS = 4', () => {
   it('publishes each transaction on its partition, and a new leader does not publish them again', async () => {

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { ChannelFeed } from '../feed/channel-feed.js';
 import type { ChainReader } from '../rpc/node-chain.js';
 import { blockIdOf } from './block-id.js';
+import { waitForAdvance } from '../feed/wait-for-advance.js';
 
 export interface ChainResumeTarget {
   readonly dialect: Dialect;
@@ -294,17 +295,6 @@ export class ChainResume {
   }
 
   #waitForFeed(deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        remove();
-        cancelTimer();
-        resolve();
-      };
-      const remove = this.#d.feed.onAdvance(finish);
-      const cancelTimer = this.#d.clock.setTimeout(finish, Math.max(1, Math.min(WAIT_SLICE_MS, deadline - this.#d.clock.now())));
-    });
+    return waitForAdvance(this.#d.feed, this.#d.clock, deadline, WAIT_SLICE_MS);
   }
 }

@@ -8,6 +8,7 @@ import type { EdgeMetrics, Logger } from '@chainfan/telemetry';
 import type { Clock } from '../clock.js';
 import type { ChannelFeed } from '../feed/channel-feed.js';
 import type { RingEntry } from '../feed/recent-ring.js';
+import { waitForAdvance } from '../feed/wait-for-advance.js';
 
 /** The socket side of one recovery, provided by the Edge. */
 export interface RecoveryTarget {
@@ -245,18 +246,7 @@ export class Recovery {
 
   /** Until the feed delivers its next message, or a slice of time passes (the loop then looks again). */
   #waitForFeed(ch: BusChannel, deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        remove();
-        cancelTimer();
-        resolve();
-      };
-      const remove = this.#d.feed(ch).onAdvance(finish);
-      const cancelTimer = this.#d.clock.setTimeout(finish, Math.max(1, Math.min(WAIT_SLICE_MS, deadline - this.#d.clock.now())));
-    });
+    return waitForAdvance(this.#d.feed(ch), this.#d.clock, deadline, WAIT_SLICE_MS);
   }
 
   #pause(ms: number): Promise<void> {

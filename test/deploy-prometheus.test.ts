@@ -36,6 +36,7 @@ const NOTHING_TO_COUNT = [
   'chainfan_ingestor_publish_errors_total', 'chainfan_ingestor_decode_errors_total', 'chainfan_ingestor_resyncs_total', 'chainfan_ingestor_zmq_resets_total',
   'chainfan_edge_auth_failures_total', 'chainfan_edge_limit_hits_total', 'chainfan_edge_recoveries_total', 'chainfan_edge_replayed_messages_total',
   'chainfan_edge_resync_notices_total', 'chainfan_edge_gap_fills_total', 'chainfan_edge_held_messages', 'chainfan_edge_handler_failures_total',
+  'chainfan_edge_chain_resume_total', 'chainfan_edge_silent_channel_catchups_total',
 ];
 /**
  * Series this test's processes cannot produce: Kubernetes' (cAdvisor, kube-state-metrics), Redis replicas' (one

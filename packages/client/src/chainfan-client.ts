@@ -13,7 +13,6 @@ import { ChainfanClientError } from './errors.js';
 import { MessageQueue } from './message-queue.js';
 import type { ChainfanMessage, ErrorData, SubscriptionData } from './messages.js';
 import type { Position } from './position-tracker.js';
-import { BlockRepair } from './block-repair.js';
 import { ResumeState } from './resume-state.js';
 import { wireSocket } from './socket-dial.js';
 import { WS_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
@@ -31,7 +30,6 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
   #urlIndex = 0;
   readonly #resume: boolean;
   readonly #r = new ResumeState();
-  readonly #repair = new BlockRepair();
   readonly #WebSocket: WebSocketConstructor;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
@@ -272,7 +270,6 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     }
     this.#inflight = [];
     this.#acked.clear();
-    this.#repair.clear();
     this.#r.positions.socketClosed();
     // the next attempt goes to the next address: a draining (1001) or dead edge is left for another
     this.#urlIndex = (this.#urlIndex + 1) % this.#urls.length;
@@ -304,13 +301,8 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     if (msg.type === 'subscription') this.#onAck(msg.data);
     else if (msg.type === 'error') this.#onServerError(msg.data);
     else if (msg.type === 'unknown' && msg.wireType === 'resync') {
-      if (!this.#onResync(msg.data, msg)) return;
-    } else if (this.#repair.hold(msg)) return; // until the repair from the last block has an outcome
-    else if (!this.#r.accept(msg, this.#resume)) return; // delivered already
-    this.#deliver(msg);
-  }
-
-  #deliver(msg: ChainfanMessage): void {
+      if (!this.#onResync(msg.data)) return;
+    } else if (!this.#r.accept(msg, this.#resume)) return; // delivered already
     const { dropped } = this.#queue.push(msg);
     if (dropped > 0) {
       this.#totalDropped += dropped;
@@ -327,10 +319,8 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     if (ack.action === 'subscribe') {
       this.#acked.add(key);
       this.#r.acked(key);
-    } else {
-      this.#acked.delete(key);
-      this.#repair.unsubscribed(key);
     }
+    else this.#acked.delete(key);
     if (ack.action === 'subscribe' && this.#resume) {
       const positions: Record<string, Position> = {};
       const raw: unknown = ack.positions;
@@ -340,12 +330,10 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
       this.#r.positions.endRecovery(req!.recovering ?? this.#topicChannels(key, req!.topic), req!.recovering !== undefined, positions);
     }
     for (const w of req!.waiters) settle(w);
-    // a repair that ended without a notice replayed from the last block: what was held is there already (or new)
-    if (ack.action === 'subscribe') for (const m of this.#repair.finish(key)) if (this.#r.accept(m, this.#resume)) this.#deliver(m);
   }
 
   /** Returns whether the notice goes on to the application (a slow-consumer drop is repaired here, silently). */
-  #onResync(data: unknown, frame: ChainfanMessage): boolean {
+  #onResync(data: unknown): boolean {
     const n = resyncData(data);
     if (n === undefined) return true;
     const key = topicKey(n.topic);
@@ -363,20 +351,11 @@ export class ChainfanClient implements AsyncIterable<ChainfanMessage> {
     if (this.#r.repairFromBlock(key, n) && this.#resume && topic !== undefined && this.#state === 'open') {
       // the bus lost our place, the chain did not: take the topic again from the last block delivered (blocks the
       // stream sends meanwhile arrive twice and are dropped by hash), so nothing is missing and nothing is signalled
-      this.#repair.start(key);
       this.#send({ action: 'unsubscribe', key, topic, waiters: [] });
       this.#send({ action: 'subscribe', key, topic, waiters: [] }, true);
       return false;
     }
     this.#events.emit('resync', n);
-    const held = this.#repair.finish(key);
-    if (held.length > 0) {
-      // the repair itself ended in this notice: the blocks held since are delivered after it (by hash only: the
-      // notice moved the position past them)
-      this.#deliver(frame);
-      for (const m of held) if (this.#r.accept(m, false)) this.#deliver(m);
-      return false;
-    }
     return true;
   }
 

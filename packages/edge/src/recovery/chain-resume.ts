@@ -99,8 +99,9 @@ export class ChainResume {
         const f = await this.#find(a);
         if (this.#gone) return { kind: 'cancelled' };
         if (f.found !== undefined) return this.#done(f.found);
-        if (this.#d.chain === undefined) return this.#resync('block_unknown');
-        if (onMain === undefined) return this.#resync('node_unavailable');
+        // the node cannot say what came after the client's block: the notice, then everything the stream still has
+        if (this.#d.chain === undefined) return this.#resync('block_unknown', await this.#streamStart());
+        if (onMain === undefined) return this.#resync('node_unavailable', await this.#streamStart());
       } else {
         // the client's block (or the last one sent) left the active chain: the reorg event first
         let fork;
@@ -157,12 +158,28 @@ export class ChainResume {
   }
 
   /** An explicit notice: blocks after the client's may be missing; the channel continues live from here. */
-  #resync(reason: ResyncReason): ChainResumeResult {
-    const position = this.#d.feed.position;
+  #resync(reason: ResyncReason, from?: StreamPosition): ChainResumeResult {
+    const position = from ?? this.#d.feed.position;
     this.#d.metrics.resyncs.inc({ reason });
     const n = this.#t.dialect.encodeResync({ topic: this.#t.raw, channel: 'blocks', reason, subscribed: true, position });
     if (n !== undefined) this.#t.send(n, false);
     return { kind: 'done', outcome: 'resync', position, have: this.#have };
+  }
+
+  /**
+   * Just before the oldest block the stream's history still holds (where the live position stands when it holds none,
+   * or cannot be read): a client whose block is unknown here gets those blocks after the notice rather than only what
+   * comes next — after Redis came back empty, they are the blocks the new epoch backfilled.
+   */
+  async #streamStart(): Promise<StreamPosition> {
+    try {
+      const r = await this.#d.bus.history('blocks', 0, 1);
+      const first = r.messages[0];
+      if (r.epoch !== undefined && first !== undefined && first.epoch === r.epoch) return { epoch: r.epoch, seq: first.seq - 1 };
+    } catch (err) {
+      this.#d.log.debug({ event: 'chain_resume.history_failed', err }, 'history unreadable; continuing from the live position');
+    }
+    return this.#d.feed.position;
   }
 
   /**
